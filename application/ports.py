@@ -1,0 +1,105 @@
+"""Ports: what the core needs from the outside world, named by capability.
+
+Adapters implement these (``adapters/ib`` the broker, ``adapters/docker`` and
+``adapters/simulated_gateway`` the gateway runtime); tests implement them with fakes.
+Every method may raise the errors of ``domain.errors``; none may hang: adapters bound each call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from domain.account import AccountSummary, AccountValue, Position
+from domain.connection import ConnectionStatus
+from domain.contract import Contract, ContractQuery
+from domain.gateway import GatewayStatus
+from domain.market_data import Bar, HistoricalQuery, Quote
+from domain.options import CandidateChain
+from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
+from domain.scanner import ScannerParameters, ScanQuery, ScanResult
+
+
+class Broker(Protocol):
+    """An IB account behind a TWS API session."""
+
+    async def account_summary(self, account_id: str | None) -> AccountSummary: ...
+
+    async def account_values(self, account_id: str | None) -> list[AccountValue]: ...
+
+    async def positions(self, account_id: str | None) -> list[Position]: ...
+
+    async def contract_details(self, query: ContractQuery) -> list[Contract]:
+        """Every contract matching the query (empty list when none)."""
+        ...
+
+    async def option_chains(
+        self, underlying_symbol: str, underlying_sec_type: str, underlying_con_id: int
+    ) -> list[CandidateChain]: ...
+
+    async def qualify_options(
+        self,
+        underlying_symbol: str,
+        chain: CandidateChain,
+        expirations: list[str],
+        strikes: list[float],
+        rights: list[str],
+    ) -> list[Contract]:
+        """Qualified option contracts for the combinations that exist in ``chain``."""
+        ...
+
+    async def snapshot(self, contract: Contract) -> Quote: ...
+
+    async def historical_bars(self, contract: Contract, query: HistoricalQuery) -> list[Bar]: ...
+
+    async def place_order(self, contract: Contract, order: OrderRequest) -> OrderResult:
+        """Send the order and return once IB acknowledged or rejected it (never queued)."""
+        ...
+
+    async def find_order(self, client_order_id: str) -> OrderResult | None:
+        """The order placed earlier with this idempotency key (IB's orderRef), if any."""
+        ...
+
+    async def cancel_order(self, order_id: int) -> CancelResult: ...
+
+    async def open_orders(self) -> list[OpenOrder]: ...
+
+    async def scan(self, query: ScanQuery) -> list[ScanResult]: ...
+
+    async def scanner_parameters(self) -> ScannerParameters: ...
+
+    async def connection_status(self) -> ConnectionStatus: ...
+
+    async def reconnect(self) -> None:
+        """Drop the session (if any) and connect again now."""
+        ...
+
+
+class GatewayRuntime(Protocol):
+    """The IB Gateway process: a container, the embedded simulator, or someone else's."""
+
+    async def start(self) -> None:
+        """Start the gateway, or adopt one that already runs; return when its API accepts."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    async def restart(self) -> None: ...
+
+    async def status(self) -> GatewayStatus: ...
+
+    async def logs(self, tail: int) -> list[str]: ...
+
+    def api_endpoint(self) -> tuple[str, int]:
+        """Host and port of the TWS API socket the broker should connect to."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Aware UTC time."""
+        ...
+
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...

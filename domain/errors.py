@@ -1,0 +1,116 @@
+"""Domain errors: what can go wrong, in words a caller can act on.
+
+Each error carries a stable ``code`` (snake_case) and optional ``details``; the front doors
+(HTTP, MCP) map the class to a status or a tool error and never need to parse the message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = details
+
+
+class InvalidRequest(DomainError):
+    """Input that can never succeed: names the field and, where it helps, the accepted values."""
+
+    code = "invalid_request"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, accepted: list[str] | None = None
+    ) -> None:
+        details: dict[str, Any] = {}
+        if field is not None:
+            details["field"] = field
+        if accepted is not None:
+            details["accepted"] = accepted
+        super().__init__(message, **details)
+        self.field = field
+        self.accepted = accepted
+
+
+class NotConnected(DomainError):
+    """The broker has no live session with the gateway; retry after ``retry_after`` seconds."""
+
+    code = "not_connected"
+
+    def __init__(self, message: str = "Not connected to the IB Gateway", *, retry_after: int = 5):
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class BrokerTimeout(DomainError):
+    """The gateway did not answer within the allowed time."""
+
+    code = "broker_timeout"
+
+
+class ContractNotFound(DomainError):
+    code = "contract_not_found"
+
+
+class AmbiguousContract(DomainError):
+    """Several contracts match; ``candidates`` lists them so the caller can pick one."""
+
+    code = "ambiguous_contract"
+
+    def __init__(self, message: str, *, candidates: list[Any]) -> None:
+        super().__init__(message, candidates=candidates)
+        self.candidates = candidates
+
+
+class OrderNotFound(DomainError):
+    code = "order_not_found"
+
+
+class OrderRejected(DomainError):
+    """IB (or one of our own guardrails) refused the order; nothing is working at the broker."""
+
+    code = "order_rejected"
+
+    def __init__(self, message: str, *, ib_code: int | None = None, **details: Any) -> None:
+        if ib_code is not None:
+            details["ib_code"] = ib_code
+        super().__init__(message, **details)
+        self.ib_code = ib_code
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class ReadOnly(DomainError):
+    """A state-changing operation while the service or the IB API is read-only."""
+
+    code = "read_only"
+
+
+class MarketDataUnavailable(DomainError):
+    """No market data for the contract (no subscription, or the data farm is down)."""
+
+    code = "market_data_unavailable"
+
+
+class GatewayError(DomainError):
+    """The gateway runtime (container, simulator) could not do what was asked."""
+
+    code = "gateway_error"
+
+
+class NotSupported(DomainError):
+    """The configured gateway cannot do this (e.g. logs of an external gateway)."""
+
+    code = "not_supported"

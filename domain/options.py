@@ -1,0 +1,66 @@
+"""Option chains: the chains an underlying has, and filters that pick contracts from one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+import msgspec.structs
+from msgspec import UNSET, Meta, UnsetType
+
+from domain.contract import Contract, normalise_right
+from domain.errors import InvalidRequest
+from domain.validation import check_expiry
+
+
+class CandidateChain(msgspec.Struct, frozen=True, kw_only=True):
+    """One option chain: an exchange and trading class with its expirations and strikes."""
+
+    exchange: str
+    underlying_con_id: str
+    trading_class: str
+    expirations: list[str]
+    strikes: list[float]
+    multiplier: str | UnsetType = UNSET
+
+
+class ChainFilters(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Narrow a chain to the contracts wanted; every list is optional."""
+
+    trading_class: list[str] = msgspec.field(default_factory=list)
+    expirations: list[str] = msgspec.field(default_factory=list)
+    strikes: list[Annotated[float, Meta(gt=0)]] = msgspec.field(default_factory=list)
+    rights: list[str] = msgspec.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for expiry in self.expirations:
+            check_expiry(expiry, "filters.expirations")
+        rights = [normalise_right(r, "filters.rights") for r in self.rights]
+        msgspec.structs.force_setattr(self, "rights", rights)
+
+    @property
+    def narrows_contracts(self) -> bool:
+        """True when a filter limits expirations, strikes or rights (what expands a chain)."""
+        return bool(self.expirations or self.strikes or self.rights)
+
+
+class OptionChainQuery(msgspec.Struct, frozen=True, kw_only=True):
+    underlying_symbol: str
+    underlying_sec_type: str = "STK"
+    underlying_con_id: Annotated[int, Meta(ge=0)] = 0
+    exchange: str = ""
+    filters: ChainFilters | None = None
+
+    def __post_init__(self) -> None:
+        if not self.underlying_symbol.strip():
+            raise InvalidRequest("underlying_symbol is required", field="underlying_symbol")
+
+
+class OptionChainResult(msgspec.Struct, frozen=True, kw_only=True):
+    """Option contracts when one chain and a filter were named; otherwise the candidate chains."""
+
+    options_chain: list[Contract] | UnsetType = UNSET
+    candidate_chains: list[CandidateChain] | UnsetType = UNSET
+    # Set when the answer was cut to stay readable; says how to narrow the request.
+    message: str | UnsetType = UNSET
+    truncated: bool | UnsetType = UNSET

@@ -1,0 +1,189 @@
+"""Orders: what a caller asks for, and what the broker says became of it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+import msgspec.structs
+from msgspec import UNSET, Meta, UnsetType
+
+from domain.contract import SEC_TYPES, ContractQuery
+from domain.errors import InvalidRequest
+from domain.validation import check_choice, check_good_till
+
+ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT")
+ACTIONS = ("BUY", "SELL")
+TIME_IN_FORCE = ("DAY", "GTC", "IOC", "GTD")
+_ORDER_TYPE_ALIASES = {
+    "STP_LMT": "STP LMT",
+    "STPLMT": "STP LMT",
+    "MARKET": "MKT",
+    "LIMIT": "LMT",
+    "STOP": "STP",
+    "STOP_LIMIT": "STP LMT",
+    "STOP LIMIT": "STP LMT",
+}
+
+Price = Annotated[float, Meta(gt=0, description="a price in the contract's currency")]
+ClientOrderId = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="caller-chosen idempotency key; a retry with the same key returns the first order",
+    ),
+]
+# Final states: nothing more will happen to the order.
+FINAL_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
+
+
+class OrderRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An order to place. Name the contract by ``contract_id`` or by symbol and friends."""
+
+    action: str
+    quantity: Annotated[float, Meta(gt=0, description="number of shares/contracts, > 0")]
+    order_type: str = "MKT"
+    contract_id: Annotated[int, Meta(gt=0)] | None = None
+    symbol: str | None = None
+    sec_type: str | None = None
+    exchange: str | None = None
+    primary_exchange: str | None = None
+    currency: str | None = None
+    last_trade_date_or_contract_month: str | None = None
+    strike: Price | None = None
+    right: str | None = None
+    multiplier: str | None = None
+    trading_class: str | None = None
+    limit_price: Price | None = None
+    stop_price: Price | None = None
+    time_in_force: str = "DAY"
+    # The contract's name for the good-till date; IB applies it only to GTD orders.
+    tif: str | None = None
+    good_till_date: str | None = None
+    outside_rth: bool = False
+    transmit: bool = True
+    client_order_id: ClientOrderId | None = None
+    account_id: str | None = None
+
+    def __post_init__(self) -> None:
+        order_type = self.order_type.strip().upper()
+        order_type = _ORDER_TYPE_ALIASES.get(order_type, order_type)
+        check_choice(order_type, ORDER_TYPES, "order_type")
+        msgspec.structs.force_setattr(self, "order_type", order_type)
+        action = self.action.strip().upper()
+        check_choice(action, ACTIONS, "action")
+        msgspec.structs.force_setattr(self, "action", action)
+        tif_word = self.time_in_force.strip().upper()
+        check_choice(tif_word, TIME_IN_FORCE, "time_in_force")
+        msgspec.structs.force_setattr(self, "time_in_force", tif_word)
+        if self.sec_type is not None:
+            check_choice(self.sec_type, SEC_TYPES, "sec_type")
+        if self.contract_id is None and not self.symbol:
+            raise InvalidRequest(
+                "Name the contract: give contract_id, or symbol (with sec_type, exchange, currency)",
+                field="contract_id",
+            )
+        if order_type in ("LMT", "STP LMT") and self.limit_price is None:
+            raise InvalidRequest(f"{order_type} orders need limit_price", field="limit_price")
+        if order_type in ("STP", "STP LMT") and self.stop_price is None:
+            raise InvalidRequest(f"{order_type} orders need stop_price", field="stop_price")
+        if order_type == "MKT" and self.limit_price is not None:
+            raise InvalidRequest("MKT orders take no limit_price", field="limit_price")
+        if self.good_till_date is not None:
+            check_good_till(self.good_till_date, "good_till_date")
+        if self.tif is not None:
+            check_good_till(self.tif, "tif")
+        if tif_word == "GTD" and not self.effective_good_till:
+            raise InvalidRequest(
+                "GTD orders need a good-till date: good_till_date (or tif) as 'YYYYMMDD HH:MM:SS'",
+                field="good_till_date",
+            )
+
+    @property
+    def effective_good_till(self) -> str:
+        """The good-till date IB receives: only for GTD orders, good_till_date before tif."""
+        return (self.good_till_date or self.tif or "") if self.time_in_force == "GTD" else ""
+
+    @property
+    def ignored_fields_warnings(self) -> list[str]:
+        """Fields the caller sent that IB will not act on, said out loud instead of dropped."""
+        warnings = []
+        if self.time_in_force != "GTD" and (self.tif or self.good_till_date):
+            warnings.append(
+                f"tif/good_till_date is applied only to GTD orders; this {self.time_in_force} "
+                "order ignores it"
+            )
+        return warnings
+
+    def contract_query(self) -> ContractQuery:
+        """The contract this order names, as a query the contract service can resolve."""
+        return ContractQuery(
+            con_id=self.contract_id or 0,
+            symbol=self.symbol or "",
+            sec_type=self.sec_type or ("STK" if self.contract_id is None else ""),
+            exchange=self.exchange or ("SMART" if self.contract_id is None else ""),
+            primary_exchange=self.primary_exchange or "",
+            currency=self.currency or "",
+            last_trade_date_or_contract_month=self.last_trade_date_or_contract_month or "",
+            strike=self.strike or 0.0,
+            right=self.right or "",
+            multiplier=self.multiplier or "",
+            trading_class=self.trading_class or "",
+        )
+
+
+class OrderResult(msgspec.Struct, frozen=True, kw_only=True):
+    """An order's state as the broker confirmed it."""
+
+    order_id: int
+    status: str
+    filled_quantity: float = 0.0
+    remaining_quantity: float = 0.0
+    average_fill_price: float = 0.0
+    last_fill_price: float = 0.0
+    error_message: str | None = None
+    perm_id: int | UnsetType = UNSET
+    client_order_id: str | UnsetType = UNSET
+    # True when an earlier request with the same client_order_id already placed this order.
+    duplicate: bool | UnsetType = UNSET
+    warnings: list[str] | UnsetType = UNSET
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class CancelResult(msgspec.Struct, frozen=True, kw_only=True):
+    order_id: int
+    status: str
+    message: str
+
+
+class OpenOrder(msgspec.Struct, frozen=True, kw_only=True):
+    """An order that is still working (or waiting) at the broker."""
+
+    order_id: int
+    perm_id: int
+    client_id: int
+    account_id: str
+    contract_id: int
+    symbol: str
+    sec_type: str
+    action: str
+    order_type: str
+    quantity: float
+    limit_price: float | None
+    stop_price: float | None
+    time_in_force: str
+    good_till_date: str | None
+    outside_rth: bool
+    status: str
+    filled_quantity: float
+    remaining_quantity: float
+    average_fill_price: float
+    client_order_id: str | None = None
+
+
+Side = Literal["BUY", "SELL"]

@@ -1,0 +1,364 @@
+"""In-memory fakes of our own ports, for use-case and front-door tests.
+
+They keep state in plain lists and dicts, record every call in ``calls``, and can be told to
+fail: ``fail(method, error)`` makes the next call(s) of that method raise ``error``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec.structs
+
+from domain.account import AccountSummary, AccountValue, Position
+from domain.connection import ConnectionStatus
+from domain.contract import Contract, ContractQuery
+from domain.errors import NotConnected, OrderNotFound
+from domain.gateway import GatewayStatus
+from domain.market_data import Bar, HistoricalQuery, Quote
+from domain.options import CandidateChain
+from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
+from domain.scanner import ScannerParameters, ScanQuery, ScanResult
+
+_QUERY_FIELDS = (
+    "symbol",
+    "sec_type",
+    "currency",
+    "primary_exchange",
+    "last_trade_date_or_contract_month",
+    "right",
+    "trading_class",
+    "local_symbol",
+    "multiplier",
+)
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self._failures: dict[str, list[BaseException]] = {}
+
+    def fail(self, method: str, error: BaseException, times: int = 1) -> None:
+        self._failures.setdefault(method, []).extend([error] * times)
+
+    def _record(self, method: str, *args: Any) -> None:
+        self.calls.append((method, args))
+        pending = self._failures.get(method)
+        if pending:
+            raise pending.pop(0)
+
+    def called(self, method: str) -> list[tuple[Any, ...]]:
+        return [args for name, args in self.calls if name == method]
+
+
+class FakeBroker(_Recorder):
+    """A broker with an in-memory account, contracts, quotes and an order book."""
+
+    def __init__(self, account_id: str = "DU1234567") -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.contracts: list[Contract] = []
+        self.chains: dict[str, list[CandidateChain]] = {}
+        self.quotes: dict[int, Quote] = {}
+        self.bars: dict[int, list[Bar]] = {}
+        self.summary = AccountSummary(account_id=account_id, account_type="INDIVIDUAL")
+        self.values: list[AccountValue] = []
+        self.position_list: list[Position] = []
+        self.scan_results: list[ScanResult] = []
+        self.scanner_params = ScannerParameters(
+            instruments=["STK"], location_codes=["STK.US.MAJOR"], scan_codes=["MOST_ACTIVE"]
+        )
+        self.orders: dict[int, OrderResult] = {}
+        self.order_requests: dict[int, tuple[Contract, OrderRequest]] = {}
+        self.next_order_id = 1
+        self.fill_market_orders = True
+        self.connected = True
+        self.reconnects = 0
+        self._perm_ids = itertools.count(1_000_000)
+
+    def _require_connection(self) -> None:
+        if not self.connected:
+            raise NotConnected("Not connected to the IB Gateway (fake)", retry_after=2)
+
+    # -- account ---------------------------------------------------------------------------
+    async def account_summary(self, account_id: str | None) -> AccountSummary:
+        self._record("account_summary", account_id)
+        self._require_connection()
+        return self.summary
+
+    async def account_values(self, account_id: str | None) -> list[AccountValue]:
+        self._record("account_values", account_id)
+        self._require_connection()
+        return list(self.values)
+
+    async def positions(self, account_id: str | None) -> list[Position]:
+        self._record("positions", account_id)
+        self._require_connection()
+        return list(self.position_list)
+
+    # -- contracts -------------------------------------------------------------------------
+    async def contract_details(self, query: ContractQuery) -> list[Contract]:
+        self._record("contract_details", query)
+        self._require_connection()
+        if query.con_id:
+            return [c for c in self.contracts if c.con_id == query.con_id]
+        found = []
+        for contract in self.contracts:
+            if any(
+                getattr(query, name) and getattr(query, name) != getattr(contract, name)
+                for name in _QUERY_FIELDS
+            ):
+                continue
+            if query.strike and abs(query.strike - contract.strike) > 1e-9:
+                continue
+            if query.exchange and query.exchange not in (contract.exchange, "SMART"):
+                continue
+            found.append(contract)
+        return found
+
+    async def option_chains(
+        self, underlying_symbol: str, underlying_sec_type: str, underlying_con_id: int
+    ) -> list[CandidateChain]:
+        self._record("option_chains", underlying_symbol, underlying_sec_type, underlying_con_id)
+        self._require_connection()
+        return list(self.chains.get(underlying_symbol, []))
+
+    async def qualify_options(
+        self,
+        underlying_symbol: str,
+        chain: CandidateChain,
+        expirations: list[str],
+        strikes: list[float],
+        rights: list[str],
+    ) -> list[Contract]:
+        self._record("qualify_options", underlying_symbol, chain, expirations, strikes, rights)
+        self._require_connection()
+        out = []
+        for expiry, strike, right in itertools.product(expirations, strikes, rights):
+            existing = next(
+                (
+                    c
+                    for c in self.contracts
+                    if c.sec_type == "OPT"
+                    and c.symbol == underlying_symbol
+                    and c.last_trade_date_or_contract_month == expiry
+                    and c.strike == strike
+                    and c.right == right
+                ),
+                None,
+            )
+            out.append(existing or _option(underlying_symbol, chain, expiry, strike, right))
+        return out
+
+    # -- market data -----------------------------------------------------------------------
+    async def snapshot(self, contract: Contract) -> Quote:
+        self._record("snapshot", contract)
+        self._require_connection()
+        quote = self.quotes.get(contract.con_id)
+        if quote is None:
+            return Quote(symbol=contract.symbol, timestamp=datetime.now(UTC))
+        return quote
+
+    async def historical_bars(self, contract: Contract, query: HistoricalQuery) -> list[Bar]:
+        self._record("historical_bars", contract, query)
+        self._require_connection()
+        return list(self.bars.get(contract.con_id, []))
+
+    # -- orders ----------------------------------------------------------------------------
+    async def place_order(self, contract: Contract, order: OrderRequest) -> OrderResult:
+        self._record("place_order", contract, order)
+        self._require_connection()
+        order_id = self.next_order_id
+        self.next_order_id += 1
+        filled = order.order_type == "MKT" and self.fill_market_orders
+        price = self.quotes.get(contract.con_id)
+        fill_price = (price.last_price or 0.0) if (filled and price) else 0.0
+        result = OrderResult(
+            order_id=order_id,
+            status="Filled" if filled else "Submitted",
+            filled_quantity=order.quantity if filled else 0.0,
+            remaining_quantity=0.0 if filled else order.quantity,
+            average_fill_price=fill_price,
+            last_fill_price=fill_price,
+            perm_id=next(self._perm_ids),
+        )
+        self.orders[order_id] = result
+        self.order_requests[order_id] = (contract, order)
+        return result
+
+    async def find_order(self, client_order_id: str) -> OrderResult | None:
+        self._record("find_order", client_order_id)
+        self._require_connection()
+        for order_id, (_, request) in self.order_requests.items():
+            if request.client_order_id == client_order_id:
+                return self.orders[order_id]
+        return None
+
+    async def cancel_order(self, order_id: int) -> CancelResult:
+        self._record("cancel_order", order_id)
+        self._require_connection()
+        order = self.orders.get(order_id)
+        if order is None:
+            raise OrderNotFound(f"No order with id {order_id} (fake)")
+        if order.is_final:
+            return CancelResult(
+                order_id=order_id, status=order.status, message=f"Order already {order.status}"
+            )
+        self.orders[order_id] = msgspec.structs.replace(order, status="Cancelled")
+        return CancelResult(
+            order_id=order_id, status="Cancelled", message="Order cancelled successfully"
+        )
+
+    async def open_orders(self) -> list[OpenOrder]:
+        self._record("open_orders")
+        self._require_connection()
+        out = []
+        for order_id, result in self.orders.items():
+            if result.is_final:
+                continue
+            contract, request = self.order_requests[order_id]
+            out.append(
+                OpenOrder(
+                    order_id=order_id,
+                    perm_id=result.perm_id if isinstance(result.perm_id, int) else 0,
+                    client_id=1,
+                    account_id=self.account_id,
+                    contract_id=contract.con_id,
+                    symbol=contract.symbol,
+                    sec_type=contract.sec_type,
+                    action=request.action,
+                    order_type=request.order_type,
+                    quantity=request.quantity,
+                    limit_price=request.limit_price,
+                    stop_price=request.stop_price,
+                    time_in_force=request.time_in_force,
+                    good_till_date=request.effective_good_till or None,
+                    outside_rth=request.outside_rth,
+                    status=result.status,
+                    filled_quantity=result.filled_quantity,
+                    remaining_quantity=result.remaining_quantity,
+                    average_fill_price=result.average_fill_price,
+                    client_order_id=request.client_order_id,
+                )
+            )
+        return out
+
+    # -- scanner ---------------------------------------------------------------------------
+    async def scan(self, query: ScanQuery) -> list[ScanResult]:
+        self._record("scan", query)
+        self._require_connection()
+        return list(self.scan_results[: query.rows])
+
+    async def scanner_parameters(self) -> ScannerParameters:
+        self._record("scanner_parameters")
+        self._require_connection()
+        return self.scanner_params
+
+    # -- connection ------------------------------------------------------------------------
+    async def connection_status(self) -> ConnectionStatus:
+        self._record("connection_status")
+        now = datetime(2025, 10, 5, 9, 0, tzinfo=UTC)
+        return ConnectionStatus(
+            connected=self.connected,
+            client_id=0,
+            server_version="10.19" if self.connected else None,
+            connection_time=now if self.connected else None,
+            connection_status="Connected" if self.connected else "Disconnected",
+            connection_status_message="TWS Connection OK" if self.connected else "Not connected",
+            state="connected" if self.connected else "disconnected",
+            state_since=now,
+        )
+
+    async def reconnect(self) -> None:
+        self._record("reconnect")
+        self.reconnects += 1
+        self.connected = True
+
+
+def _option(symbol: str, chain: CandidateChain, expiry: str, strike: float, right: str) -> Contract:
+    con_id = abs(hash((symbol, expiry, strike, right))) % 900_000_000 + 100_000_000
+    occ = f"{symbol:<6}{expiry[2:]}{right}{int(round(strike * 1000)):08d}"
+    return Contract(
+        sec_type="OPT",
+        con_id=con_id,
+        symbol=symbol,
+        last_trade_date_or_contract_month=expiry,
+        strike=strike,
+        right=right,
+        multiplier=chain.multiplier if isinstance(chain.multiplier, str) else "100",
+        exchange=chain.exchange,
+        currency="USD",
+        local_symbol=occ,
+        trading_class=chain.trading_class,
+    )
+
+
+class FakeGateway(_Recorder):
+    """A gateway runtime with a status, a log and a restart counter."""
+
+    def __init__(self, kind: str = "simulated") -> None:
+        super().__init__()
+        self.kind = kind
+        self.running = False
+        self.restart_count = 0
+        self.log_lines: list[str] = [f"line {i}" for i in range(1, 301)]
+        self.started_at: datetime | None = None
+        self.container_id: str | None = "a1b2c3d4e5f6"
+
+    async def start(self) -> None:
+        self._record("start")
+        self.running = True
+        self.started_at = datetime(2025, 10, 5, 10, 0, tzinfo=UTC)
+
+    async def stop(self) -> None:
+        self._record("stop")
+        self.running = False
+
+    async def restart(self) -> None:
+        self._record("restart")
+        self.running = True
+        self.restart_count += 1
+        self.started_at = (self.started_at or datetime.now(UTC)) + timedelta(seconds=1)
+
+    async def status(self) -> GatewayStatus:
+        self._record("status")
+        return GatewayStatus(
+            status="running" if self.running else "stopped",
+            container_id=self.container_id,
+            started_at=self.started_at,
+            kind=self.kind,  # type: ignore[arg-type]
+            phase="ready" if self.running else "stopped",
+            restart_count=self.restart_count,
+        )
+
+    async def logs(self, tail: int) -> list[str]:
+        self._record("logs", tail)
+        return self.log_lines[-tail:]
+
+    def api_endpoint(self) -> tuple[str, int]:
+        return ("127.0.0.1", 4002)
+
+
+class FakeClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2025, 10, 5, 10, 20, 15, tzinfo=UTC)
+        self._mono = 1000.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> datetime:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    def advance(self, seconds: float) -> None:
+        self._now += timedelta(seconds=seconds)
+        self._mono += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.advance(seconds)
