@@ -7,6 +7,7 @@ fail: ``fail(method, error)`` makes the next call(s) of that method raise ``erro
 from __future__ import annotations
 
 import itertools
+import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -278,8 +279,8 @@ class FakeBroker(_Recorder):
 
 
 def _option(symbol: str, chain: CandidateChain, expiry: str, strike: float, right: str) -> Contract:
-    con_id = abs(hash((symbol, expiry, strike, right))) % 900_000_000 + 100_000_000
-    occ = f"{symbol:<6}{expiry[2:]}{right}{int(round(strike * 1000)):08d}"
+    con_id = zlib.crc32(f"{symbol}|{expiry}|{strike}|{right}".encode()) % 900_000_000 + 10**8
+    occ = f"{symbol:<6}{expiry[2:]}{right}{round(strike * 1000):08d}"
     return Contract(
         sec_type="OPT",
         con_id=con_id,
