@@ -1,0 +1,85 @@
+"""Static checks and time-in-force arithmetic for incoming orders."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .model import Instrument, OrderRejected, OrderSpec
+from .sessions import schedule_of
+from .trading_calendar import EASTERN, is_trading_day
+
+ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT")
+TIFS = ("DAY", "GTC", "IOC", "GTD")
+LIVE = ("PreSubmitted", "Submitted", "PendingSubmit", "ApiPending")
+DONE = ("Filled", "Cancelled", "ApiCancelled", "Inactive")
+
+
+def validate(spec: OrderSpec, inst: Instrument) -> None:
+    """Raise OrderRejected the way IB refuses malformed orders."""
+    if inst.sec_type == "IND":
+        raise OrderRejected(201, "Order rejected - reason:Index contracts are not tradable.")
+    if spec.order_type not in ORDER_TYPES:
+        raise OrderRejected(
+            387, f"Unsupported order type {spec.order_type} for this exchange and security type."
+        )
+    if spec.action not in ("BUY", "SELL"):
+        raise OrderRejected(201, f"Order rejected - reason:Invalid action {spec.action!r}.")
+    if spec.total_quantity <= 0:
+        raise OrderRejected(201, "Order rejected - reason:The order size must be positive.")
+    if spec.tif not in TIFS:
+        raise OrderRejected(201, f"Order rejected - reason:Invalid time in force {spec.tif}.")
+    if spec.order_type in ("LMT", "STP LMT") and not _price(spec.lmt_price):
+        raise OrderRejected(201, "Order rejected - reason:A limit price is required.")
+    if spec.order_type in ("STP", "STP LMT") and not _price(spec.aux_price):
+        raise OrderRejected(201, "Order rejected - reason:A stop price is required.")
+    if spec.tif == "GTD" and parse_good_till(spec.good_till_date) is None:
+        raise OrderRejected(
+            201, "Order rejected - reason:A valid Good Till Date is required for GTD orders."
+        )
+
+
+def _price(p: float | None) -> bool:
+    return p is not None and p == p and 0 < p < 1e300
+
+
+def parse_good_till(text: str) -> datetime | None:
+    """IB's 'YYYYMMDD HH:MM:SS[ tz]' (exchange time if no zone) or 'YYYYMMDD-HH:MM:SS' (UTC)."""
+    text = text.strip()
+    if not text:
+        return None
+    tz: ZoneInfo = EASTERN
+    if "-" in text[:9] and len(text) >= 17:
+        stamp, tz = text[:17].replace("-", " "), ZoneInfo("UTC")
+    else:
+        stamp, _, zone = text.partition(" ")
+        clock, _, zone = zone.partition(" ")
+        stamp = f"{stamp} {clock}".strip()
+        if zone:
+            try:
+                tz = ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                return None
+    for fmt in ("%Y%m%d %H:%M:%S", "%Y%m%d"):
+        try:
+            parsed = datetime.strptime(stamp, fmt)
+        except ValueError:
+            continue
+        if fmt == "%Y%m%d":
+            parsed = datetime.combine(parsed.date(), time(23, 59, 59))
+        return parsed.replace(tzinfo=tz)
+    return None
+
+
+def expiry_of(spec: OrderSpec, inst: Instrument, placed: datetime) -> datetime | None:
+    """When a resting order stops working: the session's end for DAY, the date for GTD."""
+    if spec.tif == "GTD":
+        return parse_good_till(spec.good_till_date)
+    if spec.tif != "DAY":
+        return None
+    sched = schedule_of(inst)
+    hours = sched.trading if spec.outside_rth else sched.liquid
+    d = placed.astimezone(hours.tz).date()
+    while not (is_trading_day(d) and hours.window(d)[1] > placed):
+        d += timedelta(days=1)
+    return hours.window(d)[1]
