@@ -1,0 +1,1 @@
+"""A gateway someone else runs: we only connect to it and probe it."""
