@@ -1,0 +1,136 @@
+"""The ``ibkr-mcp`` command: ``serve`` (default), ``stdio`` and ``simulate``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from entrypoints.settings import Secret, Settings, SettingsError, settings_from_env
+
+COMMANDS = ("serve", "stdio", "simulate")
+
+
+def _gateway_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("gateway (defaults from IBKR_MCP_* environment variables)")
+    g.add_argument(
+        "--gateway",
+        choices=["simulated", "docker", "external"],
+        help="which IB Gateway to use: the embedded simulator (default), a Docker container "
+        "managed by this service (default when credentials are given), or one already running",
+    )
+    g.add_argument("--ib-host", help="TWS API host of an external gateway (default 127.0.0.1)")
+    g.add_argument("--ib-port", type=int, help="TWS API port of an external gateway (4002 paper)")
+    g.add_argument("--ib-client-id", type=int, help="TWS API client id (default 17)")
+    g.add_argument("--ib-account", help="account id to use when the login has several")
+    g.add_argument("--connect-timeout", type=float, help="seconds to wait for a connect (20)")
+    g.add_argument("--request-timeout", type=float, help="seconds per broker request (10)")
+    g.add_argument("--historical-timeout", type=float, help="seconds per historical request (60)")
+    g.add_argument("--ib-gateway-username", help="IBKR login for the Docker gateway")
+    g.add_argument(
+        "--ib-gateway-password",
+        help="IBKR password (visible in the process list: prefer --ib-gateway-password-file "
+        "or IBKR_MCP_IB_GATEWAY_PASSWORD)",
+    )
+    g.add_argument("--ib-gateway-password-file", type=Path, help="file holding the IBKR password")
+    g.add_argument("--gateway-flavor", choices=["gnzsnz", "extrange"], help="gateway image family")
+    g.add_argument("--gateway-image", help="override the gateway image")
+    g.add_argument("--gateway-container-name", help="container name (default ibkr-gateway)")
+    g.add_argument("--trading-mode", choices=["paper", "live"], help="paper (default) or live")
+    g.add_argument(
+        "--gateway-stop-on-exit",
+        action="store_true",
+        default=None,
+        help="stop the gateway container when the service exits (default: leave it running)",
+    )
+    g.add_argument("--sim-seed", type=int, help="random seed of the embedded simulator (7)")
+    g.add_argument("--sim-account", help="account id of the embedded simulator (DU1234567)")
+
+
+def _logging_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--log-format", choices=["auto", "json", "console"])
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ibkr-mcp",
+        description="An Interactive Brokers account over REST and MCP. With no gateway "
+        "configured it runs on an embedded simulated IB Gateway (no real account, made-up prices).",
+    )
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="serve REST and MCP over HTTP (default command)")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind (default 8000)")
+    serve.add_argument(
+        "--mcp-allowed-hosts", help="comma-separated Host values accepted on /mcp (DNS rebinding)"
+    )
+    serve.add_argument("--mcp-allowed-origins", help="comma-separated Origins accepted on /mcp")
+    _logging_options(serve)
+    _gateway_options(serve)
+    stdio = sub.add_parser("stdio", help="serve MCP over stdin/stdout (for Claude Desktop & co)")
+    _logging_options(stdio)
+    _gateway_options(stdio)
+    simulate = sub.add_parser("simulate", help="run only the simulated IB Gateway (TWS API)")
+    simulate.add_argument("--host", default="127.0.0.1")
+    simulate.add_argument("--port", type=int, default=4002)
+    simulate.add_argument("--seed", type=int, default=7)
+    simulate.add_argument("--account", default="DU1234567")
+    simulate.add_argument("--control-port", type=int, help="loopback port for fault injection")
+    _logging_options(simulate)
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    overrides = {k: v for k, v in vars(args).items() if k != "command" and v is not None}
+    if "ib_gateway_password" in overrides:
+        overrides["ib_gateway_password"] = Secret(overrides["ib_gateway_password"])
+    for key in ("mcp_allowed_hosts", "mcp_allowed_origins"):
+        if key in overrides:
+            overrides[key] = tuple(p.strip() for p in overrides[key].split(",") if p.strip())
+    return settings_from_env(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "serve")
+    args = build_parser().parse_args(argv)
+    if args.command == "simulate":
+        return _simulate(args)
+    try:
+        settings = settings_from_args(args)
+    except SettingsError as exc:
+        print(f"ibkr-mcp: {exc}", file=sys.stderr)
+        return 2
+    from entrypoints.runner import run_serve, run_stdio
+
+    if args.command == "stdio":
+        return run_stdio(settings)
+    return run_serve(settings, password_on_command_line=args.ib_gateway_password is not None)
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from adapters.simulated_gateway.control import run_standalone
+    from entrypoints.logging import configure_logging
+
+    configure_logging(log_format=args.log_format or "auto", level=args.log_level or "INFO")
+    try:
+        asyncio.run(
+            run_standalone(
+                host=args.host,
+                port=args.port,
+                seed=args.seed,
+                account=args.account,
+                control_port=args.control_port,
+            )
+        )
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

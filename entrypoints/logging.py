@@ -1,0 +1,169 @@
+"""Structured logging: structlog for our code and stdlib loggers (ib_async, uvicorn) alike.
+
+Everything goes to stderr (stdout belongs to the MCP stdio protocol), as JSON or for a
+terminal, through one redaction step that removes every configured secret and any value
+whose key looks like a credential.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any, TextIO
+
+import structlog
+
+_SENSITIVE_KEY = re.compile(r"pass(word)?|secret|token|authorization|api[_-]?key|credential", re.I)
+# "password=...", "TWS_PASSWORD: ..." and bearer tokens inside free text.
+_INLINE = re.compile(
+    r"(?i)((?:pass(?:word)?|secret|token|api[_-]?key)[\"']?\s*[=:]\s*[\"']?)([^\s\"',;&]+)"
+    r"|(bearer\s+)([A-Za-z0-9._~+/=-]+)"
+)
+REDACTED = "**********"
+
+
+class SecretRedactor:
+    """A structlog processor that scrubs secrets from every event before it is rendered."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: list[str] = []
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        for secret in secrets:
+            if secret and len(secret) >= 3 and secret not in self._secrets:
+                self._secrets.append(secret)
+        # Longest first, so a secret containing another is replaced whole.
+        self._secrets.sort(key=len, reverse=True)
+
+    def scrub(self, value: Any, key: str = "") -> Any:
+        if key and _SENSITIVE_KEY.search(key) and value not in (None, "", False):
+            return REDACTED
+        if isinstance(value, str):
+            for secret in self._secrets:
+                value = value.replace(secret, REDACTED)
+            return _INLINE.sub(_inline_replacement, value)
+        if isinstance(value, dict):
+            return {k: self.scrub(v, str(k)) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self.scrub(v) for v in value)
+        return value
+
+    def __call__(self, _logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
+        for key in list(event):
+            event[key] = self.scrub(event[key], key if key != "event" else "")
+        return event
+
+
+def _inline_replacement(match: re.Match[str]) -> str:
+    if match.group(1) is not None:
+        return f"{match.group(1)}{REDACTED}"
+    return f"{match.group(3)}{REDACTED}"
+
+
+REDACTOR = SecretRedactor()
+
+
+def configure_logging(
+    *,
+    log_format: str = "auto",
+    level: str = "INFO",
+    secrets: Iterable[str] = (),
+    stream: TextIO | None = None,
+) -> None:
+    """Set up structlog and route stdlib logging through the same processors."""
+    stream = stream or sys.stderr
+    REDACTOR.add(secrets)
+    if log_format == "auto":
+        log_format = "console" if stream.isatty() else "json"
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        REDACTOR,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if log_format == "json"
+        else structlog.dev.ConsoleRenderer(colors=stream.isatty())
+    )
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared[:-2],
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared[:-2],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            REDACTOR,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        if getattr(old, "_ibkr_mcp", False):
+            root.removeHandler(old)
+    handler._ibkr_mcp = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    # uvicorn installs its own handlers; let its records flow through ours instead.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        lg = logging.getLogger(name)
+        lg.handlers.clear()
+        lg.propagate = True
+    # ib_async logs every message at INFO/DEBUG; keep its chatter at WARNING unless debugging.
+    if level.upper() != "DEBUG":
+        logging.getLogger("ib_async").setLevel(logging.WARNING)
+
+
+ASGIApp = Callable[..., Awaitable[None]]
+
+
+def request_context_middleware(app: ASGIApp) -> ASGIApp:
+    """Bind a request id (the caller's ``X-Request-ID`` or a new one) to every log line."""
+
+    async def middleware(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope) or uuid.uuid4().hex[:16]
+
+        async def send_with_id(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(
+            request_id=request_id, method=scope.get("method"), path=scope.get("path")
+        ):
+            await app(scope, receive, send_with_id)
+
+    return middleware
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _incoming_request_id(scope: dict[str, Any]) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            # Only a well-formed id is echoed into logs and headers; anything else is replaced.
+            return text if _REQUEST_ID.match(text) else None
+    return None

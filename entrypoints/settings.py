@@ -1,0 +1,166 @@
+"""Service settings: CLI flags over ``IBKR_MCP_*`` environment variables over defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Literal
+
+ENV_PREFIX = "IBKR_MCP_"
+GatewayMode = Literal["simulated", "docker", "external"]
+
+
+class Secret:
+    """A string that never shows itself in reprs, logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work, with the reason in words an operator can act on."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    # HTTP front door
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: str = "INFO"
+    mcp_allowed_hosts: tuple[str, ...] = ()
+    mcp_allowed_origins: tuple[str, ...] = ()
+    # Which gateway: None picks simulated, or docker when credentials are given.
+    gateway: GatewayMode | None = None
+    # TWS API session
+    ib_host: str = "127.0.0.1"
+    ib_port: int = 4002
+    ib_client_id: int = 17
+    ib_account: str | None = None
+    connect_timeout: float = 20.0
+    request_timeout: float = 10.0
+    historical_timeout: float = 60.0
+    # Docker gateway
+    ib_gateway_username: str | None = None
+    ib_gateway_password: Secret | None = field(default=None, repr=False)
+    ib_gateway_password_file: Path | None = None
+    gateway_flavor: Literal["gnzsnz", "extrange"] = "gnzsnz"
+    gateway_image: str | None = None
+    gateway_container_name: str = "ibkr-gateway"
+    trading_mode: Literal["paper", "live"] = "paper"
+    gateway_stop_on_exit: bool = False
+    # Embedded simulator
+    sim_seed: int = 7
+    sim_account: str = "DU1234567"
+    # Response sizes
+    max_option_contracts: int = 100
+    max_bars: int = 5000
+
+    @property
+    def gateway_mode(self) -> GatewayMode:
+        """The gateway in use: as named, else docker when credentials are given, else simulated."""
+        if self.gateway is not None:
+            return self.gateway
+        if self.ib_gateway_username and (self.ib_gateway_password or self.ib_gateway_password_file):
+            return "docker"
+        return "simulated"
+
+    def password(self) -> Secret | None:
+        """The gateway password, read from the file when one is configured."""
+        if self.ib_gateway_password_file is not None:
+            try:
+                text = self.ib_gateway_password_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise SettingsError(
+                    f"Cannot read the gateway password file {self.ib_gateway_password_file}: "
+                    f"{exc.strerror}"
+                ) from None
+            return Secret(text)
+        return self.ib_gateway_password
+
+    def secrets(self) -> list[str]:
+        """Every secret value configured, for the log redactor."""
+        out = []
+        if self.ib_gateway_password:
+            out.append(self.ib_gateway_password.reveal())
+        if self.ib_gateway_password_file is not None:
+            try:
+                pw = self.password()
+            except SettingsError:
+                pw = None
+            if pw:
+                out.append(pw.reveal())
+        return [s for s in out if s]
+
+
+def _convert(name: str, raw: str, annotation: str) -> object:
+    text = raw.strip()
+    if "Secret" in annotation:
+        return Secret(raw)
+    if annotation.startswith("tuple"):
+        return tuple(p.strip() for p in text.split(",") if p.strip())
+    if "Path" in annotation:
+        return Path(text) if text else None
+    if annotation.startswith("bool"):
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be true or false, got {raw!r}")
+    try:
+        if annotation.startswith("int"):
+            return int(text)
+        if annotation.startswith("float"):
+            return float(text)
+    except ValueError:
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be a number, got {raw!r}") from None
+    return text or None if "None" in annotation else text
+
+
+def settings_from_env(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Settings from ``IBKR_MCP_*`` variables, then ``overrides`` (e.g. CLI flags) on top."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        key = ENV_PREFIX + f.name.upper()
+        if key in env:
+            values[f.name] = _convert(f.name, env[key], str(f.type))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**values)  # type: ignore[arg-type]
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    if not 0 < settings.port < 65536:
+        raise SettingsError(f"port must be 1-65535, got {settings.port}")
+    if settings.ib_client_id < 0:
+        raise SettingsError("ib_client_id must be >= 0")
+    for name in ("connect_timeout", "request_timeout", "historical_timeout"):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"{name} must be > 0 seconds")
+    if settings.gateway_mode == "docker" and not settings.ib_gateway_username:
+        raise SettingsError(
+            "--gateway docker needs IB credentials: --ib-gateway-username and "
+            "--ib-gateway-password-file (or IBKR_MCP_IB_GATEWAY_PASSWORD)"
+        )

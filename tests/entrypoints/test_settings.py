@@ -1,0 +1,76 @@
+from pathlib import Path
+
+import pytest
+
+from entrypoints.cli import build_parser, settings_from_args
+from entrypoints.settings import Secret, SettingsError, settings_from_env
+
+
+def test_defaults_pick_the_embedded_simulator_on_loopback():
+    settings = settings_from_env({})
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 8000
+    assert settings.gateway_mode == "simulated"
+    assert settings.ib_client_id != 0
+
+
+def test_environment_variables_are_read_and_typed():
+    settings = settings_from_env(
+        {
+            "IBKR_MCP_PORT": "9001",
+            "IBKR_MCP_REQUEST_TIMEOUT": "2.5",
+            "IBKR_MCP_GATEWAY_STOP_ON_EXIT": "yes",
+            "IBKR_MCP_MCP_ALLOWED_HOSTS": "a.example, b.example",
+            "IBKR_MCP_GATEWAY": "external",
+        }
+    )
+    assert settings.port == 9001
+    assert settings.request_timeout == 2.5
+    assert settings.gateway_stop_on_exit is True
+    assert settings.mcp_allowed_hosts == ("a.example", "b.example")
+    assert settings.gateway_mode == "external"
+
+
+def test_cli_flags_override_the_environment():
+    args = build_parser().parse_args(["serve", "--port", "8100", "--gateway", "external"])
+    settings = settings_from_args(args)
+    assert settings.port == 8100
+    assert settings.gateway_mode == "external"
+
+
+def test_credentials_mean_docker_and_the_password_never_shows(tmp_path: Path):
+    args = build_parser().parse_args(
+        ["serve", "--ib-gateway-username", "trader", "--ib-gateway-password", "hunter2-secret"]
+    )
+    settings = settings_from_args(args)
+    assert settings.gateway_mode == "docker"
+    assert isinstance(settings.ib_gateway_password, Secret)
+    assert "hunter2-secret" not in repr(settings)
+    assert "hunter2-secret" not in str(settings.ib_gateway_password)
+    assert settings.ib_gateway_password.reveal() == "hunter2-secret"
+
+
+def test_password_file_is_read_and_listed_as_a_secret(tmp_path: Path):
+    secret_file = tmp_path / "pw"
+    secret_file.write_text("from-a-file\n")
+    settings = settings_from_env(
+        {"IBKR_MCP_IB_GATEWAY_USERNAME": "u", "IBKR_MCP_IB_GATEWAY_PASSWORD_FILE": str(secret_file)}
+    )
+    assert settings.gateway_mode == "docker"
+    assert settings.password().reveal() == "from-a-file"
+    assert settings.secrets() == ["from-a-file"]
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"IBKR_MCP_PORT": "eighty"}, "IBKR_MCP_PORT"),
+        ({"IBKR_MCP_PORT": "70000"}, "port"),
+        ({"IBKR_MCP_GATEWAY_STOP_ON_EXIT": "maybe"}, "true or false"),
+        ({"IBKR_MCP_REQUEST_TIMEOUT": "0"}, "request_timeout"),
+        ({"IBKR_MCP_GATEWAY": "docker"}, "credentials"),
+    ],
+)
+def test_bad_settings_are_refused_with_a_reason(env, needle):
+    with pytest.raises(SettingsError, match=needle):
+        settings_from_env(env)
