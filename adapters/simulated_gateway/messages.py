@@ -55,9 +55,19 @@ def current_time(epoch_seconds: int) -> Fields:
     return [CURRENT_TIME, "1", str(epoch_seconds)]
 
 
-def tick_price(req_id: int, tick_type: int, price: float, size: float = 0.0, mask: int = 0) -> Fields:
+def tick_price(
+    req_id: int, tick_type: int, price: float, size: float = 0.0, mask: int = 0
+) -> Fields:
     """TICK_PRICE; ib_async treats a bid/ask with size 0 as "no quote", so give real sizes."""
-    return [TICK_PRICE, "6", str(req_id), str(tick_type), fmt_float(price), fmt_float(size), str(mask)]
+    return [
+        TICK_PRICE,
+        "6",
+        str(req_id),
+        str(tick_type),
+        fmt_float(price),
+        fmt_float(size),
+        str(mask),
+    ]
 
 
 def tick_size(req_id: int, tick_type: int, size: float) -> Fields:

@@ -31,6 +31,8 @@ def fmt_float(value: float | None) -> str:
     """A double as IB writes it: compact, "" for unset/NaN, "Infinite" for inf."""
     if value is None or value != value:  # NaN check without a function call
         return ""
+    if type(value) is int:  # the world may hand over ints where IB has doubles
+        return str(value)
     if value == math.inf:
         return "Infinite"
     if value.is_integer() and -1e15 < value < 1e15:

@@ -1,0 +1,82 @@
+"""Injected faults as a real ib_async client experiences them."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import pytest
+from ib_async import IB, Stock
+
+from tests.simulator.e2e import HOST, client, error_codes, simulator, wait_until
+
+
+async def test_dropped_connections_fire_disconnected_event() -> None:
+    async with simulator() as sim, client(sim) as ib:
+        gone = asyncio.Event()
+        ib.disconnectedEvent += gone.set
+        sim.faults.drop_all_connections()
+        async with asyncio.timeout(3):
+            await gone.wait()
+        assert not ib.isConnected()
+        await wait_until(lambda: sim.client_count == 0)
+
+
+async def test_refused_connections_then_back_on_the_same_port() -> None:
+    async with simulator() as sim:
+        port = sim.port
+        sim.faults.refuse_connections(0.5)
+        with pytest.raises(OSError):
+            async with asyncio.timeout(3):
+                await IB().connectAsync(HOST, port, clientId=1, timeout=1)
+        await asyncio.sleep(0.7)
+        assert sim.port == port
+        async with client(sim) as ib:
+            assert ib.isConnected()
+
+
+async def test_silenced_market_data_leaves_snapshots_without_prices() -> None:
+    async with simulator() as sim, client(sim) as ib, asyncio.timeout(5):
+        (aapl,) = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+        sim.faults.stop_market_data()
+        await wait_until(lambda: 2103 in error_codes(ib))
+        (silent,) = await ib.reqTickersAsync(aapl)
+        assert math.isnan(silent.bid) and math.isnan(silent.last)
+        sim.faults.resume_market_data()
+        await wait_until(lambda: error_codes(ib).count(2104) >= 2)
+        (ticker,) = await ib.reqTickersAsync(aapl)
+        assert ticker.bid > 0
+
+
+async def test_latency_delays_replies() -> None:
+    async with simulator() as sim, client(sim) as ib, asyncio.timeout(5):
+        sim.faults.set_latency(0.3)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await ib.reqCurrentTimeAsync()
+        assert loop.time() - started >= 0.28
+        sim.faults.set_latency(0)
+        await ib.reqCurrentTimeAsync()
+
+
+async def test_connectivity_lost_and_restored_keeps_the_socket() -> None:
+    async with simulator() as sim, client(sim) as ib, asyncio.timeout(5):
+        sim.faults.sever_with_1100()
+        await wait_until(lambda: 1100 in error_codes(ib))
+        sim.faults.restore_1102()
+        await wait_until(lambda: 1102 in error_codes(ib))
+        sim.faults.sever_with_1100()
+        sim.faults.restore_1101()
+        await wait_until(lambda: 1101 in error_codes(ib))
+        assert ib.isConnected()
+
+
+async def test_message_flood_warns_with_100_and_stays_connected() -> None:
+    async with simulator() as sim, client(sim) as ib, asyncio.timeout(5):
+        ib.client.MaxRequests = 0  # type: ignore[misc]
+        for _ in range(80):
+            ib.client.reqCurrentTime()
+        await wait_until(lambda: 100 in error_codes(ib))
+        assert error_codes(ib).count(100) == 1
+        await ib.reqCurrentTimeAsync()
+        assert ib.isConnected()
