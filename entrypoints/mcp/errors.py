@@ -1,0 +1,112 @@
+"""Domain errors as tool errors: one sentence of what went wrong, one of what to do next.
+
+An agent cannot read a stack trace or an HTTP status; it reads text. Every message starts with
+the error's stable code (``not_connected: ...``) and ends with the next step to take.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from domain.errors import (
+    AmbiguousContract,
+    BrokerTimeout,
+    ContractNotFound,
+    DomainError,
+    GatewayError,
+    InvalidRequest,
+    MarketDataUnavailable,
+    NotConnected,
+    NotSupported,
+    OrderNotFound,
+    OrderRejected,
+    RateLimited,
+    ReadOnly,
+)
+
+MAX_CANDIDATES_SHOWN = 10
+_CANDIDATE_FIELDS = (
+    "con_id",
+    "symbol",
+    "sec_type",
+    "exchange",
+    "primary_exchange",
+    "currency",
+    "last_trade_date_or_contract_month",
+    "strike",
+    "right",
+    "trading_class",
+)
+
+
+def explain(exc: DomainError) -> str:
+    """The text of the tool error an agent receives for a domain error."""
+    return f"{exc.code}: {exc.message.rstrip('.')}. {_next_step(exc)}".rstrip()
+
+
+def explain_validation(exc: msgspec.ValidationError) -> str:
+    """msgspec's own message names the field (``at `$.quantity```); keep it, add the fix."""
+    return f"invalid_request: {exc}. Correct that argument and call again."
+
+
+def _next_step(exc: DomainError) -> str:
+    if isinstance(exc, AmbiguousContract):
+        return _ambiguous(exc)
+    if isinstance(exc, NotConnected):
+        return (
+            f"Retry in {exc.retry_after} s; if it persists call reconnect "
+            "(get_connection_status shows the session state)."
+        )
+    if isinstance(exc, RateLimited):
+        return f"IB pacing limit: wait {exc.retry_after} s before calling again."
+    if isinstance(exc, BrokerTimeout):
+        return "Retry once; if it times out again check get_connection_status."
+    if isinstance(exc, InvalidRequest):
+        return _invalid(exc)
+    if isinstance(exc, OrderRejected):
+        code = f"IB error code {exc.ib_code}. " if exc.ib_code is not None else ""
+        return f"{code}Nothing is working at the broker; fix the order and place it again."
+    if isinstance(exc, ContractNotFound):
+        return "Check symbol, sec_type, exchange and currency with get_contract_details."
+    if isinstance(exc, OrderNotFound):
+        return "get_open_orders lists the orders that are still working."
+    if isinstance(exc, ReadOnly):
+        return "This service or the IB API is read-only: orders cannot be placed or cancelled."
+    if isinstance(exc, MarketDataUnavailable):
+        return (
+            "The account may lack a market data subscription for it; try get_historical_data "
+            "or retry later."
+        )
+    if isinstance(exc, GatewayError):
+        return "get_gateway_status and get_gateway_logs show what the gateway is doing."
+    if isinstance(exc, NotSupported):
+        return "This gateway mode does not offer it."
+    return ""
+
+
+def _invalid(exc: InvalidRequest) -> str:
+    parts = []
+    if exc.field and exc.field not in exc.message:
+        parts.append(f"Field: {exc.field}.")
+    if exc.accepted and not all(value in exc.message for value in exc.accepted):
+        parts.append(f"Accepted values: {', '.join(exc.accepted)}.")
+    parts.append("Correct the argument and call again.")
+    return " ".join(parts)
+
+
+def _ambiguous(exc: AmbiguousContract) -> str:
+    shown = [_compact(c) for c in exc.candidates[:MAX_CANDIDATES_SHOWN]]
+    more = len(exc.candidates) - len(shown)
+    listing = "; ".join(shown) + (f"; ... and {more} more" if more > 0 else "")
+    return f"Candidates: {listing}. Call again with one con_id as contract_id."
+
+
+def _compact(candidate: Any) -> str:
+    data = candidate if isinstance(candidate, dict) else msgspec.to_builtins(candidate)
+    return " ".join(
+        f"{name}={data[name]:g}" if isinstance(data[name], float) else f"{name}={data[name]}"
+        for name in _CANDIDATE_FIELDS
+        if data.get(name) not in (None, "", 0, 0.0)
+    )

@@ -1,0 +1,64 @@
+"""The MCP front door: one tool per REST operation, calling the same services directly."""
+
+from __future__ import annotations
+
+from fastmcp import FastMCP
+
+from application.container import Services
+from entrypoints.mcp.middleware import ArgumentErrors
+from entrypoints.mcp.prompts import add_prompts
+from entrypoints.mcp.resources import add_resources
+from entrypoints.mcp.tools_account import account_tools
+from entrypoints.mcp.tools_contracts import contract_tools
+from entrypoints.mcp.tools_market_data import market_data_tools
+from entrypoints.mcp.tools_orders import order_tools
+from entrypoints.mcp.tools_scanner import scanner_tools
+from entrypoints.mcp.tools_system import system_tools
+
+# REST operations deliberately not offered as tools, with the reason. Every other REST
+# operation id must be a tool of the same name (tests/mcp/test_parity.py checks both ways).
+EXCLUDED_OPERATIONS: dict[str, str] = {
+    "get_liveness": "a process probe for orchestrators; get_health tells an agent more",
+}
+
+INSTRUCTIONS = """\
+Tools for one Interactive Brokers (IB) account behind an IB Gateway: account figures,
+positions, orders, quotes, historical bars, contract lookup, option chains, market scanners,
+and the health of the connection and the gateway.
+
+Contracts: IB names every instrument by a numeric con_id. Find it with get_contract_details
+(symbol + sec_type + currency), then pass it as contract_id. Orders are real: check the
+account, the position and a quote first, ask the user to confirm, and give place_order a
+client_order_id so that a retry cannot place the order twice. When a tool reports
+not_connected, wait the seconds it names or call reconnect; get_health summarises the state."""
+
+
+def build_mcp(
+    services: Services,
+    *,
+    name: str = "ibkr-mcp",
+    max_option_contracts: int = 100,
+    max_bars: int = 500,
+    max_log_lines: int = 500,
+) -> FastMCP:
+    """The MCP server: tools, resources and prompts over ``services`` (no HTTP hop)."""
+    # Masking only affects errors we did not map: those become a generic message, no details.
+    mcp = FastMCP(
+        name,
+        instructions=INSTRUCTIONS,
+        mask_error_details=True,
+        middleware=[ArgumentErrors()],
+    )
+    tools = [
+        *account_tools(services),
+        *order_tools(services),
+        *market_data_tools(services, max_bars=max_bars),
+        *contract_tools(services, max_option_contracts=max_option_contracts),
+        *scanner_tools(services),
+        *system_tools(services, max_log_lines=max_log_lines),
+    ]
+    for tool in tools:
+        mcp.add_tool(tool)
+    add_resources(mcp, services)
+    add_prompts(mcp)
+    return mcp

@@ -1,0 +1,123 @@
+"""What an agent sees before calling anything: names, descriptions, schemas, annotations."""
+
+from __future__ import annotations
+
+import pytest
+from fastmcp import Client
+
+from domain.contract import SEC_TYPES
+from domain.market_data import BAR_SIZES, WHAT_TO_SHOW
+from domain.orders import ORDER_TYPES, TIME_IN_FORCE
+
+QUERIES = {
+    "get_account_summary",
+    "get_account_values",
+    "get_positions",
+    "get_open_orders",
+    "get_market_data_snapshot",
+    "get_tickers",
+    "get_historical_data",
+    "get_contract_details",
+    "get_options_chain",
+    "get_scanner_results",
+    "get_scanner_parameters",
+    "get_connection_status",
+    "get_gateway_status",
+    "get_gateway_logs",
+    "get_health",
+}
+ACTIONS = {"place_order", "cancel_order", "reconnect", "restart_gateway"}
+
+
+@pytest.fixture
+async def tools(client: Client) -> dict:
+    return {tool.name: tool for tool in await client.list_tools()}
+
+
+async def test_one_tool_per_operation_and_nothing_else(tools):
+    assert set(tools) == QUERIES | ACTIONS
+
+
+async def test_every_tool_and_parameter_is_described(tools):
+    for name, tool in tools.items():
+        assert tool.description and len(tool.description) > 60, name
+        for param, schema in tool.input_schema.get("properties", {}).items():
+            described = schema.get("description") or schema.get("anyOf", [{}])[0].get("description")
+            assert described, f"{name}.{param} has no description"
+
+
+async def test_every_tool_advertises_an_object_output_schema(tools):
+    for name, tool in tools.items():
+        assert tool.output_schema is not None, name
+        assert tool.output_schema.get("type") == "object", name
+
+
+async def test_queries_are_read_only_and_actions_are_not(tools):
+    for name in QUERIES:
+        hints = tools[name].annotations
+        assert hints.read_only_hint is True, name
+        assert hints.idempotent_hint is True, name
+    for name in ACTIONS:
+        assert tools[name].annotations.read_only_hint is False, name
+
+
+async def test_orders_are_destructive_and_only_cancel_is_idempotent(tools):
+    place, cancel = tools["place_order"].annotations, tools["cancel_order"].annotations
+    assert place.destructive_hint is True and place.idempotent_hint is False
+    assert cancel.destructive_hint is True and cancel.idempotent_hint is True
+    assert tools["restart_gateway"].annotations.destructive_hint is True
+    assert tools["reconnect"].annotations.destructive_hint is False
+    assert tools["get_positions"].annotations.open_world_hint is True
+    assert tools["get_gateway_status"].annotations.open_world_hint is False
+
+
+def _prop(tool, name):
+    schema = tool.input_schema["properties"][name]
+    return schema.get("anyOf", [schema])[0]
+
+
+async def test_enums_and_constraints_are_in_the_input_schemas(tools):
+    history = tools["get_historical_data"]
+    assert _prop(history, "bar_size")["enum"] == list(BAR_SIZES)
+    assert _prop(history, "what_to_show")["enum"] == list(WHAT_TO_SHOW)
+    assert _prop(history, "duration")["pattern"] == r"^[1-9]\d{0,5} [SDWMY]$"
+    assert history.input_schema["required"] == ["contract_id"]
+    order = tools["place_order"]
+    assert _prop(order, "order_type")["enum"] == list(ORDER_TYPES)
+    assert _prop(order, "time_in_force")["enum"] == list(TIME_IN_FORCE)
+    assert _prop(order, "sec_type")["enum"] == list(SEC_TYPES)
+    assert _prop(order, "quantity")["exclusiveMinimum"] == 0
+    assert set(order.input_schema["required"]) == {"action", "quantity"}
+    assert _prop(tools["get_gateway_logs"], "tail")["maximum"] == 500
+    assert _prop(tools["get_tickers"], "contract_ids")["maxItems"] == 50
+    filters = _prop(tools["get_options_chain"], "filters")
+    assert set(filters["properties"]) == {"trading_class", "expirations", "strikes", "rights"}
+
+
+async def test_limits_given_to_build_mcp_reach_schemas_and_descriptions(services):
+    from entrypoints.mcp.server import build_mcp
+
+    mcp = build_mcp(services, max_log_lines=40, max_bars=70, max_option_contracts=12)
+    async with Client(mcp, timeout=10, init_timeout=10) as client:
+        tools = {tool.name: tool for tool in await client.list_tools()}
+    assert _prop(tools["get_gateway_logs"], "tail")["maximum"] == 40
+    assert "latest 70 bars" in tools["get_historical_data"].description
+    assert "At most 12 contracts" in tools["get_options_chain"].description
+    assert "{" not in tools["get_contract_details"].description
+
+
+async def test_place_order_takes_every_order_request_field(tools):
+    from domain.orders import OrderRequest
+
+    assert set(tools["place_order"].input_schema["properties"]) == set(
+        OrderRequest.__struct_fields__
+    )
+
+
+async def test_output_schema_rejects_a_wrong_shape(tools):
+    import jsonschema
+
+    schema = tools["get_positions"].output_schema
+    jsonschema.validate({"positions": [], "count": 0}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"positions": [{"symbol": "AAPL"}], "count": 1}, schema)

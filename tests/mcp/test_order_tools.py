@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import pytest
+from fastmcp.exceptions import ToolError
+
+from domain.errors import OrderRejected, ReadOnly
+from tests.mcp.conftest import AAPL, CCJ_EU, CCJ_US
+
+
+async def test_market_order_by_contract_id_fills(call, broker):
+    result = await call(
+        "place_order", contract_id=AAPL, action="BUY", quantity=10, client_order_id="t-1"
+    )
+    assert result["status"] == "Filled"
+    assert result["filled_quantity"] == 10
+    assert result["client_order_id"] == "t-1"
+    contract, order = broker.order_requests[result["order_id"]]
+    assert contract.con_id == AAPL and order.order_type == "MKT"
+
+
+async def test_limit_order_by_symbol_works_until_cancelled(call, broker):
+    placed = await call(
+        "place_order",
+        symbol="AAPL",
+        action="SELL",
+        quantity=5,
+        order_type="LMT",
+        limit_price=170.5,
+        time_in_force="GTC",
+    )
+    assert placed["status"] == "Submitted"
+    _, order = broker.order_requests[placed["order_id"]]
+    assert (order.limit_price, order.time_in_force, order.action) == (170.5, "GTC", "SELL")
+    listed = await call("get_open_orders")
+    assert [o["order_id"] for o in listed["open_orders"]] == [placed["order_id"]]
+    cancelled = await call("cancel_order", order_id=placed["order_id"])
+    assert cancelled["status"] == "Cancelled"
+    assert (await call("get_open_orders"))["count"] == 0
+
+
+async def test_a_retry_with_the_same_client_order_id_places_nothing_new(call, broker):
+    args = {"contract_id": AAPL, "action": "BUY", "quantity": 1, "order_type": "LMT"}
+    first = await call("place_order", **args, limit_price=100.0, client_order_id="same")
+    again = await call("place_order", **args, limit_price=100.0, client_order_id="same")
+    assert again["order_id"] == first["order_id"]
+    assert again["duplicate"] is True
+    assert len(broker.called("place_order")) == 1
+
+
+async def test_ignored_good_till_date_is_reported_as_a_warning(call):
+    result = await call(
+        "place_order", contract_id=AAPL, action="BUY", quantity=1, tif="20261231 23:59:59"
+    )
+    assert "GTD" in result["warnings"][0]
+
+
+async def test_ambiguous_contract_names_the_field_to_add_and_the_candidates(client, broker):
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool("place_order", {"symbol": "CCJ", "action": "BUY", "quantity": 1})
+    text = str(caught.value)
+    assert text.startswith("ambiguous_contract:")
+    assert "currency (EUR, USD)" in text
+    assert f"con_id={CCJ_US}" in text and f"con_id={CCJ_EU}" in text
+    assert "primary_exchange=FWB2" in text
+    assert broker.called("place_order") == []
+
+
+async def test_limit_order_without_limit_price_names_the_field(client, broker):
+    with pytest.raises(ToolError, match=r"invalid_request: LMT orders need limit_price"):
+        await client.call_tool(
+            "place_order",
+            {"contract_id": AAPL, "action": "BUY", "quantity": 1, "order_type": "LMT"},
+        )
+    assert broker.called("place_order") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        ({"quantity": 0}, "quantity"),
+        ({"order_type": "TRAIL"}, "STP LMT"),
+        ({"time_in_force": "FOK"}, "GTD"),
+        ({"client_order_id": "has space"}, "client_order_id"),
+    ],
+)
+async def test_schema_violations_are_tool_errors_naming_the_argument(
+    client, broker, args, mentions
+):
+    arguments = {"contract_id": AAPL, "action": "BUY", "quantity": 1, **args}
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool("place_order", arguments)
+    assert mentions in str(caught.value)
+    assert broker.called("place_order") == []
+
+
+async def test_rejection_carries_ibs_code_and_text(client, broker):
+    broker.fail("place_order", OrderRejected("Order rejected: insufficient margin", ib_code=201))
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool("place_order", {"contract_id": AAPL, "action": "BUY", "quantity": 1})
+    text = str(caught.value)
+    assert text.startswith("order_rejected: Order rejected: insufficient margin.")
+    assert "IB error code 201" in text
+
+
+async def test_read_only_gateway_is_explained(client, broker):
+    broker.fail("place_order", ReadOnly("The IB API is read-only"))
+    with pytest.raises(ToolError, match=r"read_only: .*cannot be placed"):
+        await client.call_tool("place_order", {"contract_id": AAPL, "action": "BUY", "quantity": 1})
+
+
+async def test_cancelling_an_unknown_order_points_to_open_orders(client):
+    with pytest.raises(ToolError, match=r"order_not_found: .*get_open_orders"):
+        await client.call_tool("cancel_order", {"order_id": 999})
