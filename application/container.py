@@ -11,6 +11,7 @@ from application.services.connection import ConnectionService
 from application.services.contracts import ContractService
 from application.services.gateway import GatewayService
 from application.services.health import HealthService
+from application.services.health_monitor import HealthMonitor
 from application.services.market_data import MarketDataService
 from application.services.scanner import ScannerService
 from application.services.trading import TradingService
@@ -35,7 +36,9 @@ def build_services(
     *,
     max_option_contracts: int = 100,
     max_bars: int = 5000,
+    monitor: HealthMonitor | None = None,
 ) -> Services:
+    """The services; with ``monitor``, /health readiness also reports market-data freshness."""
     clock = clock or SystemClock()
     contracts = ContractService(broker, max_option_contracts=max_option_contracts)
     return Services(
@@ -46,5 +49,5 @@ def build_services(
         scanner=ScannerService(broker, clock),
         connection=ConnectionService(broker, clock),
         gateway=GatewayService(runtime, clock),
-        health=HealthService(broker, runtime, clock),
+        health=HealthService(broker, runtime, clock, monitor=monitor),
     )

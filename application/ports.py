@@ -17,6 +17,7 @@ from domain.gateway import GatewayStatus
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
+from domain.safety import AuditEntry, WhatIf
 from domain.scanner import ScannerParameters, ScanQuery, ScanResult
 
 
@@ -56,6 +57,14 @@ class Broker(Protocol):
         """Send the order and return once IB acknowledged or rejected it (never queued)."""
         ...
 
+    async def what_if(self, contract: Contract, order: OrderRequest) -> WhatIf:
+        """IB's what-if check of the order (commission, margin impact); nothing is placed."""
+        ...
+
+    async def account_is_live(self) -> bool:
+        """True when the session trades real money (not a paper account, not the simulator)."""
+        ...
+
     async def find_order(self, client_order_id: str) -> OrderResult | None:
         """The order placed earlier with this idempotency key (IB's orderRef), if any."""
         ...
@@ -92,6 +101,16 @@ class GatewayRuntime(Protocol):
 
     def api_endpoint(self) -> tuple[str, int]:
         """Host and port of the TWS API socket the broker should connect to."""
+        ...
+
+
+class AuditLog(Protocol):
+    """Where order actions are recorded; ``append`` returns only once the entry is durable."""
+
+    async def append(self, entry: AuditEntry) -> None: ...
+
+    async def recent(self, limit: int) -> list[AuditEntry]:
+        """The last ``limit`` entries, newest first."""
         ...
 
 

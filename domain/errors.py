@@ -114,3 +114,42 @@ class NotSupported(DomainError):
     """The configured gateway cannot do this (e.g. logs of an external gateway)."""
 
     code = "not_supported"
+
+
+class LiveTradingDisabled(ReadOnly):
+    """Order placement on a live (real-money) account without the operator's explicit consent."""
+
+    code = "live_trading_disabled"
+
+
+class GuardrailViolation(OrderRejected):
+    """One of the operator's order guardrails refused the order; nothing was sent to IB.
+
+    ``rule`` names the guardrail (the setting's name, e.g. ``max_order_quantity``) and ``limit``
+    its configured value, so a caller knows what to change.
+    """
+
+    code = "guardrail_violation"
+
+    def __init__(self, message: str, *, rule: str, limit: Any = None, **details: Any) -> None:
+        super().__init__(message, rule=rule, limit=limit, **details)
+        self.rule = rule
+        self.limit = limit
+
+
+class PreviewRequired(OrderRejected):
+    """Placement needs a confirmation token from a preview of the same order first."""
+
+    code = "preview_required"
+
+
+class InvalidConfirmation(OrderRejected):
+    """The confirmation token is unknown, expired, already used, or previewed another order."""
+
+    code = "invalid_confirmation"
+
+
+class AuditUnavailable(DomainError):
+    """The audit trail could not be written; ``order_id`` is set when the order reached IB."""
+
+    code = "audit_unavailable"

@@ -11,7 +11,7 @@ import msgspec.structs
 from msgspec import UNSET, Meta, UnsetType
 
 from domain.errors import InvalidRequest
-from domain.validation import check_choice
+from domain.validation import check_choice, check_good_till
 
 BAR_SIZES = (
     "1 secs", "5 secs", "10 secs", "15 secs", "30 secs",
@@ -96,6 +96,8 @@ class HistoricalQuery(msgspec.Struct, frozen=True, kw_only=True):
         what = self.what_to_show.strip().upper()
         check_choice(what, WHAT_TO_SHOW, "what_to_show")
         msgspec.structs.force_setattr(self, "what_to_show", what)
+        if self.end_date_time:
+            check_good_till(self.end_date_time, "end_date_time")
 
 
 class Bar(msgspec.Struct, frozen=True, kw_only=True):

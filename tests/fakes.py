@@ -21,6 +21,7 @@ from domain.gateway import GatewayStatus
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
+from domain.safety import AuditEntry, WhatIf, is_paper_account
 from domain.scanner import ScannerParameters, ScanQuery, ScanResult
 
 _QUERY_FIELDS = (
@@ -147,6 +148,7 @@ class FakeBroker(_Recorder):
                     and c.last_trade_date_or_contract_month == expiry
                     and c.strike == strike
                     and c.right == right
+                    and c.trading_class == chain.trading_class
                 ),
                 None,
             )
@@ -188,6 +190,31 @@ class FakeBroker(_Recorder):
         self.orders[order_id] = result
         self.order_requests[order_id] = (contract, order)
         return result
+
+    async def what_if(self, contract: Contract, order: OrderRequest) -> WhatIf:
+        """Commission 0.005/share (min 1 USD) and 25 % initial margin on the order's value."""
+        self._record("what_if", contract, order)
+        self._require_connection()
+        quote = self.quotes.get(contract.con_id)
+        price = order.limit_price or order.stop_price or (quote.last_price if quote else None)
+        value = (price or 0.0) * order.quantity * float(contract.multiplier or 1)
+        commission = max(1.0, 0.005 * order.quantity)
+        return WhatIf(
+            commission=commission,
+            min_commission=commission,
+            max_commission=commission,
+            commission_currency="USD",
+            init_margin_change=0.25 * value,
+            init_margin_after=0.25 * value,
+            maint_margin_change=0.2 * value,
+            maint_margin_after=0.2 * value,
+            equity_with_loan_change=-commission,
+            equity_with_loan_after=100_000.0 - commission,
+        )
+
+    async def account_is_live(self) -> bool:
+        self._record("account_is_live")
+        return not is_paper_account(self.account_id)
 
     async def find_order(self, client_order_id: str) -> OrderResult | None:
         self._record("find_order", client_order_id)
@@ -340,6 +367,22 @@ class FakeGateway(_Recorder):
 
     def api_endpoint(self) -> tuple[str, int]:
         return ("127.0.0.1", 4002)
+
+
+class InMemoryAuditLog(_Recorder):
+    """An audit trail in a list; ``fail("append", OSError(...))`` makes a write fail."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[AuditEntry] = []
+
+    async def append(self, entry: AuditEntry) -> None:
+        self._record("append", entry)
+        self.entries.append(entry)
+
+    async def recent(self, limit: int) -> list[AuditEntry]:
+        self._record("recent", limit)
+        return list(reversed(self.entries[-limit:])) if limit > 0 else []
 
 
 class FakeClock:

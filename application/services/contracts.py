@@ -137,14 +137,21 @@ def _pick_strikes(available: list[float], wanted: list[float]) -> list[float]:
     if not wanted:
         return list(available)
     picked = [s for s in available if any(abs(s - w) < 1e-6 for w in wanted)]
-    if not picked:
-        shown = ", ".join(f"{s:g}" for s in available[:40])
+    if picked:
+        return picked
+    asked = ", ".join(f"{w:g}" for w in wanted)
+    if not available:
         raise InvalidRequest(
-            f"None of the strikes {', '.join(f'{w:g}' for w in wanted)} is in this chain; "
-            f"available strikes: {shown}{' ...' if len(available) > 40 else ''}",
-            field="filters.strikes",
+            f"None of the strikes {asked}: this chain lists no strikes", field="filters.strikes"
         )
-    return picked
+    # The strikes around the ones asked for are the useful hint, not the chain's lowest.
+    near = sorted(sorted(available, key=lambda s: min(abs(s - w) for w in wanted))[:12])
+    raise InvalidRequest(
+        f"None of the strikes {asked} is in this chain; nearest available strikes: "
+        f"{', '.join(f'{s:g}' for s in near)} (the chain spans {min(available):g} to "
+        f"{max(available):g})",
+        field="filters.strikes",
+    )
 
 
 def _with_friendly_symbol(contract: Contract) -> Contract:

@@ -1,0 +1,83 @@
+"""One market-data probe: is the broker connected, and does a snapshot carry prices?"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass
+
+from application.ports import Broker
+from domain.contract import Contract, ContractQuery, describe_query
+from domain.errors import DomainError
+from domain.market_data import Quote
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    ok: bool
+    reason: str
+    # The broker had no session: its own reconnect loop may still bring it back.
+    disconnected: bool = False
+
+
+class MarketDataProbe:
+    """Snapshots one contract; the contract is looked up once and again after a failure."""
+
+    def __init__(self, broker: Broker, query: ContractQuery, timeout: float) -> None:
+        self._broker = broker
+        self._query = query
+        self._timeout = timeout
+        self._contract: Contract | None = None
+        self.label = describe_query(query)
+
+    async def run(self) -> ProbeResult:
+        try:
+            async with asyncio.timeout(self._timeout):
+                result = await self._run()
+        except TimeoutError:
+            result = ProbeResult(
+                False, f"probe of {self.label} timed out after {self._timeout:g} s"
+            )
+        except DomainError as exc:
+            result = ProbeResult(False, f"probe of {self.label} failed: {exc.message}")
+        if not result.ok:
+            self._contract = None
+        return result
+
+    async def _run(self) -> ProbeResult:
+        status = await self._broker.connection_status()
+        if not status.connected:
+            why = f"broker {status.state}"
+            if status.last_error:
+                why += f": {status.last_error}"
+            return ProbeResult(False, why, disconnected=True)
+        contract = self._contract or await self._resolve()
+        quote = await self._broker.snapshot(contract)
+        if not has_prices(quote):
+            return ProbeResult(False, f"snapshot of {self.label} has no last, bid or ask")
+        self._contract = contract
+        return ProbeResult(True, f"{self.label} {describe_prices(quote)}")
+
+    async def _resolve(self) -> Contract:
+        found = await self._broker.contract_details(self._query)
+        if not found:
+            raise DomainError(f"no contract matches {self.label}")
+        return found[0]
+
+
+def _price(value: float | None) -> bool:
+    return value is not None and math.isfinite(value) and value > 0
+
+
+def has_prices(quote: Quote) -> bool:
+    """A snapshot counts as data when it has a usable last, bid or ask."""
+    return any(_price(v) for v in (quote.last_price, quote.bid, quote.ask))
+
+
+def describe_prices(quote: Quote) -> str:
+    parts = [
+        f"{name} {value:g}"
+        for name, value in (("last", quote.last_price), ("bid", quote.bid), ("ask", quote.ask))
+        if value is not None and _price(value)
+    ]
+    return ", ".join(parts)

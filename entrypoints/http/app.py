@@ -1,0 +1,109 @@
+"""The REST front door: a Litestar app over the use-case services.
+
+Services reach the handlers through Litestar's dependency injection: each field of
+``Services`` is provided app-wide as ``<area>_service`` (``account_service``,
+``trading_service``, ``contract_service``, ...) and handlers declare it with ``NamedDependency[...]``. The same
+``Services`` object is also kept in ``app.state.services`` for code that holds the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.handlers import ASGIRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from application.container import Services
+from entrypoints.http.account import AccountController
+from entrypoints.http.connection import ConnectionController
+from entrypoints.http.contracts import ContractsController
+from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.gateway import GatewayController
+from entrypoints.http.health import HealthController
+from entrypoints.http.market_data import MarketDataController
+from entrypoints.http.orders import OrdersController
+from entrypoints.http.scanner import ScannerController
+from entrypoints.logging import request_context_middleware
+
+CONTROLLERS = (
+    GatewayController,
+    AccountController,
+    OrdersController,
+    MarketDataController,
+    ContractsController,
+    ScannerController,
+    ConnectionController,
+    HealthController,
+)
+DESCRIPTION = (
+    "An Interactive Brokers account over REST (and MCP at /mcp): account figures, orders, "
+    "market data, contract look-up, option chains, scanners, and the IB Gateway it runs on. "
+    "Errors share one JSON shape: error (message), code (stable cause), status, and details "
+    "such as field, accepted, candidates or retry_after."
+)
+
+
+def create_http_app(
+    services: Services,
+    *,
+    lifespan: Sequence[Callable[[Litestar], AbstractAsyncContextManager[Any]]] = (),
+    mounts: Sequence[ASGIRouteHandler] = (),
+    middleware: Sequence[Callable[..., Any]] = (request_context_middleware,),
+    debug: bool = False,
+) -> Litestar:
+    """The REST API (every path of the API contract) with OpenAPI docs at /docs."""
+    return Litestar(
+        route_handlers=[*CONTROLLERS, *mounts],
+        middleware=list(middleware),
+        dependencies=_service_dependencies(services),
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=list(lifespan),
+        openapi_config=openapi_config(),
+        state=State({"services": services}),
+        debug=debug,
+    )
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="ibkr-mcp",
+        version=_version(),
+        description=DESCRIPTION,
+        path="/docs",
+        use_handler_docstrings=True,
+        render_plugins=[SwaggerRenderPlugin(path="/")],
+    )
+
+
+def _service_dependencies(services: Services) -> dict[str, Provide]:
+    return {
+        "account_service": _constant(services.account),
+        "trading_service": _constant(services.trading),
+        "market_data_service": _constant(services.market_data),
+        "contract_service": _constant(services.contracts),
+        "scanner_service": _constant(services.scanner),
+        "connection_service": _constant(services.connection),
+        "gateway_service": _constant(services.gateway),
+        "health_service": _constant(services.health),
+    }
+
+
+def _constant(value: Any) -> Provide:
+    async def provide() -> Any:
+        return value
+
+    return Provide(provide, use_cache=True)
+
+
+def _version() -> str:
+    try:
+        return version("ibkr-mcp")
+    except PackageNotFoundError:
+        return "0.0.0"

@@ -1,0 +1,172 @@
+"""The endpoints the contract has no example for, and the parsing each controller does."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import TestClient
+
+from domain.account import AccountValue
+from tests import contract_examples as ex
+from tests.factories import PositionFactory, reseed
+from tests.fakes import FakeBroker, FakeGateway
+
+ORDER = {
+    "contract_id": 12345678,
+    "action": "BUY",
+    "quantity": 10,
+    "order_type": "LMT",
+    "limit_price": 150,
+}
+
+
+@pytest.fixture(autouse=True)
+def _contract_world(broker: FakeBroker, gateway: FakeGateway) -> None:
+    ex.seed(broker, gateway)
+    reseed()
+
+
+def test_idempotency_key_header_returns_the_first_order(
+    client: TestClient, broker: FakeBroker
+) -> None:
+    headers = {"Idempotency-Key": "order-2025-10-05-1"}
+    first = client.post("/ibkr/orders/place", json=ORDER, headers=headers).json()
+    again = client.post("/ibkr/orders/place", json=ORDER, headers=headers).json()
+    assert again["order_id"] == first["order_id"] and again["duplicate"] is True
+    assert first["client_order_id"] == "order-2025-10-05-1" and "duplicate" not in first
+    assert len(broker.called("place_order")) == 1
+
+
+def test_open_orders_then_cancel(client: TestClient) -> None:
+    placed = client.post("/ibkr/orders/place", json=ORDER).json()
+    [open_order] = client.get("/ibkr/orders/open").json()
+    assert (open_order["order_id"], open_order["limit_price"]) == (placed["order_id"], 150.0)
+    assert client.delete(f"/ibkr/orders/{placed['order_id']}").status_code == 200
+    assert client.get("/ibkr/orders/open").json() == []
+
+
+def test_positions_from_random_holdings_are_sorted(client: TestClient, broker: FakeBroker) -> None:
+    broker.position_list = PositionFactory.batch(4)
+    body = client.get("/ibkr/account/positions?account_id=DU9").json()
+    expected = sorted(broker.position_list, key=lambda p: (p.asset_class, p.symbol, p.contract_id))
+    assert [p["contract_id"] for p in body] == [p.contract_id for p in expected]
+    assert broker.called("positions")[-1] == ("DU9",)
+
+
+def test_account_values_with_key(client: TestClient, broker: FakeBroker) -> None:
+    broker.values = [
+        AccountValue(account_id="DU1234567", key=k, value="1", currency="USD")
+        for k in ("NetLiquidation", "CashBalance")
+    ]
+    body = client.get("/ibkr/account/values?key=cash").json()
+    assert body == [
+        {"account_id": "DU1234567", "key": "CashBalance", "value": "1", "currency": "USD"}
+    ]
+
+
+def test_snapshot_by_symbol_defaults_to_smart_stock(client: TestClient, broker: FakeBroker) -> None:
+    body = client.get("/ibkr/market_data/snapshot?symbol=CCJ&currency=EUR").json()
+    assert body["contract_id"] == 81540716
+    [(query,)] = broker.called("contract_details")
+    assert (query.symbol, query.sec_type, query.exchange, query.currency) == (
+        "CCJ",
+        "STK",
+        "SMART",
+        "EUR",
+    )
+
+
+def test_tickers(client: TestClient) -> None:
+    body = client.get("/ibkr/market_data/tickers?contract_ids=12345678,%2099").json()
+    assert [t["contract_id"] for t in body["tickers"]] == [12345678]
+    assert body["errors"] == {"99": "No contract matches contract_id 99"}
+
+
+def test_historical_defaults_and_end_time(client: TestClient, broker: FakeBroker) -> None:
+    url = "/ibkr/market_data/historical?contract_id=12345678&end_date_time=20251003%2016:00:00"
+    assert client.get(url).status_code == 200
+    [(_, query)] = broker.called("historical_bars")
+    assert (query.duration, query.bar_size, query.what_to_show, query.use_rth) == (
+        "1 D",
+        "1 hour",
+        "TRADES",
+        True,
+    )
+    assert query.end_date_time == "20251003 16:00:00"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        '{"lastTradeDateOrContractMonth": "20260213", "strike": 122, "right": "C", "tradingClass": "CCJ"}',
+        '{"last_trade_date_or_contract_month": "20260213", "strike": 122, "right": "CALL", "trading_class": "CCJ"}',
+    ],
+    ids=["camelCase", "snake_case"],
+)
+def test_contract_details_options_in_both_spellings(client: TestClient, options: str) -> None:
+    response = client.get(
+        "/ibkr/contract_details", params={"symbol": "CCJ", "sec_type": "OPT", "options": options}
+    )
+    assert response.status_code == 200, response.text
+    contract = response.json()["qualified_contract"]
+    assert (contract["con_id"], contract["friendly_symbol"]) == (
+        123456790,
+        "CCJ Feb13'26 122.0 CALL",
+    )
+
+
+def test_contract_details_by_id(client: TestClient) -> None:
+    body = client.get("/ibkr/contract_details?contract_id=81540716").json()
+    assert body["qualified_contract"]["primary_exchange"] == "FWB2"
+
+
+def test_scanner_parameters_reach_the_scan_query(client: TestClient, broker: FakeBroker) -> None:
+    url = (
+        "/ibkr/scanner/results?instrument=STK&location_code=STK.US&filter_codes=priceAbove5,volume_avg_1000"
+        "&above_price=5&below_price=500&above_volume=1000&market_cap_above=1e9&market_cap_below=1e13"
+        "&scan_code=TOP_PERC_GAIN&rows=1"
+    )
+    body = client.get(url).json()
+    assert (len(body["scan_results"]), body["scan_code"]) == (1, "TOP_PERC_GAIN")
+    [(query,)] = broker.called("scan")
+    assert query.filters == {"priceAbove": "5", "volume_avg": "1000"}
+    assert (query.location_code, query.above_price, query.below_price, query.above_volume) == (
+        "STK.US",
+        5,
+        500,
+        1000,
+    )
+    assert (query.market_cap_above, query.market_cap_below, query.rows) == (1e9, 1e13, 1)
+
+
+def test_scanner_parameters(client: TestClient) -> None:
+    body = client.get("/ibkr/scanner/parameters").json()
+    assert body["scan_codes"] == ["MOST_ACTIVE"]
+
+
+def test_gateway_restart(client: TestClient, gateway: FakeGateway) -> None:
+    response = client.post("/gateway/restart")
+    assert response.status_code == 200
+    assert (response.json()["success"], response.json()["restart_count"]) == (True, 1)
+    assert gateway.called("restart") == [()]
+
+
+def test_health_ready_and_not_ready(client: TestClient, broker: FakeBroker) -> None:
+    ready = client.get("/health")
+    assert (ready.status_code, ready.json()["status"]) == (200, "ok")
+    broker.connected = False
+    not_ready = client.get("/health")
+    assert (not_ready.status_code, not_ready.json()["ready"]) == (503, False)
+    assert not_ready.json()["checks"]["broker"]["ok"] is False
+
+
+def test_liveness_is_up_even_when_not_ready(
+    client: TestClient, gateway: FakeGateway, broker: FakeBroker
+) -> None:
+    gateway.running, broker.connected = False, False
+    response = client.get("/health/live")
+    assert (response.status_code, response.json()) == (200, {"live": True})
+
+
+def test_services_are_reachable_from_app_state(client: TestClient) -> None:
+    services = client.app.state.services
+    assert services.trading is not None and services.health is not None

@@ -1,0 +1,102 @@
+"""The OpenAPI document: every contract path with its operation id, described, at stable URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+OPERATIONS = {
+    ("get", "/gateway/status"): "get_gateway_status",
+    ("get", "/gateway/logs"): "get_gateway_logs",
+    ("post", "/gateway/restart"): "restart_gateway",
+    ("get", "/ibkr/account/summary"): "get_account_summary",
+    ("get", "/ibkr/account/values"): "get_account_values",
+    ("get", "/ibkr/account/positions"): "get_positions",
+    ("post", "/ibkr/orders/place"): "place_order",
+    ("delete", "/ibkr/orders/{order_id}"): "cancel_order",
+    ("get", "/ibkr/orders/open"): "get_open_orders",
+    ("get", "/ibkr/market_data/snapshot"): "get_market_data_snapshot",
+    ("get", "/ibkr/market_data/tickers"): "get_tickers",
+    ("get", "/ibkr/market_data/historical"): "get_historical_data",
+    ("get", "/ibkr/contract_details"): "get_contract_details",
+    ("get", "/ibkr/options_chain"): "get_options_chain",
+    ("get", "/ibkr/scanner/results"): "get_scanner_results",
+    ("get", "/ibkr/scanner/parameters"): "get_scanner_parameters",
+    ("get", "/ibkr/connection/status"): "get_connection_status",
+    ("post", "/ibkr/connection/reconnect"): "reconnect",
+    ("get", "/health"): "get_health",
+    ("get", "/health/live"): "get_liveness",
+}
+CONTRACT_PARAMETERS = {
+    "/gateway/logs": {"tail"},
+    "/ibkr/account/summary": {"account_id"},
+    "/ibkr/market_data/snapshot": {"contract_id", "symbol", "sec_type", "exchange", "currency"},
+    "/ibkr/market_data/historical": {"contract_id", "duration", "bar_size", "what_to_show", "use_rth"},
+    "/ibkr/contract_details": {"symbol", "sec_type", "exchange", "primary_exchange", "currency", "options"},
+    "/ibkr/options_chain": {"underlying_symbol", "underlying_sec_type", "underlying_con_id", "exchange", "filters"},
+    "/ibkr/scanner/results": {"instrument", "location_code", "filter_codes", "above_price", "below_price",
+                              "above_volume", "market_cap_above", "market_cap_below"},
+    "/ibkr/orders/{order_id}": {"order_id"},
+}  # fmt: skip
+
+
+@pytest.fixture
+def schema(client: TestClient) -> dict[str, Any]:
+    response = client.get("/docs/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_every_operation_at_its_contract_path_with_its_id(schema: dict[str, Any]) -> None:
+    found = {
+        (method, path): operation["operationId"]
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert found == OPERATIONS
+
+
+def test_contract_parameters_are_documented(schema: dict[str, Any]) -> None:
+    for path, names in CONTRACT_PARAMETERS.items():
+        [operation] = schema["paths"][path].values()
+        documented = {p["name"] for p in operation.get("parameters", [])}
+        assert names <= documented, f"{path} lacks {names - documented}"
+
+
+def test_place_order_documents_body_and_idempotency_header(schema: dict[str, Any]) -> None:
+    operation = schema["paths"]["/ibkr/orders/place"]["post"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/OrderRequest"
+    }
+    [header] = [p for p in operation["parameters"] if p["in"] == "header"]
+    assert header["name"] == "Idempotency-Key" and not header["required"]
+
+
+def test_operations_are_described_for_newcomers(schema: dict[str, Any]) -> None:
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            assert len(operation.get("description", "")) > 40, path
+
+
+def test_errors_are_documented_in_the_one_shape(schema: dict[str, Any]) -> None:
+    error_ref = {"$ref": "#/components/schemas/ErrorBody"}
+    assert {"error", "code", "status"} <= set(
+        schema["components"]["schemas"]["ErrorBody"]["required"]
+    )
+    for path, operations in schema["paths"].items():
+        for status, response in next(iter(operations.values()))["responses"].items():
+            if status.startswith(("4", "5")) and path != "/health":
+                assert response["content"]["application/json"]["schema"] == error_ref, (
+                    path,
+                    status,
+                )
+
+
+def test_title_and_docs_page(client: TestClient, schema: dict[str, Any]) -> None:
+    assert schema["info"]["title"] == "ibkr-mcp"
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "swagger-ui" in page.text and "get_account_summary" in page.text

@@ -1,0 +1,55 @@
+"""Finding contracts: one match, several, none; resolving to exactly one."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.container import Services
+from domain.contract import ContractQuery
+from domain.errors import AmbiguousContract, ContractNotFound
+from tests.fakes import FakeBroker
+
+
+async def test_details_single_match_is_qualified(services: Services) -> None:
+    result = await services.contracts.details(
+        ContractQuery(symbol="CCJ", sec_type="STK", exchange="SMART", currency="USD")
+    )
+    assert result.qualified_contract.con_id == 1447060
+    assert not isinstance(result.candidate_contracts, list)
+
+
+async def test_details_several_matches_are_candidates(services: Services) -> None:
+    result = await services.contracts.details(ContractQuery(symbol="CCJ", sec_type="STK"))
+    assert [c.con_id for c in result.candidate_contracts] == [1447060, 81540716]
+    assert not hasattr(result.qualified_contract, "con_id")
+
+
+async def test_details_no_match_says_what_was_asked(services: Services) -> None:
+    with pytest.raises(ContractNotFound, match="ZZZZ STK USD"):
+        await services.contracts.details(
+            ContractQuery(symbol="ZZZZ", sec_type="STK", currency="USD")
+        )
+
+
+async def test_resolve_by_id(services: Services) -> None:
+    contract = await services.contracts.resolve(ContractQuery(con_id=81540716))
+    assert (contract.symbol, contract.currency) == ("CCJ", "EUR")
+
+
+async def test_resolve_ambiguity_names_the_distinguishing_fields(services: Services) -> None:
+    with pytest.raises(AmbiguousContract) as caught:
+        await services.contracts.resolve(ContractQuery(symbol="CCJ", sec_type="STK"))
+    message = caught.value.message
+    assert "2 contracts match CCJ STK" in message
+    assert "currency (EUR, USD)" in message and "primary_exchange (FWB2, NYSE)" in message
+    # Fields on which the candidates agree are no help and are not suggested.
+    assert "sec_type (" not in message and "exchange (SMART" not in message
+    assert [c["con_id"] for c in caught.value.candidates] == [1447060, 81540716]
+
+
+async def test_resolve_passes_the_query_to_the_broker(
+    services: Services, broker: FakeBroker
+) -> None:
+    query = ContractQuery(symbol="CCJ", sec_type="STK", currency="EUR")
+    assert (await services.contracts.resolve(query)).con_id == 81540716
+    assert broker.called("contract_details") == [(query,)]

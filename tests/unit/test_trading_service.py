@@ -1,0 +1,153 @@
+"""Placing orders once (idempotency keys), saying what IB ignores, cancelling, listing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+import pytest
+
+from application.container import Services, build_services
+from domain.contract import Contract
+from domain.errors import AmbiguousContract, InvalidRequest, OrderNotFound
+from domain.orders import OrderRequest, OrderResult
+from tests import contract_examples as ex
+from tests.factories import OrderRequestFactory
+from tests.fakes import FakeBroker, FakeClock, FakeGateway
+
+
+def order(**fields: object) -> OrderRequest:
+    base = {
+        "contract_id": 12345678,
+        "action": "BUY",
+        "quantity": 10,
+        "order_type": "LMT",
+        "limit_price": 150.25,
+    }
+    return msgspec.convert({**base, **fields}, OrderRequest)
+
+
+class SlowBroker(FakeBroker):
+    """Yields to the event loop while placing, as a real broker waits for IB's answer."""
+
+    async def place_order(self, contract: Contract, request: OrderRequest) -> OrderResult:
+        for _ in range(3):
+            await asyncio.sleep(0)
+        return await super().place_order(contract, request)
+
+
+async def test_same_key_returns_the_first_order_and_places_once(
+    services: Services, broker: FakeBroker
+) -> None:
+    first = await services.trading.place(order(), "retry-1")
+    again = await services.trading.place(order(), "retry-1")
+    assert again.order_id == first.order_id
+    assert (first.client_order_id, again.client_order_id) == ("retry-1", "retry-1")
+    assert not isinstance(first.duplicate, bool) and again.duplicate is True
+    assert len(broker.called("place_order")) == 1
+
+
+async def test_body_key_works_like_the_header(services: Services, broker: FakeBroker) -> None:
+    first = await services.trading.place(order(client_order_id="k-1"))
+    again = await services.trading.place(order(), "k-1")
+    assert again.order_id == first.order_id and len(broker.called("place_order")) == 1
+
+
+async def test_different_keys_place_twice(services: Services, broker: FakeBroker) -> None:
+    a = await services.trading.place(order(), "a")
+    b = await services.trading.place(order(), "b")
+    assert a.order_id != b.order_id and len(broker.called("place_order")) == 2
+
+
+async def test_concurrent_identical_keys_place_once() -> None:
+    broker, gateway = SlowBroker(), FakeGateway()
+    ex.seed(broker, gateway)
+    trading = build_services(broker, gateway, FakeClock()).trading
+    results = await asyncio.gather(*(trading.place(order(), "same") for _ in range(5)))
+    assert len({r.order_id for r in results}) == 1
+    assert len(broker.called("place_order")) == 1
+    assert sum(r.duplicate is True for r in results) == 4
+
+
+async def test_header_and_body_keys_must_agree(services: Services, broker: FakeBroker) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        await services.trading.place(order(client_order_id="body"), "header")
+    assert caught.value.field == "client_order_id"
+    assert broker.called("place_order") == []
+
+
+async def test_header_key_must_be_short_and_plain(services: Services) -> None:
+    with pytest.raises(InvalidRequest, match="1-40 characters"):
+        await services.trading.place(order(), "x" * 41)
+
+
+async def test_tif_on_a_day_order_is_reported_not_dropped(
+    services: Services, broker: FakeBroker
+) -> None:
+    result = await services.trading.place(order(tif="20241231 23:59:59"))
+    assert result.warnings == [
+        "tif/good_till_date is applied only to GTD orders; this DAY order ignores it"
+    ]
+    [(_, sent)] = broker.called("place_order")
+    assert sent.effective_good_till == ""
+
+
+async def test_gtd_order_uses_tif_without_warning(services: Services, broker: FakeBroker) -> None:
+    result = await services.trading.place(order(time_in_force="GTD", tif="20301231 23:59:59"))
+    assert not isinstance(result.warnings, list)
+    [(_, sent)] = broker.called("place_order")
+    assert sent.effective_good_till == "20301231 23:59:59"
+
+
+async def test_order_by_ambiguous_symbol_is_not_sent(
+    services: Services, broker: FakeBroker
+) -> None:
+    with pytest.raises(AmbiguousContract):
+        await services.trading.place(order(contract_id=None, symbol="CCJ"))
+    assert broker.called("place_order") == []
+
+
+async def test_order_by_symbol_resolves_with_stock_defaults(
+    services: Services, broker: FakeBroker
+) -> None:
+    await services.trading.place(order(contract_id=None, symbol="CCJ", currency="EUR"))
+    [(contract, _)] = broker.called("place_order")
+    assert contract.con_id == 81540716
+
+
+async def test_random_valid_orders_reach_the_broker_unchanged(
+    services: Services, broker: FakeBroker
+) -> None:
+    requests = OrderRequestFactory.batch(5)
+    for request in requests:
+        broker.contracts.append(Contract(sec_type="STK", con_id=request.contract_id, symbol="X"))
+        result = await services.trading.place(request)
+        assert (result.status, result.remaining_quantity) == ("Submitted", request.quantity)
+    assert [sent for _, sent in broker.called("place_order")] == requests
+
+
+async def test_cancel(services: Services) -> None:
+    placed = await services.trading.place(order())
+    cancelled = await services.trading.cancel(placed.order_id)
+    assert (cancelled.order_id, cancelled.status) == (placed.order_id, "Cancelled")
+    assert await services.trading.open_orders() == []
+
+
+async def test_cancel_unknown_and_invalid_ids(services: Services, broker: FakeBroker) -> None:
+    with pytest.raises(OrderNotFound):
+        await services.trading.cancel(5)
+    with pytest.raises(InvalidRequest):
+        await services.trading.cancel(0)
+    assert broker.called("cancel_order") == [(5,)]
+
+
+async def test_open_orders_in_id_order(services: Services, broker: FakeBroker) -> None:
+    broker.next_order_id = 50
+    await services.trading.place(order())
+    broker.next_order_id = 7
+    await services.trading.place(order(action="SELL"))
+    await services.trading.place(order(order_type="MKT", limit_price=None))  # fills at once
+    assert [(o.order_id, o.action) for o in await services.trading.open_orders()] == [
+        (7, "SELL"),
+        (50, "BUY"),
+    ]
