@@ -66,6 +66,9 @@ def create_http_app(
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=list(lifespan),
         openapi_config=openapi_config(),
+        # Logging is configured once by the runner (structlog, redaction); Litestar must not
+        # install its own handlers over it.
+        logging_config=None,
         state=State({"services": services}),
         debug=debug,
     )

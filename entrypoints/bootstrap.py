@@ -1,0 +1,199 @@
+"""The composition root: the one place that creates adapters and wires them to the core.
+
+Nothing here runs at import time. ``assemble`` builds the parts; ``build_app`` puts the REST
+and MCP front doors on one Litestar app whose lifespan starts the gateway, then the broker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from litestar import Litestar
+from litestar.handlers import asgi
+
+from application.container import Services, build_services
+from application.ports import Broker, Clock, GatewayRuntime
+from entrypoints.settings import Settings
+
+log = structlog.get_logger("ibkr_mcp.bootstrap")
+
+
+@dataclass
+class Assembly:
+    """Everything the front doors need, plus the lifecycles the composition root owns."""
+
+    settings: Settings
+    services: Services
+    broker: Broker
+    runtime: GatewayRuntime
+    # Started in order on enter, stopped in reverse on exit.
+    lifecycles: list[Callable[[], AbstractAsyncContextManager[Any]]] = field(default_factory=list)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Assembly]:
+        from contextlib import AsyncExitStack
+
+        async with AsyncExitStack() as stack:
+            for lifecycle in self.lifecycles:
+                await stack.enter_async_context(lifecycle())
+            yield self
+
+
+def assemble(
+    settings: Settings,
+    *,
+    broker: Broker | None = None,
+    gateway: GatewayRuntime | None = None,
+    clock: Clock | None = None,
+) -> Assembly:
+    """Build the core around the given adapters, or the ones the settings name."""
+    lifecycles: list[Callable[[], AbstractAsyncContextManager[Any]]] = []
+    runtime = gateway
+    if runtime is None:
+        runtime = _make_runtime(settings)
+        lifecycles.append(lambda: _gateway_lifecycle(runtime, settings))  # type: ignore[arg-type]
+    the_broker = broker
+    if the_broker is None:
+        ib_broker = _make_broker(settings, runtime)
+        the_broker = ib_broker
+        lifecycles.append(lambda: _broker_lifecycle(ib_broker))
+    services = build_services(
+        the_broker,
+        runtime,
+        clock,
+        max_option_contracts=settings.max_option_contracts,
+        max_bars=settings.max_bars,
+    )
+    return Assembly(
+        settings=settings,
+        services=services,
+        broker=the_broker,
+        runtime=runtime,
+        lifecycles=lifecycles,
+    )
+
+
+def build_app(
+    settings: Settings,
+    *,
+    broker: Broker | None = None,
+    gateway: GatewayRuntime | None = None,
+    clock: Clock | None = None,
+) -> Litestar:
+    """The service as one ASGI app: REST at /, MCP (streamable HTTP) at /mcp."""
+    from entrypoints.http.app import create_http_app
+    from entrypoints.mcp.http import mcp_asgi_app
+    from entrypoints.mcp.server import build_mcp
+
+    assembly = assemble(settings, broker=broker, gateway=gateway, clock=clock)
+    mcp = build_mcp(
+        assembly.services,
+        max_option_contracts=settings.max_option_contracts,
+    )
+    mcp_app = mcp_asgi_app(
+        mcp,
+        allowed_hosts=_allowed_hosts(settings),
+        allowed_origins=list(settings.mcp_allowed_origins),
+    )
+
+    @asynccontextmanager
+    async def core_lifespan(_app: Litestar) -> AsyncIterator[None]:
+        async with assembly.running():
+            yield
+
+    @asynccontextmanager
+    async def mcp_lifespan(_app: Litestar) -> AsyncIterator[None]:
+        async with mcp_app.lifespan(mcp_app):
+            yield
+
+    mount = asgi("/mcp", is_mount=True, copy_scope=True)(mcp_app)
+    app = create_http_app(
+        assembly.services, lifespan=[core_lifespan, mcp_lifespan], mounts=[mount]
+    )
+    app.state["assembly"] = assembly
+    return app
+
+
+def _allowed_hosts(settings: Settings) -> list[str]:
+    if settings.mcp_allowed_hosts:
+        return list(settings.mcp_allowed_hosts)
+    hosts = {"127.0.0.1", "localhost", "[::1]", settings.host}
+    return sorted(f"{h}:*" for h in hosts) + sorted(hosts)
+
+
+def _make_runtime(settings: Settings) -> GatewayRuntime:
+    mode = settings.gateway_mode
+    if mode == "simulated":
+        from adapters.simulated_gateway.runtime import SimulatedGateway
+
+        return SimulatedGateway(seed=settings.sim_seed, account=settings.sim_account)
+    if mode == "external":
+        from adapters.external.gateway import ExternalGateway
+
+        return ExternalGateway(settings.ib_host, settings.ib_port)
+    from adapters.docker.gateway import DockerGateway
+    from adapters.docker.profiles import DockerGatewaySettings
+
+    return DockerGateway(
+        DockerGatewaySettings(
+            flavor=settings.gateway_flavor,
+            image=settings.gateway_image,
+            container_name=settings.gateway_container_name,
+            trading_mode=settings.trading_mode,
+            username=settings.ib_gateway_username,
+            password=settings.ib_gateway_password.reveal() if settings.ib_gateway_password else None,
+            password_file=settings.ib_gateway_password_file,
+            stop_on_exit=settings.gateway_stop_on_exit,
+        )
+    )
+
+
+def _make_broker(settings: Settings, runtime: GatewayRuntime) -> Any:
+    from adapters.ib.broker import IbBroker, IbSettings
+
+    return IbBroker(
+        IbSettings(
+            host=settings.ib_host,
+            port=settings.ib_port,
+            client_id=settings.ib_client_id,
+            account=settings.ib_account,
+            connect_timeout=settings.connect_timeout,
+            request_timeout=settings.request_timeout,
+            historical_timeout=settings.historical_timeout,
+        ),
+        endpoint=runtime.api_endpoint,
+    )
+
+
+@asynccontextmanager
+async def _gateway_lifecycle(runtime: GatewayRuntime, settings: Settings) -> AsyncIterator[None]:
+    mode = settings.gateway_mode
+    if mode == "simulated":
+        log.warning(
+            "gateway.simulated",
+            message="Using the embedded SIMULATED IB Gateway: no real account, made-up prices",
+        )
+    await runtime.start()
+    host, port = runtime.api_endpoint()
+    log.info("gateway.ready", mode=mode, api_host=host, api_port=port)
+    try:
+        yield
+    finally:
+        shutdown = getattr(runtime, "shutdown", None)
+        if shutdown is not None:
+            await shutdown()
+        elif mode == "simulated":
+            await runtime.stop()
+
+
+@asynccontextmanager
+async def _broker_lifecycle(broker: Any) -> AsyncIterator[None]:
+    await broker.start()
+    try:
+        yield
+    finally:
+        await broker.stop()

@@ -1,0 +1,79 @@
+"""Run the service: over HTTP with uvicorn, or MCP over stdio."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+
+import structlog
+
+from entrypoints.logging import configure_logging
+from entrypoints.settings import Settings
+
+log = structlog.get_logger("ibkr_mcp")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> int:
+    import uvicorn
+
+    from entrypoints.bootstrap import build_app
+
+    configure_logging(
+        log_format=settings.log_format, level=settings.log_level, secrets=settings.secrets()
+    )
+    if password_on_command_line:
+        log.warning(
+            "settings.password_on_command_line",
+            message="--ib-gateway-password is visible in the process list; prefer "
+            "--ib-gateway-password-file or IBKR_MCP_IB_GATEWAY_PASSWORD",
+        )
+    app = build_app(settings)
+    log.info(
+        "service.starting",
+        url=f"http://{settings.host}:{settings.port}",
+        docs=f"http://{settings.host}:{settings.port}/docs",
+        mcp=f"http://{settings.host}:{settings.port}/mcp",
+        gateway=settings.gateway_mode,
+    )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    return 0
+
+
+def run_stdio(settings: Settings) -> int:
+    """MCP over stdin/stdout; logs go to stderr because stdout belongs to the protocol."""
+    import sys
+
+    configure_logging(
+        log_format="json" if settings.log_format == "auto" else settings.log_format,
+        level=settings.log_level,
+        secrets=settings.secrets(),
+        stream=sys.stderr,
+    )
+    asyncio.run(_stdio(settings))
+    return 0
+
+
+async def _stdio(settings: Settings) -> None:
+    from entrypoints.bootstrap import assemble
+    from entrypoints.mcp.server import build_mcp
+
+    assembly = assemble(settings)
+    mcp = build_mcp(assembly.services, max_option_contracts=settings.max_option_contracts)
+    async with assembly.running():
+        await mcp.run_stdio_async(show_banner=False)
