@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-import uvicorn
 from fastmcp import Client, FastMCP
 from litestar import Litestar, get
 from litestar.handlers import asgi
 
 from entrypoints.mcp.http import mcp_asgi_app
 from tests.mcp.conftest import AAPL, TIMEOUT
+from tests.servers import serving
 
 ALLOWED_ORIGIN = "https://console.example"
 INITIALIZE = {
@@ -50,21 +49,8 @@ def litestar_with_mcp(mcp: FastMCP) -> Litestar:
 
 @pytest.fixture
 async def base_url(mcp: FastMCP) -> AsyncIterator[str]:
-    config = uvicorn.Config(
-        litestar_with_mcp(mcp), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(TIMEOUT):
-            while not server.started:
-                assert not task.done(), "uvicorn stopped while starting"
-                await asyncio.sleep(0.02)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, TIMEOUT)
+    async with serving(litestar_with_mcp(mcp), limit=TIMEOUT) as url:
+        yield url
 
 
 async def test_a_client_uses_the_tools_through_the_mount(base_url):

@@ -1,0 +1,125 @@
+"""The whole service as a user meets it: build_app on the embedded simulator, served by
+uvicorn on loopback, used over REST and through a real MCP client over streamable HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastmcp import Client
+
+from entrypoints.bootstrap import build_app
+from entrypoints.settings import settings_from_env
+from tests.servers import serving
+
+LIMIT = 20.0
+AAPL = 265598
+
+
+@pytest.fixture
+async def base_url() -> AsyncIterator[str]:
+    settings = settings_from_env({}, request_timeout=5.0, connect_timeout=5.0)
+    async with serving(build_app(settings), limit=LIMIT) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=LIMIT) as http:
+            async with asyncio.timeout(LIMIT):
+                while (await http.get("/health")).status_code != 200:
+                    await asyncio.sleep(0.05)
+        yield url
+
+
+async def test_quick_start_serves_real_looking_account_data(base_url):
+    async with httpx.AsyncClient(base_url=base_url, timeout=LIMIT) as http:
+        summary = (await http.get("/ibkr/account/summary")).json()
+        status = (await http.get("/ibkr/connection/status")).json()
+        gateway = (await http.get("/gateway/status")).json()
+        docs = await http.get("/docs")
+    assert summary["account_id"] == "DU1234567"
+    assert summary["net_liquidation_value"] == pytest.approx(1_000_000, rel=0.01)
+    assert summary["buying_power"] > summary["net_liquidation_value"]
+    assert status["connected"] is True and status["state"] == "connected"
+    assert status["client_id"] == 17
+    assert gateway["kind"] == "simulated" and gateway["status"] == "running"
+    assert docs.status_code == 200
+
+
+async def test_rest_order_round_trip_changes_positions(base_url):
+    async with httpx.AsyncClient(base_url=base_url, timeout=LIMIT) as http:
+        placed = await http.post(
+            "/ibkr/orders/place",
+            json={"contract_id": AAPL, "order_type": "MKT", "action": "BUY", "quantity": 3},
+            headers={"Idempotency-Key": "e2e-buy-1"},
+        )
+        again = await http.post(
+            "/ibkr/orders/place",
+            json={"contract_id": AAPL, "order_type": "MKT", "action": "BUY", "quantity": 3},
+            headers={"Idempotency-Key": "e2e-buy-1"},
+        )
+        positions = (await http.get("/ibkr/account/positions")).json()
+    assert placed.status_code == 200, placed.text
+    first = placed.json()
+    assert first["status"] == "Filled" and first["filled_quantity"] == 3
+    assert again.json()["order_id"] == first["order_id"]
+    assert again.json()["duplicate"] is True
+    aapl = [p for p in positions if p["contract_id"] == AAPL]
+    assert aapl and aapl[0]["position"] == 3
+
+
+async def test_mcp_client_lists_every_tool_and_uses_one_per_area(base_url):
+    async with Client(f"{base_url}/mcp/", timeout=LIMIT, init_timeout=LIMIT) as mcp:
+        tools = {tool.name: tool for tool in await mcp.list_tools()}
+        assert len(tools) >= 19
+        assert tools["get_positions"].annotations.read_only_hint is True
+        assert tools["place_order"].annotations.destructive_hint is True
+        assert tools["cancel_order"].annotations.destructive_hint is True
+        assert tools["reconnect"].annotations.read_only_hint is not True
+
+        async def call(name: str, **arguments: object) -> dict:
+            result = await mcp.call_tool(name, arguments)
+            return result.structured_content
+
+        summary = await call("get_account_summary")
+        assert summary["account_id"] == "DU1234567"
+        details = await call("get_contract_details", symbol="CCJ", sec_type="STK", exchange="SMART")
+        assert {c["currency"] for c in details["candidate_contracts"]} == {"USD", "EUR"}
+        quote = await call("get_market_data_snapshot", contract_id=AAPL)
+        assert quote["bid"] < quote["ask"]
+        bars = await call(
+            "get_historical_data", contract_id=AAPL, duration="1 D", bar_size="1 hour"
+        )
+        assert bars["bars"]
+        chains = await call("get_options_chain", underlying_symbol="CCJ", underlying_con_id=1447060)
+        chain = chains["candidate_chains"][0]
+        options = await call(
+            "get_options_chain",
+            underlying_symbol="CCJ",
+            underlying_con_id=1447060,
+            exchange=chain["exchange"],
+            filters={
+                "expirations": chain["expirations"][:1],
+                "rights": ["C"],
+                "strikes": chain["strikes"][len(chain["strikes"]) // 2 :][:2],
+            },
+        )
+        assert options["options_chain"][0]["friendly_symbol"].endswith("CALL")
+        scan = await call("get_scanner_results", scan_code="MOST_ACTIVE")
+        assert scan["scan_results"]
+        assert (await call("get_connection_status"))["connected"] is True
+        assert (await call("get_gateway_status"))["kind"] == "simulated"
+
+        filled = await call(
+            "place_order", contract_id=AAPL, order_type="MKT", action="BUY", quantity=1
+        )
+        assert filled["status"] == "Filled"
+        resting = await call(
+            "place_order",
+            contract_id=AAPL,
+            order_type="LMT",
+            action="BUY",
+            quantity=1,
+            limit_price=round(quote["bid"] * 0.5, 2),
+        )
+        assert resting["status"] in ("Submitted", "PreSubmitted")
+        cancelled = await call("cancel_order", order_id=resting["order_id"])
+        assert cancelled["status"] == "Cancelled"
