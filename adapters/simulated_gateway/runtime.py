@@ -79,9 +79,14 @@ class SimulatedGateway:
             await self._stop()
 
     async def restart(self) -> None:
-        """Stop and start again on the same port; clients reconnect there."""
+        """Stop and start again on the same port; clients reconnect there.
+
+        A fresh gateway process has none of the injected faults (silenced market data, a
+        severed link, latency): they are cleared, as a real restart clears a broken data farm.
+        """
         async with self._lock:
             await self._stop()
+            self.simulator.faults.reset()
             await self._start()
             self._restart_count += 1
             self._note(f"restarted (restart #{self._restart_count})")

@@ -39,7 +39,13 @@ class HealthMonitor:
         self._runtime = runtime
         self._clock = clock
         self.policy = policy
-        self._probe = MarketDataProbe(broker, policy.probe, policy.probe_timeout)
+        self._probe = MarketDataProbe(
+            broker,
+            policy.probe,
+            clock=clock,
+            timeout=policy.probe_timeout,
+            max_age=policy.max_quote_age,
+        )
         self._task: asyncio.Task[None] | None = None
         self._failures = 0
         self._outage_started: float | None = None  # monotonic time of the first failed probe
@@ -100,7 +106,10 @@ class HealthMonitor:
             # The traceback once per streak: one every interval would drown the log.
             first = self._decision != "probe_error"
             return self._decide(
-                "probe_error", f"probe raised {exc!r}", level="error", exc_info=exc if first else None
+                "probe_error",
+                f"probe raised {exc!r}",
+                level="error",
+                exc_info=exc if first else None,
             )
         self._last_probe_at = self._clock.now()
         if result.ok:
@@ -132,7 +141,7 @@ class HealthMonitor:
         needed = self.policy.min_outage
         if result.disconnected:
             needed = max(needed, self.policy.disconnected_min_outage)
-        missing = f"{result.reason} ({self._failures} failed probes over {outage:.0f} s)"
+        missing = f"{result.reason} ({self._failures} failed probes over {outage:.1f} s)"
         if self._failures < self.policy.failure_threshold or outage < needed:
             return self._decide(
                 "probe_failed",

@@ -30,6 +30,8 @@ class MonitorPolicy:
     probe: ContractQuery = field(default_factory=default_probe)
     interval: float = 30.0
     probe_timeout: float = 20.0
+    # A snapshot stamped longer ago than this counts as no data (None: do not check).
+    max_quote_age: float | None = 300.0
     failure_threshold: int = 3
     min_outage: float = 120.0
     disconnected_min_outage: float = 300.0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass
+from datetime import UTC
 
-from application.ports import Broker
+from application.ports import Broker, Clock
 from domain.contract import Contract, ContractQuery, describe_query
 from domain.errors import DomainError
 from domain.market_data import Quote
@@ -21,12 +22,26 @@ class ProbeResult:
 
 
 class MarketDataProbe:
-    """Snapshots one contract; the contract is looked up once and again after a failure."""
+    """Snapshots one contract; the contract is looked up once and again after a failure.
 
-    def __init__(self, broker: Broker, query: ContractQuery, timeout: float) -> None:
+    A snapshot older than ``max_age`` seconds counts as no data: a broker library that hands
+    back the prices of an earlier request when the gateway sent nothing must not look healthy.
+    """
+
+    def __init__(
+        self,
+        broker: Broker,
+        query: ContractQuery,
+        *,
+        clock: Clock,
+        timeout: float,
+        max_age: float | None,
+    ) -> None:
         self._broker = broker
         self._query = query
+        self._clock = clock
         self._timeout = timeout
+        self._max_age = max_age
         self._contract: Contract | None = None
         self.label = describe_query(query)
 
@@ -55,8 +70,19 @@ class MarketDataProbe:
         quote = await self._broker.snapshot(contract)
         if not has_prices(quote):
             return ProbeResult(False, f"snapshot of {self.label} has no last, bid or ask")
+        age = self._age(quote)
+        if self._max_age is not None and age > self._max_age:
+            return ProbeResult(
+                False, f"snapshot of {self.label} is {age:.1f} s old (limit {self._max_age:g} s)"
+            )
         self._contract = contract
         return ProbeResult(True, f"{self.label} {describe_prices(quote)}")
+
+    def _age(self, quote: Quote) -> float:
+        stamp = quote.timestamp
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
+        return (self._clock.now() - stamp).total_seconds()
 
     async def _resolve(self) -> Contract:
         found = await self._broker.contract_details(self._query)

@@ -24,7 +24,9 @@ async def base_url() -> AsyncIterator[str]:
     async with serving(build_app(settings), limit=LIMIT) as url:
         async with httpx.AsyncClient(base_url=url, timeout=LIMIT) as http:
             async with asyncio.timeout(LIMIT):
-                while (await http.get("/health")).status_code != 200:
+                while True:
+                    if (await http.get("/health")).status_code == 200:
+                        break
                     await asyncio.sleep(0.05)
         yield url
 
