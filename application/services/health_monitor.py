@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import deque
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import TracebackType
 
 import structlog
@@ -20,12 +19,12 @@ import structlog
 from application.ports import Broker, Clock, GatewayRuntime
 from application.services.health_policy import MonitorPolicy, MonitorState
 from application.services.health_probe import MarketDataProbe, ProbeResult
+from application.services.health_restarts import RestartBudget
 from application.services.maintenance import active_window
 from domain.errors import DomainError
 
 log = structlog.get_logger("ibkr_mcp.health_monitor")
 
-HOUR = 3600.0
 # Phases in which the gateway is already coming up or waits for someone to log in (2FA):
 # a restart would only start that over.
 _BUSY_PHASES = frozenset({"pulling", "starting", "waiting_for_login"})
@@ -51,14 +50,10 @@ class HealthMonitor:
         self._outage_started: float | None = None  # monotonic time of the first failed probe
         self._fresh_since: float | None = None  # start of the current run of good probes
         self._last_ok: float | None = None
-        self._restarts: deque[float] = deque()  # monotonic times, for the hourly cap
-        self._restarts_total = 0
-        self._ladder = 0  # restarts since data last flowed for backoff_reset_after
-        self._not_before: float | None = None
+        self._budget = RestartBudget(policy, clock)
         self._last_probe_at: datetime | None = None
         self._last_data_at: datetime | None = None
         self._outage_since: datetime | None = None
-        self._last_restart_at: datetime | None = None
         self._decision = "not_started"
         self._reason = "no probe yet"
 
@@ -125,9 +120,7 @@ class HealthMonitor:
         self._last_ok = now
         if self._fresh_since is None:
             self._fresh_since = now
-        if self._ladder and now - self._fresh_since >= self.policy.backoff_reset_after:
-            self._ladder = 0
-            self._not_before = None
+        self._budget.data_flowing(now - self._fresh_since)
         return self._decide("probe_ok", reason, level="debug")
 
     async def _data_missing(self, result: ProbeResult) -> str:
@@ -148,27 +141,22 @@ class HealthMonitor:
                 f"{missing}; a restart needs {self.policy.failure_threshold} failed probes "
                 f"over {needed:g} s",
             )
-        blocked = await self._blocker(now)
+        blocked = await self._blocker()
         if blocked is not None:
             decision, why = blocked
             return self._decide(decision, f"{missing}; no restart: {why}")
         return await self._restart(missing)
 
-    async def _blocker(self, now: float) -> tuple[str, str] | None:
+    async def _blocker(self) -> tuple[str, str] | None:
         """Why a restart must not happen now, if it must not."""
+        if not self.policy.allow_restart:
+            return "suppressed_disabled", "restarts are turned off for this gateway"
         window = active_window(self._clock.now(), self.policy.windows)
         if window is not None:
             return "suppressed_window", f"inside maintenance window {window.describe()}"
-        recent = self._recent_restarts(now)
-        if recent >= self.policy.max_restarts_per_hour:
-            return "suppressed_cap", (
-                f"{recent} restarts in the last hour (cap {self.policy.max_restarts_per_hour})"
-            )
-        if self._not_before is not None and now < self._not_before:
-            return "suppressed_backoff", (
-                f"backing off for another {self._not_before - now:.0f} s after "
-                f"{self._ladder} restart(s)"
-            )
+        refusal = self._budget.refusal()
+        if refusal is not None:
+            return refusal
         try:
             status = await self._runtime.status()
         except DomainError:
@@ -180,18 +168,14 @@ class HealthMonitor:
     # -- the restart ----------------------------------------------------------------------------
 
     async def _restart(self, why: str) -> str:
-        self._restarts.append(self._clock.monotonic())
-        self._restarts_total += 1
-        self._last_restart_at = self._clock.now()
-        delay = min(self.policy.backoff_max, self.policy.backoff_initial * 2**self._ladder)
-        self._ladder += 1
+        delay = self._budget.spend()
         self._decide("restart", f"{why}; restarting the gateway (next one {delay:g} s later)")
         outcome = "restart_failed"
         try:
             outcome = await self._restart_and_verify()
         finally:
             # back-off counts from the end of this restart, whatever happened in it
-            self._not_before = self._clock.monotonic() + delay
+            self._budget.pause(delay)
             if outcome != "recovered":  # the next restart needs a whole new outage
                 self._failures = 0
                 self._outage_started = self._clock.monotonic()
@@ -230,11 +214,6 @@ class HealthMonitor:
 
     # -- state ----------------------------------------------------------------------------------
 
-    def _recent_restarts(self, now: float) -> int:
-        while self._restarts and now - self._restarts[0] >= HOUR:
-            self._restarts.popleft()
-        return len(self._restarts)
-
     def _decide(
         self,
         decision: str,
@@ -263,21 +242,17 @@ class HealthMonitor:
 
     def state(self) -> MonitorState:
         """Where the watchdog stands: data freshness, failures, restarts, its last decision."""
-        now = self._clock.monotonic()
-        not_before = None
-        if self._not_before is not None and self._not_before > now:
-            not_before = self._clock.now() + timedelta(seconds=self._not_before - now)
         return MonitorState(
             running=self._task is not None and not self._task.done(),
-            data_fresh=self._data_fresh(now),
+            data_fresh=self._data_fresh(self._clock.monotonic()),
             last_probe_at=self._last_probe_at,
             last_data_at=self._last_data_at,
             outage_since=self._outage_since,
             consecutive_failures=self._failures,
-            restarts_last_hour=self._recent_restarts(now),
-            restarts_total=self._restarts_total,
-            last_restart_at=self._last_restart_at,
-            next_restart_not_before=not_before,
+            restarts_last_hour=self._budget.last_hour(),
+            restarts_total=self._budget.total,
+            last_restart_at=self._budget.last_at,
+            next_restart_not_before=self._budget.not_before(),
             last_decision=self._decision,
             last_reason=self._reason,
             probe_symbol=self._probe.label,

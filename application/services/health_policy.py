@@ -43,6 +43,8 @@ class MonitorPolicy:
     backoff_max: float = 3600.0
     backoff_reset_after: float = 1800.0
     max_restarts_per_hour: int = 3
+    # False: watch and report only (a gateway we cannot restart, e.g. an external one).
+    allow_restart: bool = True
     windows: tuple[MaintenanceWindow, ...] = DEFAULT_WINDOWS
 
     def __post_init__(self) -> None:

@@ -1,0 +1,61 @@
+"""The background loop: it keeps going through errors and stops when told to."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from structlog.testing import capture_logs
+
+from tests.fakes import FakeBroker
+from tests.monitor.support import Feed, RecordingGateway, YieldingClock, make_monitor
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(5):
+        while not condition():  # noqa: ASYNC110 - polling state that has no event
+            await asyncio.sleep(0)
+
+
+async def test_loop_outlives_exceptions_in_probes_and_restarts() -> None:
+    clock, broker = YieldingClock(), FakeBroker()
+    feed = Feed(broker, clock)
+    gateway = RecordingGateway(clock, feed)
+    gateway.heals = False
+    broker.fail("connection_status", RuntimeError("adapter bug"), times=2)
+    gateway.fail("restart", RuntimeError("docker client exploded"))  # escapes check_once
+    monitor = make_monitor(broker, gateway, clock)
+    feed.off()
+
+    with capture_logs() as logs:
+        async with monitor:
+            await _until(lambda: len(gateway.called("restart")) >= 2)
+            assert monitor.state().running
+
+    decisions = [e["decision"] for e in logs if "decision" in e]
+    assert decisions[:2] == ["probe_error", "probe_error"]
+    assert "error" in decisions  # the escaped restart error, logged by the loop
+    assert "suppressed_backoff" in decisions  # the failed restart still counted
+    assert not monitor.state().running
+    assert set(clock.sleeps) <= {10, 1}  # probe interval and verification interval only
+
+
+async def test_stop_cancels_the_loop_even_in_the_middle_of_a_restart() -> None:
+    clock, broker = YieldingClock(), FakeBroker()
+    feed = Feed(broker, clock)
+    entered = asyncio.Event()
+
+    class StuckGateway(RecordingGateway):
+        async def restart(self) -> None:
+            entered.set()
+            await asyncio.Event().wait()
+
+    monitor = make_monitor(broker, StuckGateway(clock, feed), clock, restart_timeout=3600)
+    feed.off()
+    await monitor.start()
+    async with asyncio.timeout(5):
+        await entered.wait()
+        await monitor.stop()
+
+    assert not monitor.state().running
+    await monitor.stop()  # twice is fine
