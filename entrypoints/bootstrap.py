@@ -6,6 +6,7 @@ and MCP front doors on one Litestar app whose lifespan starts the gateway, then 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,9 +16,15 @@ import structlog
 from litestar import Litestar
 from litestar.handlers import asgi
 
+from application.clock import SystemClock
 from application.container import Services, build_services
 from application.ports import Broker, Clock, GatewayRuntime
-from entrypoints.settings import Settings
+from application.services.health_monitor import HealthMonitor
+from application.services.health_policy import MonitorPolicy
+from application.services.maintenance import parse_windows
+from domain.contract import ContractQuery
+from domain.errors import InvalidRequest
+from entrypoints.settings import Settings, SettingsError
 
 log = structlog.get_logger("ibkr_mcp.bootstrap")
 
@@ -55,18 +62,23 @@ def assemble(
     runtime = gateway
     if runtime is None:
         runtime = _make_runtime(settings)
-        lifecycles.append(lambda: _gateway_lifecycle(runtime, settings))  # type: ignore[arg-type]
+        lifecycles.append(lambda: _gateway_lifecycle(runtime, settings))
     the_broker = broker
     if the_broker is None:
         ib_broker = _make_broker(settings, runtime)
         the_broker = ib_broker
         lifecycles.append(lambda: _broker_lifecycle(ib_broker))
+    monitor = None
+    if broker is None and gateway is None and settings.monitor_enabled:
+        monitor = _make_monitor(settings, the_broker, runtime, clock)
+        lifecycles.append(lambda: monitor)
     services = build_services(
         the_broker,
         runtime,
         clock,
         max_option_contracts=settings.max_option_contracts,
         max_bars=settings.max_bars,
+        monitor=monitor,
     )
     return Assembly(
         settings=settings,
@@ -111,9 +123,7 @@ def build_app(
             yield
 
     mount = asgi("/mcp", is_mount=True, copy_scope=True)(mcp_app)
-    app = create_http_app(
-        assembly.services, lifespan=[core_lifespan, mcp_lifespan], mounts=[mount]
-    )
+    app = create_http_app(assembly.services, lifespan=[core_lifespan, mcp_lifespan], mounts=[mount])
     app.state["assembly"] = assembly
     return app
 
@@ -145,11 +155,37 @@ def _make_runtime(settings: Settings) -> GatewayRuntime:
             container_name=settings.gateway_container_name,
             trading_mode=settings.trading_mode,
             username=settings.ib_gateway_username,
-            password=settings.ib_gateway_password.reveal() if settings.ib_gateway_password else None,
+            password=settings.ib_gateway_password.reveal()
+            if settings.ib_gateway_password
+            else None,
             password_file=settings.ib_gateway_password_file,
             stop_on_exit=settings.gateway_stop_on_exit,
         )
     )
+
+
+def _make_monitor(
+    settings: Settings, broker: Broker, runtime: GatewayRuntime, clock: Clock | None
+) -> HealthMonitor:
+    symbol, sec_type, exchange, currency = settings.monitor_probe.split()
+    try:
+        windows = parse_windows(
+            [w for w in settings.maintenance_windows if w.strip().lower() != "none"]
+        )
+    except InvalidRequest as exc:
+        raise SettingsError(f"maintenance window: {exc.message}") from None
+    policy = MonitorPolicy(
+        probe=ContractQuery(symbol=symbol, sec_type=sec_type, exchange=exchange, currency=currency),
+        interval=settings.monitor_interval,
+        failure_threshold=settings.monitor_failure_threshold,
+        min_outage=settings.monitor_min_outage,
+        max_restarts_per_hour=settings.monitor_max_restarts_per_hour,
+        # A gateway we do not run cannot be restarted: watch and report only.
+        allow_restart=settings.gateway_mode != "external",
+    )
+    if settings.maintenance_windows:
+        policy = dataclasses.replace(policy, windows=windows)
+    return HealthMonitor(broker, runtime, clock or SystemClock(), policy)
 
 
 def _make_broker(settings: Settings, runtime: GatewayRuntime) -> Any:

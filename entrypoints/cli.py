@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,6 +45,26 @@ def _gateway_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         default=None,
         help="stop the gateway container when the service exits (default: leave it running)",
+    )
+    m = parser.add_argument_group("health monitor")
+    m.add_argument(
+        "--monitor",
+        dest="monitor_enabled",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="watch market data and restart a gateway whose data stopped (default on)",
+    )
+    m.add_argument("--monitor-probe", help="probe contract 'SYMBOL SECTYPE EXCHANGE CURRENCY'")
+    m.add_argument("--monitor-interval", type=float, help="seconds between probes (30)")
+    m.add_argument("--monitor-failure-threshold", type=int, help="failed probes in a row (3)")
+    m.add_argument("--monitor-min-outage", type=float, help="seconds without data (120)")
+    m.add_argument("--monitor-max-restarts-per-hour", type=int, help="restart cap per hour (3)")
+    m.add_argument(
+        "--maintenance-window",
+        dest="maintenance_windows",
+        action="append",
+        help="no restarts inside, e.g. 'daily 23:45-01:45 America/New_York' (repeatable; "
+        "'none' for no windows; default IB's nightly and weekend resets)",
     )
     g.add_argument("--sim-seed", type=int, help="random seed of the embedded simulator (7)")
     g.add_argument("--sim-account", help="account id of the embedded simulator (DU1234567)")
@@ -87,6 +108,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in vars(args).items() if k != "command" and v is not None}
     if "ib_gateway_password" in overrides:
         overrides["ib_gateway_password"] = Secret(overrides["ib_gateway_password"])
+    if "maintenance_windows" in overrides:
+        overrides["maintenance_windows"] = tuple(overrides["maintenance_windows"])
     for key in ("mcp_allowed_hosts", "mcp_allowed_origins"):
         if key in overrides:
             overrides[key] = tuple(p.strip() for p in overrides[key].split(",") if p.strip())
@@ -117,7 +140,7 @@ def _simulate(args: argparse.Namespace) -> int:
     from entrypoints.logging import configure_logging
 
     configure_logging(log_format=args.log_format or "auto", level=args.log_level or "INFO")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             run_standalone(
                 host=args.host,
@@ -127,8 +150,6 @@ def _simulate(args: argparse.Namespace) -> int:
                 control_port=args.control_port,
             )
         )
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -8,7 +8,7 @@ import ipaddress
 import structlog
 
 from entrypoints.logging import configure_logging
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, SettingsError
 
 log = structlog.get_logger("ibkr_mcp")
 
@@ -36,7 +36,11 @@ def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> 
             message="--ib-gateway-password is visible in the process list; prefer "
             "--ib-gateway-password-file or IBKR_MCP_IB_GATEWAY_PASSWORD",
         )
-    app = build_app(settings)
+    try:
+        app = build_app(settings)
+    except SettingsError as exc:
+        log.error("settings.invalid", message=str(exc))
+        return 2
     log.info(
         "service.starting",
         url=f"http://{settings.host}:{settings.port}",
@@ -73,7 +77,11 @@ async def _stdio(settings: Settings) -> None:
     from entrypoints.bootstrap import assemble
     from entrypoints.mcp.server import build_mcp
 
-    assembly = assemble(settings)
+    try:
+        assembly = assemble(settings)
+    except SettingsError as exc:
+        log.error("settings.invalid", message=str(exc))
+        return
     mcp = build_mcp(assembly.services, max_option_contracts=settings.max_option_contracts)
     async with assembly.running():
         await mcp.run_stdio_async(show_banner=False)

@@ -72,6 +72,16 @@ class Settings:
     # Embedded simulator
     sim_seed: int = 7
     sim_account: str = "DU1234567"
+    # Health monitor: restarts a gateway whose market data stopped
+    monitor_enabled: bool = True
+    monitor_probe: str = "SPY STK SMART USD"
+    monitor_interval: float = 30.0
+    monitor_failure_threshold: int = 3
+    monitor_min_outage: float = 120.0
+    monitor_max_restarts_per_hour: int = 3
+    # "<daily|mon..sun> HH:MM-HH:MM [IANA tz]", comma-separated; "none" turns windows off;
+    # empty keeps IB's nightly and weekend reset windows.
+    maintenance_windows: tuple[str, ...] = ()
     # Response sizes
     max_option_contracts: int = 100
     max_bars: int = 5000
@@ -159,6 +169,12 @@ def validate(settings: Settings) -> None:
     for name in ("connect_timeout", "request_timeout", "historical_timeout"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{name} must be > 0 seconds")
+    if len(settings.monitor_probe.split()) != 4:
+        raise SettingsError(
+            f"monitor_probe must be 'SYMBOL SECTYPE EXCHANGE CURRENCY', got {settings.monitor_probe!r}"
+        )
+    if settings.monitor_interval <= 0 or settings.monitor_failure_threshold < 1:
+        raise SettingsError("monitor_interval must be > 0 and monitor_failure_threshold >= 1")
     if settings.gateway_mode == "docker" and not settings.ib_gateway_username:
         raise SettingsError(
             "--gateway docker needs IB credentials: --ib-gateway-username and "

@@ -88,7 +88,15 @@ class HealthMonitor:
                 await self.check_once()
             except Exception as exc:  # the watchdog must outlive any one bad step
                 self._decide("error", f"monitor step failed: {exc!r}", level="error", exc_info=exc)
-            await self._clock.sleep(self.policy.interval)
+            # While data is missing, look again sooner: recovery (and readiness at start-up,
+            # before the broker has connected) shows within seconds. Restarts stay gated by
+            # failure_threshold *and* min_outage, so probing faster does not restart sooner.
+            fresh = self._failures == 0 and self._last_ok is not None
+            await self._clock.sleep(
+                self.policy.interval
+                if fresh
+                else min(self.policy.interval, self.policy.retry_interval)
+            )
 
     # -- one step -------------------------------------------------------------------------------
 

@@ -29,6 +29,8 @@ class MonitorPolicy:
 
     probe: ContractQuery = field(default_factory=default_probe)
     interval: float = 30.0
+    # Probe interval while data is missing (and before the first good probe).
+    retry_interval: float = 5.0
     probe_timeout: float = 20.0
     # A snapshot stamped longer ago than this counts as no data (None: do not check).
     max_quote_age: float | None = 300.0

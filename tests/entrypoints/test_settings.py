@@ -74,3 +74,35 @@ def test_password_file_is_read_and_listed_as_a_secret(tmp_path: Path):
 def test_bad_settings_are_refused_with_a_reason(env, needle):
     with pytest.raises(SettingsError, match=needle):
         settings_from_env(env)
+
+
+def test_monitor_settings_reach_the_monitor_policy():
+    from entrypoints.bootstrap import assemble
+
+    settings = settings_from_env(
+        {},
+        monitor_probe="QQQ STK SMART USD",
+        monitor_interval=5.0,
+        maintenance_windows=("daily 01:00-02:00 UTC",),
+    )
+    assembly = assemble(settings)
+    monitor = assembly.services.health._monitor  # the one the /health report reads
+    policy = monitor.policy
+    assert policy.probe.symbol == "QQQ"
+    assert policy.interval == 5.0
+    assert len(policy.windows) == 1
+    assert policy.allow_restart is True
+
+
+def test_maintenance_window_none_and_bad_windows():
+    from entrypoints.bootstrap import assemble
+
+    none = assemble(settings_from_env({}, maintenance_windows=("none",)))
+    assert none.services.health._monitor.policy.windows == ()
+    with pytest.raises(SettingsError, match="maintenance window"):
+        assemble(settings_from_env({}, maintenance_windows=("someday 99:00-01:00",)))
+
+
+def test_bad_monitor_probe_is_refused():
+    with pytest.raises(SettingsError, match="monitor_probe"):
+        settings_from_env({"IBKR_MCP_MONITOR_PROBE": "SPY"})
