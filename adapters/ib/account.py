@@ -1,0 +1,73 @@
+"""Account summary, raw account values and positions.
+
+ib_async keeps account values and the portfolio live (subscribed at connect); positions are
+asked for afresh so that a position opened by another session shows up at once.
+"""
+
+from __future__ import annotations
+
+from ib_async import IB
+
+from adapters.ib import mapping
+from adapters.ib.calls import IbCalls
+from domain.account import AccountSummary, AccountValue, Position
+from domain.errors import InvalidRequest
+
+
+class IbAccount:
+    def __init__(self, calls: IbCalls) -> None:
+        self._calls = calls
+
+    def _account(self, ib: IB, account_id: str | None) -> str:
+        managed = ib.managedAccounts()
+        wanted = account_id or self._calls.settings.account
+        if wanted:
+            if managed and wanted not in managed:
+                raise InvalidRequest(
+                    f"Account {wanted} is not managed by this IB session",
+                    field="account_id",
+                    accepted=list(managed),
+                )
+            return wanted
+        if not managed:
+            raise InvalidRequest("The IB session reports no account", field="account_id")
+        return managed[0]
+
+    async def summary(self, account_id: str | None) -> AccountSummary:
+        ib = self._calls.require()
+        account = self._account(ib, account_id)
+        values = ib.accountValues(account)
+        if not any(v.tag == "NetLiquidation" for v in values):
+            # not in the live subscription (e.g. its start-up sync timed out): ask IB directly
+            values = await self._calls.run(
+                "the account summary",
+                lambda ib: ib.accountSummaryAsync(account),
+                serial="accountSummary",
+            )
+        return mapping.account_summary(account, values)
+
+    async def values(self, account_id: str | None) -> list[AccountValue]:
+        ib = self._calls.require()
+        account = self._account(ib, account_id)
+        values = ib.accountValues(account)
+        if not values:
+            values = await self._calls.run(
+                "the account values",
+                lambda ib: ib.accountSummaryAsync(account),
+                serial="accountSummary",
+            )
+        return [mapping.account_value(v) for v in values]
+
+    async def positions(self, account_id: str | None) -> list[Position]:
+        ib = self._calls.require()
+        account = self._account(ib, account_id)
+        held = await self._calls.run(
+            "the positions", lambda ib: ib.reqPositionsAsync(), serial="positions"
+        )
+        portfolio = {item.contract.conId: item for item in ib.portfolio(account)}
+        latest = {p.contract.conId: p for p in held if p.account == account}
+        return [
+            mapping.position(p.contract, p.position, p.avgCost, portfolio.get(con_id))
+            for con_id, p in latest.items()
+            if p.position
+        ]

@@ -1,0 +1,166 @@
+"""``IbBroker``: the ``Broker`` port on ib_async, behind a connection supervisor.
+
+    async with IbBroker(IbSettings(host="127.0.0.1", port=4002)) as broker:
+        quote = await broker.snapshot(contract)
+
+``start()`` returns at once, even when the gateway is down (the supervisor keeps trying in the
+background); every call then either runs on the live session within its time limit or fails
+at once with NotConnected.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from types import TracebackType
+
+from ib_async import IB
+
+from adapters.ib.account import IbAccount
+from adapters.ib.calls import IbCalls
+from adapters.ib.contracts import ExpectedMissFilter, IbContracts
+from adapters.ib.history import IbHistory
+from adapters.ib.market_data import IbMarketData
+from adapters.ib.orders import IbOrders
+from adapters.ib.scanner import IbScanner
+from adapters.ib.settings import IbSettings
+from adapters.ib.supervisor import ConnectionSupervisor
+from application.clock import SystemClock
+from application.ports import Clock
+from domain.account import AccountSummary, AccountValue, Position
+from domain.connection import ConnectionStatus
+from domain.contract import Contract, ContractQuery
+from domain.market_data import Bar, HistoricalQuery, Quote
+from domain.options import CandidateChain
+from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
+from domain.scanner import ScannerParameters, ScanQuery, ScanResult
+
+__all__ = ["IbBroker", "IbSettings"]
+
+_quiet_misses = ExpectedMissFilter()
+
+
+class IbBroker:
+    """An IB account behind a supervised TWS API session (IB Gateway or TWS)."""
+
+    def __init__(
+        self,
+        settings: IbSettings,
+        clock: Clock | None = None,
+        *,
+        endpoint: Callable[[], tuple[str, int]] | None = None,
+        ib_factory: Callable[[], IB] = IB,
+    ) -> None:
+        """``endpoint`` (if given) is asked for host and port before every connection attempt,
+        so a gateway that moved (a restarted container, the embedded simulator) is found."""
+        self.settings = settings
+        self._clock = clock or SystemClock()
+        self.supervisor = ConnectionSupervisor(
+            settings, clock=self._clock, endpoint=endpoint, ib_factory=ib_factory
+        )
+        calls = IbCalls(self.supervisor, settings)
+        self._account = IbAccount(calls)
+        self._contracts = IbContracts(calls, self._clock)
+        self.market_data = IbMarketData(calls, self._clock)
+        self.history = IbHistory(calls, self._clock)
+        self._orders = IbOrders(calls)
+        self._scanner = IbScanner(calls, self._clock)
+
+    # -- life cycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the supervisor; it connects in the background and never gives up."""
+        logging.getLogger("ib_async.wrapper").addFilter(_quiet_misses)
+        await self.supervisor.start()
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+
+    async def wait_connected(self, limit: float) -> bool:
+        """True once the session is up; False after ``limit`` seconds."""
+        return await self.supervisor.wait_connected(limit)
+
+    async def __aenter__(self) -> IbBroker:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- account ----------------------------------------------------------------------------------
+
+    async def account_summary(self, account_id: str | None) -> AccountSummary:
+        return await self._account.summary(account_id)
+
+    async def account_values(self, account_id: str | None) -> list[AccountValue]:
+        return await self._account.values(account_id)
+
+    async def positions(self, account_id: str | None) -> list[Position]:
+        return await self._account.positions(account_id)
+
+    # -- contracts --------------------------------------------------------------------------------
+
+    async def contract_details(self, query: ContractQuery) -> list[Contract]:
+        return await self._contracts.details(query)
+
+    async def option_chains(
+        self, underlying_symbol: str, underlying_sec_type: str, underlying_con_id: int
+    ) -> list[CandidateChain]:
+        return await self._contracts.option_chains(
+            underlying_symbol, underlying_sec_type, underlying_con_id
+        )
+
+    async def qualify_options(
+        self,
+        underlying_symbol: str,
+        chain: CandidateChain,
+        expirations: list[str],
+        strikes: list[float],
+        rights: list[str],
+    ) -> list[Contract]:
+        return await self._contracts.qualify_options(
+            underlying_symbol, chain, expirations, strikes, rights
+        )
+
+    # -- market data ------------------------------------------------------------------------------
+
+    async def snapshot(self, contract: Contract) -> Quote:
+        return await self.market_data.snapshot(contract)
+
+    async def historical_bars(self, contract: Contract, query: HistoricalQuery) -> list[Bar]:
+        return await self.history.bars(contract, query)
+
+    # -- orders -----------------------------------------------------------------------------------
+
+    async def place_order(self, contract: Contract, order: OrderRequest) -> OrderResult:
+        return await self._orders.place(contract, order)
+
+    async def find_order(self, client_order_id: str) -> OrderResult | None:
+        return await self._orders.find(client_order_id)
+
+    async def cancel_order(self, order_id: int) -> CancelResult:
+        return await self._orders.cancel(order_id)
+
+    async def open_orders(self) -> list[OpenOrder]:
+        return await self._orders.open_orders()
+
+    # -- scanner ----------------------------------------------------------------------------------
+
+    async def scan(self, query: ScanQuery) -> list[ScanResult]:
+        return await self._scanner.scan(query)
+
+    async def scanner_parameters(self) -> ScannerParameters:
+        return await self._scanner.parameters()
+
+    # -- connection -------------------------------------------------------------------------------
+
+    async def connection_status(self) -> ConnectionStatus:
+        return self.supervisor.status()
+
+    async def reconnect(self) -> None:
+        await self.supervisor.reconnect()

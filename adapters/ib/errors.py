@@ -1,0 +1,109 @@
+"""The one table from IB's error codes to domain errors.
+
+IB reports everything through one ``error(reqId, code, text)`` callback: real failures, order
+rejections, warnings and connection notices alike. This module says which is which; nothing
+else in the adapter interprets a code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+from ib_async import RequestError
+
+from domain.errors import (
+    BrokerTimeout,
+    ContractNotFound,
+    DomainError,
+    GatewayError,
+    InvalidRequest,
+    MarketDataUnavailable,
+    NotConnected,
+    OrderNotFound,
+    OrderRejected,
+    RateLimited,
+    ReadOnly,
+)
+
+# Connection notices: they change the session's status, never the outcome of a request.
+CONNECTIVITY_LOST = 1100
+RESTORED_DATA_LOST = 1101
+RESTORED_DATA_KEPT = 1102
+CLIENT_ID_IN_USE = 326
+FARM_BROKEN = frozenset({2103, 2105, 2157})
+FARM_OK = frozenset({2104, 2106, 2107, 2108, 2158})
+# Not subscribed to live data: 354 ends the request, 10167 sends delayed data instead.
+NOT_SUBSCRIBED = frozenset({354, 10167})
+ORDER_REJECTED = frozenset({201, 202})
+NOT_CONNECTED = frozenset({502, 504, 1100})
+# Informational codes (ib_async's list plus IB's 2100-2199 range): never fail a request.
+_WARNINGS = frozenset({105, 110, 165, 329, 399, 404, 434, 492, 10167, 10197, 2100, 2150})
+
+
+def is_warning(code: int) -> bool:
+    """True for notices and warnings: logged, but no request fails because of them."""
+    return code in _WARNINGS or 2100 <= code < 2200 or code in (1101, 1102)
+
+
+def is_connection_notice(code: int) -> bool:
+    return code in (CONNECTIVITY_LOST, RESTORED_DATA_LOST, RESTORED_DATA_KEPT) or (
+        code in FARM_BROKEN or code in FARM_OK
+    )
+
+
+def to_domain(code: int, text: str, what: str = "the request") -> DomainError:
+    """The domain error for an IB error code, with IB's own words kept in the message."""
+    ib = f"IB error {code}: {text}"
+    if code == 200:
+        return ContractNotFound(f"No contract found for {what} ({ib})", ib_code=code)
+    if code in ORDER_REJECTED:
+        return OrderRejected(text or ib, ib_code=code)
+    if code == 10147:
+        return OrderNotFound(f"IB does not know this order ({ib})", ib_code=code)
+    if code == 10148:
+        return InvalidRequest(f"The order can no longer be cancelled ({ib})", field="order_id")
+    if code == 162:
+        return _historical(code, text, what)
+    if code in NOT_SUBSCRIBED:
+        return MarketDataUnavailable(f"No market data subscription for {what} ({ib})", ib_code=code)
+    if code == 321:
+        if "read-only" in text.lower() or "read only" in text.lower():
+            return ReadOnly(f"The IB API is in read-only mode ({ib})", ib_code=code)
+        return InvalidRequest(f"IB refused {what} as invalid ({ib})")
+    if code in NOT_CONNECTED:
+        return NotConnected(f"The IB Gateway is not connected to IB ({ib})", retry_after=5)
+    if code == 100:
+        return RateLimited(f"IB message rate exceeded ({ib})", retry_after=1)
+    return GatewayError(f"{what} failed ({ib})", ib_code=code)
+
+
+def _historical(code: int, text: str, what: str) -> DomainError:
+    ib = f"IB error {code}: {text}"
+    lowered = text.lower()
+    if "pacing" in lowered:
+        return RateLimited(f"IB historical data pacing limit ({ib})", retry_after=15)
+    if any(word in lowered for word in ("exceed", "invalid", "illegal", "not supported")):
+        return InvalidRequest(f"IB refused {what} ({ib})")
+    return MarketDataUnavailable(f"IB has no historical data for {what} ({ib})", ib_code=code)
+
+
+def translate(exc: BaseException, what: str, timeout: float | None = None) -> DomainError:
+    """A domain error for what ib_async raised while serving ``what``."""
+    if isinstance(exc, DomainError):
+        return exc
+    if isinstance(exc, RequestError):
+        return to_domain(exc.code, exc.message, what)
+    if isinstance(exc, asyncio.TimeoutError | TimeoutError):
+        limit = f" within {timeout:g} s" if timeout is not None else ""
+        return BrokerTimeout(f"The IB Gateway did not answer {what}{limit}")
+    if isinstance(exc, ConnectionError | OSError):
+        return NotConnected(
+            f"The connection to the IB Gateway dropped during {what}: {exc}", retry_after=2
+        )
+    return GatewayError(f"{what} failed: {type(exc).__name__}: {exc}")
+
+
+def retry_after(seconds: float) -> int:
+    """Whole seconds for a Retry-After, at least 1."""
+    return max(1, math.ceil(seconds))

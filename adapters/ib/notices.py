@@ -1,0 +1,75 @@
+"""IB's one error callback, sorted: request errors to whoever waits on that id, connection
+notices to the session's status, data-farm notices to a small status map."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import structlog
+
+from adapters.ib import errors
+
+log = structlog.get_logger("ibkr_mcp.ib.notices")
+
+
+class ErrorWatch:
+    """The errors IB sends for one request or order id while a caller waits on it."""
+
+    def __init__(self, req_id: int) -> None:
+        self.req_id = req_id
+        self.errors: list[tuple[int, str]] = []
+        self.arrived = asyncio.Event()
+
+
+class IbNotices:
+    def __init__(
+        self,
+        *,
+        on_lost: Callable[[str], None],
+        on_restored: Callable[[int, str], None],
+    ) -> None:
+        self._on_lost = on_lost
+        self._on_restored = on_restored
+        self.farms: dict[str, str] = {}
+        self.error_counts: Counter[int] = Counter()
+        self._watches: dict[int, set[ErrorWatch]] = {}
+
+    @contextlib.contextmanager
+    def watch(self, req_id: int) -> Iterator[ErrorWatch]:
+        """Collect IB errors for ``req_id`` (order id or request id) while the block runs."""
+        watch = ErrorWatch(req_id)
+        self._watches.setdefault(req_id, set()).add(watch)
+        try:
+            yield watch
+        finally:
+            group = self._watches.get(req_id)
+            if group is not None:
+                group.discard(watch)
+                if not group:
+                    del self._watches[req_id]
+
+    @property
+    def watched(self) -> int:
+        return len(self._watches)
+
+    def __call__(self, req_id: int, code: int, text: str, _contract: object = None) -> None:
+        self.error_counts[code] += 1
+        for watch in list(self._watches.get(req_id, ())):
+            watch.errors.append((code, text))
+            watch.arrived.set()
+        if code == errors.CONNECTIVITY_LOST:
+            self._on_lost(text)
+        elif code in (errors.RESTORED_DATA_LOST, errors.RESTORED_DATA_KEPT):
+            self._on_restored(code, text)
+        elif code in errors.FARM_BROKEN or code in errors.FARM_OK:
+            farm = text.rsplit(":", 1)[-1] if ":" in text else str(code)
+            healthy = code in errors.FARM_OK
+            self.farms[farm] = "ok" if healthy else "broken"
+            (log.info if healthy else log.warning)(
+                "ib.data_farm", code=code, farm=farm, message=text
+            )
+        elif code == 100:
+            log.warning("ib.message_rate_exceeded", message=text)

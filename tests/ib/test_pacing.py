@@ -1,0 +1,85 @@
+"""Single-flight, the TTL cache and the historical data limiter (fake time)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from adapters.ib.pacing import HistoricalPacer, SingleFlight, TtlCache
+from domain.errors import RateLimited
+from tests.fakes import FakeClock
+
+
+async def test_single_flight_shares_one_execution_and_survives_a_cancelled_caller() -> None:
+    flight = SingleFlight()
+    calls = 0
+    release = asyncio.Event()
+
+    async def work() -> int:
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return 42
+
+    first = asyncio.create_task(flight.run("k", work))
+    second = asyncio.create_task(flight.run("k", work))
+    impatient = asyncio.create_task(flight.run("k", work))
+    await asyncio.sleep(0)
+    impatient.cancel()
+    release.set()
+    assert await first == 42 and await second == 42 and calls == 1
+    assert len(flight) == 0
+    assert await flight.run("k", work) == 42 and calls == 2  # finished: a new key run
+
+
+async def test_single_flight_shares_failures_too() -> None:
+    flight = SingleFlight()
+
+    async def boom() -> None:
+        await asyncio.sleep(0)
+        raise RateLimited("slow down")
+
+    results = await asyncio.gather(
+        *(flight.run("k", boom) for _ in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(r, RateLimited) for r in results)
+
+
+def test_ttl_cache_expires_and_evicts_the_oldest() -> None:
+    clock = FakeClock()
+    cache: TtlCache[int] = TtlCache(clock, ttl=15.0, max_entries=2)
+    cache.put("a", 1)
+    clock.advance(14.9)
+    assert cache.get("a") == 1
+    clock.advance(0.2)
+    assert cache.get("a") is None
+    cache.put("x", 1)
+    cache.put("y", 2)
+    cache.put("z", 3)
+    assert cache.get("x") is None and cache.get("z") == 3
+
+
+async def test_six_per_contract_in_two_seconds() -> None:
+    clock = FakeClock()
+    pacer = HistoricalPacer(clock)
+    for _ in range(6):
+        await pacer.acquire(("AAPL", "SMART", "TRADES"))
+    assert clock.sleeps == []
+    await pacer.acquire(("MSFT", "SMART", "TRADES"))  # another contract: no wait
+    assert clock.sleeps == []
+    await pacer.acquire(("AAPL", "SMART", "TRADES"))
+    assert clock.sleeps == [pytest.approx(2.3)]  # IB's 2 s plus a safety margin
+
+
+async def test_sixty_per_ten_minutes_then_rate_limited() -> None:
+    clock = FakeClock()
+    pacer = HistoricalPacer(clock)
+    for i in range(60):
+        await pacer.acquire(("C", i))
+        clock.advance(1.0)
+    with pytest.raises(RateLimited) as caught:
+        await pacer.acquire(("C", "one more"))
+    assert caught.value.retry_after == 541  # the first request leaves the window at 600.3 s
+    clock.advance(540.3)
+    await pacer.acquire(("C", "one more"))
