@@ -112,6 +112,11 @@ class IbMarketData:
         ib_contract = mapping.to_ib_contract(contract)
         generic = _OPTION_TICKS if contract.sec_type in ("OPT", "FOP") else ""
         req_id = ib.client.getReqId()
+        # ib_async keeps one Ticker per contract and reuses it: a snapshot that receives
+        # nothing would return the previous request's prices as if they were live. Give each
+        # snapshot a fresh Ticker, and put back whatever (e.g. a held stream) was there.
+        key = hash(ib_contract)
+        previous = ib.wrapper.tickers.pop(key, None)
         ticker = ib.wrapper.startTicker(req_id, ib_contract, "snapshot")
         future = ib.wrapper.startReq(req_id, ib_contract)  # type: ignore[no-untyped-call]
         ticker.marketDataType = 0  # 0 until IB reports the type of what it sends
@@ -130,6 +135,10 @@ class IbMarketData:
                 ib.wrapper._endReq(req_id)  # type: ignore[no-untyped-call]
             finally:
                 ib.wrapper.endTicker(ticker, "snapshot")
+                if previous is not None:
+                    ib.wrapper.tickers[key] = previous
+                elif ib.wrapper.tickers.get(key) is ticker:
+                    del ib.wrapper.tickers[key]
         reported = ticker.marketDataType or None
         if not reported:
             ticker.marketDataType = self.market_data_type

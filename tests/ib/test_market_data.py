@@ -6,6 +6,7 @@ import asyncio
 from datetime import date, datetime
 
 from adapters.ib.broker import IbBroker
+from adapters.simulated_gateway.server import TwsSimulator
 from application.services.contracts import ContractService
 from application.services.market_data import MarketDataService
 from domain.market_data import HistoricalQuery
@@ -21,6 +22,23 @@ async def test_snapshot_is_a_live_quote(broker: IbBroker) -> None:
         assert quote.market_data_type == "live"
         assert quote.bid and quote.ask and quote.bid <= quote.ask
         assert quote.last_price and quote.volume and quote.close
+
+
+async def test_a_snapshot_without_data_never_shows_the_previous_prices(
+    broker: IbBroker, simulator: TwsSimulator
+) -> None:
+    async with asyncio.timeout(15):
+        aapl = await stock(broker)
+        live = await broker.snapshot(aapl)
+        assert live.bid and live.last_price
+        simulator.faults.stop_market_data()
+        try:
+            silent = await broker.snapshot(aapl)
+        finally:
+            simulator.faults.resume_market_data()
+        assert silent.bid is None and silent.ask is None and silent.last_price is None
+        again = await broker.snapshot(aapl)
+        assert again.bid and again.last_price
 
 
 async def test_tickers_for_several_contract_ids(broker: IbBroker) -> None:
