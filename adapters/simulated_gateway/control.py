@@ -13,6 +13,7 @@ import contextlib
 import ipaddress
 import json
 import signal
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import structlog
@@ -84,7 +85,7 @@ class ControlServer:
             await writer.drain()
         writer.close()
 
-    async def _answer(self, reader: asyncio.StreamReader) -> tuple[int, dict]:
+    async def _answer(self, reader: asyncio.StreamReader) -> tuple[int, dict[str, Any]]:
         method, target, _ = (await reader.readline()).decode("latin-1").split(" ", 2)
         length = 0
         for _ in range(_MAX_HEADER_LINES):
@@ -116,7 +117,7 @@ class ControlServer:
             return 400, {"error": f"{name} needs ?{argument[0]}="}
         return 200, {"ok": True, "fault": name, **self.status()}
 
-    def status(self) -> dict:
+    def status(self) -> dict[str, Any]:
         faults = self.simulator.faults
         return {
             "simulator": True,

@@ -4,7 +4,7 @@ updates; each subscription is kept current from the world's PortfolioChanged eve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adapters.simulated_gateway import messages_account as am
 from adapters.simulated_gateway.model import AccountValue, PortfolioChanged, PositionRow
@@ -69,7 +69,7 @@ class AccountHandlers:
         self.summaries: dict[int, list[str]] = {}
         self.multi: dict[int, bool] = {}  # reqId -> ledgerAndNLV
 
-    def routes(self) -> dict:
+    def routes(self) -> dict[str, Any]:
         return {
             "6": self.req_account_updates,
             "61": self.req_positions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from adapters.simulated_gateway import messages_contracts as cm
@@ -51,7 +51,7 @@ class ContractHandlers:
         self.live_bars: dict[int, LiveBars] = {}
         self.scans: set[int] = set()
 
-    def routes(self) -> dict:
+    def routes(self) -> dict[str, Any]:
         return {
             "9": self.req_contract_details,
             "78": self.req_sec_def_opt_params,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adapters.simulated_gateway import messages as msg
 from adapters.simulated_gateway.model import Instrument, Quote
@@ -43,7 +43,7 @@ class MarketDataHandlers:
         self.streams: dict[int, Stream] = {}
         self.requested_type = 1
 
-    def routes(self) -> dict:
+    def routes(self) -> dict[str, Any]:
         return {"1": self.req_mkt_data, "2": self.cancel_mkt_data, "59": self.req_market_data_type}
 
     def clear(self) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import copy
 from dataclasses import replace
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adapters.simulated_gateway import messages_orders as om
 from adapters.simulated_gateway.execution_filter import read_execution_filter
@@ -13,6 +14,7 @@ from adapters.simulated_gateway.model import (
     Filled,
     Instrument,
     OrderChanged,
+    OrderRecord,
     OrderRejected,
     OrderSpec,
     UnknownOrder,
@@ -52,7 +54,7 @@ class OrderHandlers:
         self.ids = session.server.order_ids
         self.events = session.order_events
 
-    def routes(self) -> dict:
+    def routes(self) -> dict[str, Any]:
         return {
             "3": self.place_order,
             "4": self.cancel_order,
@@ -175,7 +177,7 @@ class OrderHandlers:
     def req_auto_open_orders(self, fields: list[str]) -> None:
         """Binding TWS orders to client 0: there are no manual orders here, so nothing to send."""
 
-    def _send_open_orders(self, wanted) -> None:
+    def _send_open_orders(self, wanted: Callable[[OrderRecord], bool]) -> None:
         for record in self.session.world.open_orders():
             if wanted(record):
                 self.events.forget(record.spec.order_id)

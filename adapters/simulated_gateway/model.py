@@ -309,7 +309,9 @@ class World(Protocol):
     ) -> list[Bar]:
         """Bars for IB's duration/bar-size grammar; raises HistoricalDataError."""
 
-    def option_params(self, underlying_symbol: str, underlying_con_id: int) -> list[ChainParams]: ...
+    def option_params(
+        self, underlying_symbol: str, underlying_con_id: int
+    ) -> list[ChainParams]: ...
 
     def scanner_parameters_xml(self) -> str: ...
 

@@ -23,7 +23,7 @@ class OrderEvents:
         self.session = session
         self.ids = session.server.order_ids
         # what this client was last told about each order (by world id)
-        self._last_sent: dict[int, tuple] = {}
+        self._last_sent: dict[int, tuple[object, ...]] = {}
 
     def forget(self, world_id: int) -> None:
         """Send the next state of this order even if unchanged (lists re-announce orders)."""

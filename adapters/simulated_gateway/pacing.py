@@ -58,10 +58,16 @@ class HistoricalPacing:
 
     def __init__(self) -> None:
         self._all: deque[float] = deque()
-        self._identical: dict[tuple, float] = {}
-        self._by_contract: dict[tuple, deque[float]] = {}
+        self._identical: dict[tuple[object, ...], float] = {}
+        self._by_contract: dict[tuple[object, ...], deque[float]] = {}
 
-    def violates(self, now: float, request: tuple, contract_key: tuple, weight: int = 1) -> bool:
+    def violates(
+        self,
+        now: float,
+        request: tuple[object, ...],
+        contract_key: tuple[object, ...],
+        weight: int = 1,
+    ) -> bool:
         """Check (and, when allowed, record) a request. ``request`` identifies it exactly."""
         while self._all and now - self._all[0] > 600:
             self._all.popleft()

@@ -60,9 +60,9 @@ class TwsSimulator:
         self._connections: set[ClientSession] = set()
         self._clients: dict[int, ClientSession] = {}
         self._listener: asyncio.Server | None = None
-        self._clock: asyncio.Task | None = None
+        self._clock: asyncio.Task[None] | None = None
         self._reopen: asyncio.TimerHandle | None = None
-        self._reopening: asyncio.Task | None = None
+        self._reopening: asyncio.Task[None] | None = None
         self._held: list[WorldEvent] | None = None
         self._running = False
         # quotes of the current simulated instant, shared by every subscription and snapshot

@@ -44,7 +44,7 @@ def fmt(value: Any) -> str:
     """One field as text: bool "1"/"0", None "", ints as integer text, floats compact."""
     kind = type(value)
     if kind is str:
-        return value
+        return value  # type: ignore[no-any-return]
     if kind is bool:
         return "1" if value else "0"
     if kind is int:
