@@ -7,12 +7,16 @@ import functools
 import inspect
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
 from adapters.ib.broker import IbBroker, IbSettings
 from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway.world import SimWorld
 from domain.contract import Contract, ContractQuery
+
+SESSION_OPEN = datetime(2025, 3, 4, 15, 0, tzinfo=UTC)
 
 # Short limits and back-off so that fault tests run in seconds.
 FAST = IbSettings(
@@ -30,7 +34,9 @@ FAST = IbSettings(
 
 @pytest.fixture
 async def simulator() -> AsyncIterator[TwsSimulator]:
-    sim = TwsSimulator(port=0, tick_interval=0.1)
+    # A fixed simulated time (a Tuesday, 10:00 in New York): what the market has to say
+    # (e.g. intraday bars with use_rth) must not depend on when the tests run.
+    sim = TwsSimulator(SimWorld(start=SESSION_OPEN), port=0, tick_interval=0.1)
     await sim.start()
     try:
         yield sim
