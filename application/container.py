@@ -5,16 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.clock import SystemClock
-from application.ports import Broker, Clock, GatewayRuntime
+from application.ports import AuditLog, Broker, Clock, GatewayRuntime
 from application.services.account import AccountService
 from application.services.connection import ConnectionService
 from application.services.contracts import ContractService
 from application.services.gateway import GatewayService
+from application.services.guardrails import OrderGuard
 from application.services.health import HealthService
 from application.services.health_monitor import HealthMonitor
 from application.services.market_data import MarketDataService
+from application.services.order_desk import OrderDesk
+from application.services.previews import PreviewBook
+from application.services.recent_audit import MemoryAuditLog
 from application.services.scanner import ScannerService
 from application.services.trading import TradingService
+from domain.safety import TradingPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +32,9 @@ class Services:
     connection: ConnectionService
     gateway: GatewayService
     health: HealthService
+    # Every order action (preview, place, cancel) goes through the desk: policy, audit trail.
+    desk: OrderDesk
+    policy: TradingPolicy
 
 
 def build_services(
@@ -37,17 +45,37 @@ def build_services(
     max_option_contracts: int = 100,
     max_bars: int = 5000,
     monitor: HealthMonitor | None = None,
+    policy: TradingPolicy | None = None,
+    audit: AuditLog | None = None,
+    preview_ttl: float = 120.0,
 ) -> Services:
-    """The services; with ``monitor``, /health readiness also reports market-data freshness."""
+    """The services; with ``monitor``, /health readiness also reports market-data freshness.
+
+    ``policy`` defaults to ``TradingPolicy()`` and ``audit`` to an in-memory trail.
+    """
     clock = clock or SystemClock()
+    policy = policy or TradingPolicy()
     contracts = ContractService(broker, max_option_contracts=max_option_contracts)
+    trading = TradingService(broker, contracts)
+    desk = OrderDesk(
+        trading=trading,
+        contracts=contracts,
+        broker=broker,
+        guard=OrderGuard(policy, broker, clock),
+        previews=PreviewBook(clock, ttl_seconds=preview_ttl),
+        audit=audit if audit is not None else MemoryAuditLog(),
+        policy=policy,
+        clock=clock,
+    )
     return Services(
         account=AccountService(broker),
-        trading=TradingService(broker, contracts),
+        trading=trading,
         market_data=MarketDataService(broker, contracts, max_bars=max_bars),
         contracts=contracts,
         scanner=ScannerService(broker, clock),
         connection=ConnectionService(broker, clock),
-        gateway=GatewayService(runtime, clock),
+        gateway=GatewayService(runtime, clock, read_only=policy.read_only),
         health=HealthService(broker, runtime, clock, monitor=monitor),
+        desk=desk,
+        policy=policy,
     )

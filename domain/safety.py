@@ -115,6 +115,8 @@ class OrderPreview(msgspec.Struct, frozen=True, kw_only=True):
 class AuditError(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     message: str
+    # For refusals by the operator's rules: which rule (e.g. max_order_quantity).
+    rule: str | None = None
 
 
 class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):

@@ -16,15 +16,18 @@ import structlog
 from litestar import Litestar
 from litestar.handlers import asgi
 
+from adapters.audit.jsonl import JsonlAuditLog
 from application.clock import SystemClock
 from application.container import Services, build_services
-from application.ports import Broker, Clock, GatewayRuntime
+from application.ports import AuditLog, Broker, Clock, GatewayRuntime
 from application.services.health_monitor import HealthMonitor
 from application.services.health_policy import MonitorPolicy
 from application.services.maintenance import parse_windows
 from domain.contract import ContractQuery
 from domain.errors import InvalidRequest
-from entrypoints.settings import Settings, SettingsError
+from entrypoints.logging import REDACTOR
+from entrypoints.safety import trading_policy
+from entrypoints.settings import Settings, SettingsError, validate
 
 log = structlog.get_logger("ibkr_mcp.bootstrap")
 
@@ -56,8 +59,14 @@ def assemble(
     broker: Broker | None = None,
     gateway: GatewayRuntime | None = None,
     clock: Clock | None = None,
+    audit: AuditLog | None = None,
 ) -> Assembly:
-    """Build the core around the given adapters, or the ones the settings name."""
+    """Build the core around the given adapters, or the ones the settings name.
+
+    Orders follow the settings' trading policy and are recorded in ``audit`` (default: the
+    JSON-lines file the settings name).
+    """
+    policy = trading_policy(settings)
     lifecycles: list[Callable[[], AbstractAsyncContextManager[Any]]] = []
     runtime = gateway
     if runtime is None:
@@ -79,6 +88,9 @@ def assemble(
         max_option_contracts=settings.max_option_contracts,
         max_bars=settings.max_bars,
         monitor=monitor,
+        policy=policy,
+        audit=audit if audit is not None else JsonlAuditLog(settings.audit_path()),
+        preview_ttl=settings.preview_ttl,
     )
     return Assembly(
         settings=settings,
@@ -95,16 +107,26 @@ def build_app(
     broker: Broker | None = None,
     gateway: GatewayRuntime | None = None,
     clock: Clock | None = None,
+    audit: AuditLog | None = None,
 ) -> Litestar:
-    """The service as one ASGI app: REST at /, MCP (streamable HTTP) at /mcp."""
+    """The service as one ASGI app: REST at /, MCP (streamable HTTP) at /mcp.
+
+    With tokens configured, every request but the liveness probe needs one (/mcp and /docs
+    included).
+    """
     from entrypoints.http.app import create_http_app
     from entrypoints.mcp.http import mcp_asgi_app
     from entrypoints.mcp.server import build_mcp
 
-    assembly = assemble(settings, broker=broker, gateway=gateway, clock=clock)
+    validate(settings)  # also when built from a Settings made in code: refuse what is unsafe
+    tokens = settings.tokens()
+    # Logs and error bodies alike are scrubbed of every configured secret.
+    REDACTOR.add(settings.secrets())
+    assembly = assemble(settings, broker=broker, gateway=gateway, clock=clock, audit=audit)
     mcp = build_mcp(
         assembly.services,
         max_option_contracts=settings.max_option_contracts,
+        read_only=settings.read_only,
     )
     mcp_app = mcp_asgi_app(
         mcp,
@@ -123,7 +145,13 @@ def build_app(
             yield
 
     mount = asgi("/mcp", is_mount=True, copy_scope=True)(mcp_app)
-    app = create_http_app(assembly.services, lifespan=[core_lifespan, mcp_lifespan], mounts=[mount])
+    app = create_http_app(
+        assembly.services,
+        lifespan=[core_lifespan, mcp_lifespan],
+        mounts=[mount],
+        tokens=tokens,
+        max_body=settings.max_request_body,
+    )
     app.state["assembly"] = assembly
     return app
 
@@ -200,6 +228,8 @@ def _make_broker(settings: Settings, runtime: GatewayRuntime) -> Any:
             connect_timeout=settings.connect_timeout,
             request_timeout=settings.request_timeout,
             historical_timeout=settings.historical_timeout,
+            # A second line of defence: the adapter itself refuses orders too.
+            readonly=settings.read_only,
         ),
         endpoint=runtime.api_endpoint,
     )

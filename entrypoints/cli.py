@@ -70,6 +70,52 @@ def _gateway_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--sim-account", help="account id of the embedded simulator (DU1234567)")
 
 
+def _safety_options(parser: argparse.ArgumentParser, *, http: bool) -> None:
+    s = parser.add_argument_group(
+        "safety (defaults from IBKR_MCP_* environment variables; see README, Security)"
+    )
+    if http:
+        s.add_argument(
+            "--token-file",
+            type=Path,
+            help="file of bearer tokens, one 'name:token' a line (or set IBKR_MCP_TOKEN); "
+            "required to listen on a non-loopback address",
+        )
+        s.add_argument("--max-request-body", type=int, help="request body limit in bytes (65536)")
+    s.add_argument(
+        "--read-only",
+        action="store_true",
+        default=None,
+        help="refuse every state-changing operation (orders, previews, cancels, gateway restart)",
+    )
+    s.add_argument(
+        "--allow-live-trading",
+        action="store_true",
+        default=None,
+        help="allow placing orders on a live (real-money) account",
+    )
+    s.add_argument(
+        "--require-preview",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="place_order needs a confirmation token from preview_order (default: for MCP "
+        "callers and live accounts only)",
+    )
+    s.add_argument("--max-order-quantity", type=float, help="largest quantity per order (off)")
+    s.add_argument("--max-order-notional", type=float, help="largest order value (off)")
+    s.add_argument("--allowed-sec-types", help="comma-separated, e.g. STK,OPT (default all)")
+    s.add_argument("--allowed-symbols", help="comma-separated symbols (default all)")
+    s.add_argument(
+        "--max-orders-per-minute", type=int, help="orders sent per minute (30; 0 switches it off)"
+    )
+    s.add_argument(
+        "--audit-file",
+        type=Path,
+        help="JSON-lines audit trail (default $XDG_STATE_HOME/ibkr-mcp/audit.jsonl)",
+    )
+    s.add_argument("--preview-ttl", type=float, help="seconds a confirmation token lasts (120)")
+
+
 def _logging_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-format", choices=["auto", "json", "console"])
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -91,9 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--mcp-allowed-origins", help="comma-separated Origins accepted on /mcp")
     _logging_options(serve)
     _gateway_options(serve)
+    _safety_options(serve, http=True)
     stdio = sub.add_parser("stdio", help="serve MCP over stdin/stdout (for Claude Desktop & co)")
     _logging_options(stdio)
     _gateway_options(stdio)
+    _safety_options(stdio, http=False)
     simulate = sub.add_parser("simulate", help="run only the simulated IB Gateway (TWS API)")
     simulate.add_argument("--host", default="127.0.0.1")
     simulate.add_argument("--port", type=int, default=4002)
@@ -110,7 +158,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         overrides["ib_gateway_password"] = Secret(overrides["ib_gateway_password"])
     if "maintenance_windows" in overrides:
         overrides["maintenance_windows"] = tuple(overrides["maintenance_windows"])
-    for key in ("mcp_allowed_hosts", "mcp_allowed_origins"):
+    for key in ("mcp_allowed_hosts", "mcp_allowed_origins", "allowed_sec_types", "allowed_symbols"):
         if key in overrides:
             overrides[key] = tuple(p.strip() for p in overrides[key].split(",") if p.strip())
     return settings_from_env(**overrides)

@@ -39,6 +39,22 @@ class SecretRedactor:
         # Longest first, so a secret containing another is replaced whole.
         self._secrets.sort(key=len, reverse=True)
 
+    def known(self, value: Any) -> Any:
+        """``value`` with every configured secret replaced (strings inside dicts and lists too).
+
+        For error messages and bodies that may echo a caller's input: no pattern guessing here,
+        so a message about a ``confirmation_token`` keeps its words.
+        """
+        if isinstance(value, str):
+            for secret in self._secrets:
+                value = value.replace(secret, REDACTED)
+            return value
+        if isinstance(value, dict):
+            return {k: self.known(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self.known(v) for v in value)
+        return value
+
     def scrub(self, value: Any, key: str = "") -> Any:
         if key and _SENSITIVE_KEY.search(key) and value not in (None, "", False):
             return REDACTED
@@ -150,11 +166,27 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             await send(message)
 
         with structlog.contextvars.bound_contextvars(
-            request_id=request_id, method=scope.get("method"), path=scope.get("path")
+            request_id=request_id,
+            method=printable(scope.get("method") or ""),
+            path=printable(scope.get("path") or ""),
         ):
             await app(scope, receive, send_with_id)
 
     return middleware
+
+
+MAX_LOGGED = 200
+
+
+def printable(text: str, limit: int = MAX_LOGGED) -> str:
+    """``text`` safe for a log line: control and non-ASCII characters escaped, length capped.
+
+    Paths and header values come from callers; unescaped they could forge log lines or
+    terminal escapes.
+    """
+    escaped = text.encode("unicode_escape").decode("ascii")
+    escaped = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in escaped)
+    return escaped if len(escaped) <= limit else escaped[:limit] + "..."
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

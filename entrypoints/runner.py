@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 
 import structlog
 
 from entrypoints.logging import configure_logging
-from entrypoints.settings import Settings, SettingsError
+from entrypoints.settings import Settings, SettingsError, is_loopback
 
 log = structlog.get_logger("ibkr_mcp")
 
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+__all__ = ["is_loopback", "run_serve", "run_stdio"]
 
 
 def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> int:
@@ -37,6 +29,7 @@ def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> 
             "--ib-gateway-password-file or IBKR_MCP_IB_GATEWAY_PASSWORD",
         )
     try:
+        tokens = settings.tokens()
         app = build_app(settings)
     except SettingsError as exc:
         log.error("settings.invalid", message=str(exc))
@@ -47,6 +40,10 @@ def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> 
         docs=f"http://{settings.host}:{settings.port}/docs",
         mcp=f"http://{settings.host}:{settings.port}/mcp",
         gateway=settings.gateway_mode,
+        auth="bearer tokens: " + ", ".join(tokens.names) if tokens.enabled else "off (loopback)",
+        read_only=settings.read_only,
+        allow_live_trading=settings.allow_live_trading,
+        audit_file=str(settings.audit_path()),
     )
     uvicorn.run(
         app,
@@ -82,6 +79,10 @@ async def _stdio(settings: Settings) -> None:
     except SettingsError as exc:
         log.error("settings.invalid", message=str(exc))
         return
-    mcp = build_mcp(assembly.services, max_option_contracts=settings.max_option_contracts)
+    mcp = build_mcp(
+        assembly.services,
+        max_option_contracts=settings.max_option_contracts,
+        read_only=settings.read_only,
+    )
     async with assembly.running():
         await mcp.run_stdio_async(show_banner=False)

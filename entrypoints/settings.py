@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
+
+from application.services.auth import TokenBook, TokenConfigError
 
 ENV_PREFIX = "IBKR_MCP_"
 GatewayMode = Literal["simulated", "docker", "external"]
@@ -85,6 +89,23 @@ class Settings:
     # Response sizes
     max_option_contracts: int = 100
     max_bars: int = 5000
+    # Who may call: bearer tokens ("name:token" or "token", comma-separated) and/or a file.
+    token: Secret | None = field(default=None, repr=False)
+    token_file: Path | None = None
+    # What callers may do (see domain.safety.TradingPolicy); None/0 switches a limit off.
+    read_only: bool = False
+    allow_live_trading: bool = False
+    # None: MCP callers need a preview, REST callers do not; live accounts always do.
+    require_preview: bool | None = None
+    max_order_quantity: float | None = None
+    max_order_notional: float | None = None
+    allowed_sec_types: tuple[str, ...] | None = None
+    allowed_symbols: tuple[str, ...] | None = None
+    # A runaway agent loop is not harmless: capped by default.
+    max_orders_per_minute: int = 30
+    audit_file: Path | None = None
+    preview_ttl: float = 120.0
+    max_request_body: int = 64 * 1024
 
     @property
     def gateway_mode(self) -> GatewayMode:
@@ -108,9 +129,28 @@ class Settings:
             return Secret(text)
         return self.ib_gateway_password
 
+    def tokens(self) -> TokenBook:
+        """The bearer tokens callers must present (an empty book: authentication off)."""
+        try:
+            return TokenBook.load(self.token.reveal() if self.token else None, self.token_file)
+        except TokenConfigError as exc:
+            raise SettingsError(str(exc)) from None
+
+    def audit_path(self) -> Path:
+        """The audit file: as set, else $XDG_STATE_HOME/ibkr-mcp/audit.jsonl."""
+        if self.audit_file is not None:
+            return self.audit_file
+        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        return Path(state) / "ibkr-mcp" / "audit.jsonl"
+
     def secrets(self) -> list[str]:
         """Every secret value configured, for the log redactor."""
         out = []
+        if self.token:
+            # The whole variable too: a malformed one is still a secret.
+            out.append(self.token.reveal())
+            with contextlib.suppress(SettingsError):
+                out.extend(self.tokens().secrets())
         if self.ib_gateway_password:
             out.append(self.ib_gateway_password.reveal())
         if self.ib_gateway_password_file is not None:
@@ -127,6 +167,8 @@ def _convert(name: str, raw: str, annotation: str) -> object:
     text = raw.strip()
     if "Secret" in annotation:
         return Secret(raw)
+    if "None" in annotation and not text:
+        return None
     if annotation.startswith("tuple"):
         return tuple(p.strip() for p in text.split(",") if p.strip())
     if "Path" in annotation:
@@ -175,8 +217,36 @@ def validate(settings: Settings) -> None:
         )
     if settings.monitor_interval <= 0 or settings.monitor_failure_threshold < 1:
         raise SettingsError("monitor_interval must be > 0 and monitor_failure_threshold >= 1")
+    _validate_safety(settings)
     if settings.gateway_mode == "docker" and not settings.ib_gateway_username:
         raise SettingsError(
             "--gateway docker needs IB credentials: --ib-gateway-username and "
             "--ib-gateway-password-file (or IBKR_MCP_IB_GATEWAY_PASSWORD)"
         )
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _validate_safety(settings: Settings) -> None:
+    tokens = settings.tokens()
+    if not is_loopback(settings.host) and not tokens.enabled:
+        raise SettingsError(
+            f"Refusing to listen on {settings.host}, which is reachable from other machines, "
+            "without authentication: anyone who can reach it could trade this account. Set "
+            "IBKR_MCP_TOKEN (or --token-file) to require a bearer token, or bind to 127.0.0.1"
+        )
+    for name in ("max_order_quantity", "max_order_notional", "preview_ttl"):
+        value = getattr(settings, name)
+        if value is not None and not (value > 0 and value != float("inf")):
+            raise SettingsError(f"{name} must be a number > 0, got {value}")
+    if settings.max_orders_per_minute < 0:
+        raise SettingsError("max_orders_per_minute must be >= 0 (0 switches the limit off)")
+    if not 1024 <= settings.max_request_body <= 16 * 1024 * 1024:
+        raise SettingsError("max_request_body must be 1024 to 16777216 bytes")

@@ -25,6 +25,7 @@ from adapters.ib.orders import IbOrders
 from adapters.ib.scanner import IbScanner
 from adapters.ib.settings import IbSettings
 from adapters.ib.supervisor import ConnectionSupervisor
+from adapters.ib.what_if import IbWhatIf
 from application.clock import SystemClock
 from application.ports import Clock
 from domain.account import AccountSummary, AccountValue, Position
@@ -33,6 +34,7 @@ from domain.contract import Contract, ContractQuery
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
+from domain.safety import WhatIf
 from domain.scanner import ScannerParameters, ScanQuery, ScanResult
 
 __all__ = ["IbBroker", "IbSettings"]
@@ -64,6 +66,7 @@ class IbBroker:
         self.market_data = IbMarketData(calls, self._clock)
         self.history = IbHistory(calls, self._clock)
         self._orders = IbOrders(calls)
+        self._what_if = IbWhatIf(calls)
         self._scanner = IbScanner(calls, self._clock)
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -139,6 +142,12 @@ class IbBroker:
 
     async def place_order(self, contract: Contract, order: OrderRequest) -> OrderResult:
         return await self._orders.place(contract, order)
+
+    async def what_if(self, contract: Contract, order: OrderRequest) -> WhatIf:
+        return await self._what_if.what_if(contract, order)
+
+    async def account_is_live(self) -> bool:
+        return await self._what_if.account_is_live()
 
     async def find_order(self, client_order_id: str) -> OrderResult | None:
         return await self._orders.find(client_order_id)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from application.ports import Clock, GatewayRuntime
-from domain.errors import InvalidRequest
+from domain.errors import InvalidRequest, ReadOnly
 from domain.gateway import GatewayLogs, GatewayRestartResult, GatewayStatus
 
 MAX_TAIL = 5000
 
 
 class GatewayService:
-    def __init__(self, runtime: GatewayRuntime, clock: Clock) -> None:
+    def __init__(self, runtime: GatewayRuntime, clock: Clock, *, read_only: bool = False) -> None:
         self._runtime = runtime
         self._clock = clock
+        self._read_only = read_only
 
     async def status(self) -> GatewayStatus:
         return await self._runtime.status()
@@ -25,6 +26,11 @@ class GatewayService:
         return GatewayLogs(tail=tail, lines=lines[-tail:], container_id=status.container_id)
 
     async def restart(self) -> GatewayRestartResult:
+        if self._read_only:
+            raise ReadOnly(
+                "The service runs read-only (--read-only): the gateway cannot be restarted",
+                rule="read_only",
+            )
         await self._runtime.restart()
         status = await self._runtime.status()
         return GatewayRestartResult(

@@ -174,7 +174,10 @@ class OrderDesk:
         except (Exception, asyncio.CancelledError) as exc:
             refused = outcome.checking and isinstance(exc, _REFUSALS)
             if isinstance(exc, DomainError):
-                error = AuditError(code=exc.code, message=exc.message)
+                rule = exc.details.get("rule")
+                error = AuditError(
+                    code=exc.code, message=exc.message, rule=rule if isinstance(rule, str) else None
+                )
             elif isinstance(exc, asyncio.CancelledError):
                 error = AuditError(code="cancelled", message="The request was cancelled")
             else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -21,11 +21,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from application.container import Services
+from application.services.auth import TokenBook
 from entrypoints.http.account import AccountController
 from entrypoints.http.connection import ConnectionController
 from entrypoints.http.contracts import ContractsController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.gateway import GatewayController
+from entrypoints.http.guard import ASGIApp, access_guard
 from entrypoints.http.health import HealthController
 from entrypoints.http.market_data import MarketDataController
 from entrypoints.http.orders import OrdersController
@@ -46,8 +48,10 @@ DESCRIPTION = (
     "An Interactive Brokers account over REST (and MCP at /mcp): account figures, orders, "
     "market data, contract look-up, option chains, scanners, and the IB Gateway it runs on. "
     "Errors share one JSON shape: error (message), code (stable cause), status, and details "
-    "such as field, accepted, candidates or retry_after."
+    "such as field, accepted, candidates or retry_after. When the service is started with "
+    "tokens, every request but GET /health/live needs 'Authorization: Bearer <token>'."
 )
+DEFAULT_MAX_BODY = 64 * 1024
 
 
 def create_http_app(
@@ -57,9 +61,15 @@ def create_http_app(
     mounts: Sequence[ASGIRouteHandler] = (),
     middleware: Sequence[Callable[..., Any]] = (request_context_middleware,),
     debug: bool = False,
+    tokens: TokenBook | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
 ) -> Litestar:
-    """The REST API (every path of the API contract) with OpenAPI docs at /docs."""
-    return Litestar(
+    """The REST API (every path of the API contract) with OpenAPI docs at /docs.
+
+    Every request (the mounts and /docs included) passes ``access_guard`` first: a bearer
+    token from ``tokens`` when it has any, and at most ``max_body`` bytes of body.
+    """
+    app = Litestar(
         route_handlers=[*CONTROLLERS, *mounts],
         middleware=list(middleware),
         dependencies=_service_dependencies(services),
@@ -70,8 +80,16 @@ def create_http_app(
         # install its own handlers over it.
         logging_config=None,
         state=State({"services": services}),
+        request_max_body_size=max_body,
         debug=debug,
     )
+    # Outermost, around Litestar's own exception handling: no route (nor /docs, nor the MCP
+    # mount, nor an unknown path) is reachable without passing it.
+    inner = cast(ASGIApp, app.asgi_handler)
+    app.asgi_handler = cast(
+        Any, access_guard(inner, tokens=tokens or TokenBook(), max_body=max_body)
+    )
+    return app
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -95,6 +113,7 @@ def _service_dependencies(services: Services) -> dict[str, Provide]:
         "connection_service": _constant(services.connection),
         "gateway_service": _constant(services.gateway),
         "health_service": _constant(services.health),
+        "order_desk": _constant(services.desk),
     }
 
 

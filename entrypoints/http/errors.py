@@ -20,6 +20,7 @@ from litestar.types import ExceptionHandlersMap
 
 from domain.errors import (
     AmbiguousContract,
+    AuditUnavailable,
     BrokerTimeout,
     ContractNotFound,
     DomainError,
@@ -33,6 +34,7 @@ from domain.errors import (
     RateLimited,
     ReadOnly,
 )
+from entrypoints.logging import REDACTOR
 
 log = structlog.get_logger("ibkr_mcp.http")
 
@@ -50,6 +52,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     # No data for the contract right now (data farm down, or no subscription): not our fault.
     MarketDataUnavailable: 503,
     BrokerTimeout: 504,
+    # The order action could not be recorded: the service refuses to act unrecorded.
+    AuditUnavailable: 503,
     # A domain error nobody mapped yet: its message is still written for callers.
     DomainError: 500,
 }
@@ -69,6 +73,13 @@ class ErrorBody(msgspec.Struct, kw_only=True):
     candidates: list[dict[str, Any]] | msgspec.UnsetType = msgspec.UNSET
     retry_after: int | msgspec.UnsetType = msgspec.UNSET
     ib_code: int | msgspec.UnsetType = msgspec.UNSET
+    # Refusals by this service's own rules: which rule, its configured limit, and why.
+    rule: str | msgspec.UnsetType = msgspec.UNSET
+    limit: Any | msgspec.UnsetType = msgspec.UNSET
+    reason: str | msgspec.UnsetType = msgspec.UNSET
+    fields: list[str] | msgspec.UnsetType = msgspec.UNSET
+    notional: float | msgspec.UnsetType = msgspec.UNSET
+    order_id: int | msgspec.UnsetType | None = msgspec.UNSET
 
 
 def status_for(exc: DomainError) -> int:
@@ -83,6 +94,7 @@ def error_response(
 ) -> Response[dict[str, Any]]:
     # Details come from exceptions; anything msgspec cannot encode is sent as its str().
     body = {**msgspec.to_builtins(details, enc_hook=str), "error": message, "code": code}
+    body = REDACTOR.known(body)  # a caller's input echoed back never carries a secret
     body["status"] = status
     return Response(body, status_code=status, headers=headers, media_type="application/json")
 
@@ -90,7 +102,7 @@ def error_response(
 def _domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     status = status_for(exc)
     headers = None
-    retry_after = getattr(exc, "retry_after", None)
+    retry_after = getattr(exc, "retry_after", exc.details.get("retry_after"))
     if isinstance(retry_after, int):
         headers = {"Retry-After": str(retry_after)}
     if status >= 500:

@@ -56,7 +56,7 @@ class GatewayController(Controller):
         operation_id="restart_gateway",
         summary="Restart the gateway",
         status_code=200,
-        responses=responses(501, 502),
+        responses=responses(403, 501, 502),
     )
     async def restart(
         self, gateway_service: NamedDependency[GatewayService]
@@ -64,6 +64,7 @@ class GatewayController(Controller):
         """Restart the IB Gateway and report its state afterwards.
 
         Restarting a real gateway can ask for a new login approval (two-factor): use it when
-        the gateway is stuck, not as a routine step.
+        the gateway is stuck, not as a routine step. Refused (403) when the service runs
+        read-only.
         """
         return await gateway_service.restart()

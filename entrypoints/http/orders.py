@@ -1,17 +1,30 @@
-"""REST endpoints for orders: place, cancel, list the working ones."""
+"""REST endpoints for orders: preview, place, cancel, list the working ones, the audit trail.
+
+Every order action goes through the order desk, which applies the operator's rules and
+records the action in the audit trail (with the caller's token name) before answering.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import HeaderParameter, JSONBody, PathParameter
+from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
+from application.services.order_desk import MAX_AUDIT_ENTRIES, OrderDesk
 from application.services.trading import TradingService
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
+from domain.safety import AuditEntry, Caller, OrderPreview
 from entrypoints.http.errors import responses
+from entrypoints.http.guard import caller_name
 from entrypoints.http.params import MAX_ID
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def rest_caller(request: AnyRequest) -> Caller:
+    return Caller(name=caller_name(request.scope), transport="rest")
 
 
 class OrdersController(Controller):
@@ -27,7 +40,8 @@ class OrdersController(Controller):
     )
     async def place(
         self,
-        trading_service: NamedDependency[TradingService],
+        request: AnyRequest,
+        order_desk: NamedDependency[OrderDesk],
         data: JSONBody[OrderRequest],
         idempotency_key: Annotated[
             str | None,
@@ -37,6 +51,18 @@ class OrdersController(Controller):
                     "Optional key (1-40 letters, digits, . _ : -) that makes retries safe: a "
                     "second request with the same key returns the first order instead of "
                     "placing another. Same meaning as client_order_id in the body."
+                ),
+            ),
+        ] = None,
+        confirmation_token: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Confirmation-Token",
+                max_length=256,
+                description=(
+                    "The confirmation_token from POST /ibkr/orders/preview of this exact order. "
+                    "Required when the service requires previews (always on live accounts); "
+                    "single use, valid for a short time."
                 ),
             ),
         ] = None,
@@ -50,8 +76,42 @@ class OrdersController(Controller):
         cancelled), IOC (immediate or cancel) or GTD (good till date: needs ``good_till_date``
         or ``tif`` as 'YYYYMMDD HH:MM:SS'). Fields the broker will ignore are listed in
         ``warnings``. A rejected order answers 422 with IB's error code and text.
+
+        The operator's guardrails (quantity, value, security types, symbols, orders per
+        minute) are checked first: a violation answers 422 with the ``rule`` it broke and its
+        ``limit``, and nothing reaches IB. When previews are required, send the
+        ``Confirmation-Token`` from POST /ibkr/orders/preview of the identical order. A
+        read-only service, or a live account without --allow-live-trading, answers 403.
         """
-        return await trading_service.place(data, idempotency_key)
+        return await order_desk.place(
+            data,
+            rest_caller(request),
+            idempotency_key=idempotency_key,
+            confirmation_token=confirmation_token,
+        )
+
+    @post(
+        "/preview",
+        operation_id="preview_order",
+        summary="Preview an order (what-if)",
+        status_code=200,
+        responses=responses(400, 403, 404, 409, 422, 429, 503, 504),
+    )
+    async def preview(
+        self,
+        request: AnyRequest,
+        order_desk: NamedDependency[OrderDesk],
+        data: JSONBody[OrderRequest],
+    ) -> OrderPreview:
+        """Ask IB what the order would cost and do to the margin, without placing it.
+
+        Takes the same body as /ibkr/orders/place. Answers with the commission (and its
+        range), the change of initial and maintenance margin and of equity with loan value,
+        IB's warning text if any, and a single-use ``confirmation_token`` that expires at
+        ``expires_at``: place the identical order with it (header Confirmation-Token) to
+        confirm. The guardrails apply here too.
+        """
+        return await order_desk.preview(data, rest_caller(request))
 
     @delete(
         "/{order_id:str}",
@@ -62,7 +122,8 @@ class OrdersController(Controller):
     )
     async def cancel(
         self,
-        trading_service: NamedDependency[TradingService],
+        request: AnyRequest,
+        order_desk: NamedDependency[OrderDesk],
         order_id: Annotated[
             int,
             PathParameter(ge=1, le=MAX_ID, description="The order_id returned when it was placed"),
@@ -71,9 +132,10 @@ class OrdersController(Controller):
         """Ask the broker to cancel a working order.
 
         Answers with the order's new status (Cancelled), or its final status when it had
-        already filled or been cancelled. An unknown order id answers 404.
+        already filled or been cancelled. An unknown order id answers 404; a read-only
+        service answers 403.
         """
-        return await trading_service.cancel(order_id)
+        return await order_desk.cancel(order_id, rest_caller(request))
 
     @get(
         "/open",
@@ -90,3 +152,29 @@ class OrdersController(Controller):
         filled so far. Filled and cancelled orders are not listed.
         """
         return await trading_service.open_orders()
+
+    @get(
+        "/audit",
+        operation_id="get_order_audit",
+        summary="Order audit trail",
+        responses=responses(400, 503),
+    )
+    async def audit(
+        self,
+        order_desk: NamedDependency[OrderDesk],
+        limit: Annotated[
+            int,
+            QueryParameter(
+                ge=1,
+                le=MAX_AUDIT_ENTRIES,
+                description=f"How many of the latest entries, 1-{MAX_AUDIT_ENTRIES}",
+            ),
+        ] = 100,
+    ) -> list[AuditEntry]:
+        """The latest order actions, newest first: previews, placements, cancels, and the
+        requests this service refused (``action`` refusal, with the rule in ``error``).
+
+        Each entry names the caller (the token's name, never the token), the transport
+        (rest, mcp, stdio), the request, the result or error, and IB's order id.
+        """
+        return await order_desk.recent_audit(limit)

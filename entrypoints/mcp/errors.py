@@ -12,16 +12,21 @@ import msgspec
 
 from domain.errors import (
     AmbiguousContract,
+    AuditUnavailable,
     BrokerTimeout,
     ContractNotFound,
     DomainError,
     GatewayError,
+    GuardrailViolation,
+    InvalidConfirmation,
     InvalidRequest,
+    LiveTradingDisabled,
     MarketDataUnavailable,
     NotConnected,
     NotSupported,
     OrderNotFound,
     OrderRejected,
+    PreviewRequired,
     RateLimited,
     ReadOnly,
 )
@@ -65,6 +70,9 @@ def _next_step(exc: DomainError) -> str:
         return "Retry once; if it times out again check get_connection_status."
     if isinstance(exc, InvalidRequest):
         return _invalid(exc)
+    safety = _safety_step(exc)
+    if safety:
+        return safety
     if isinstance(exc, OrderRejected):
         code = f"IB error code {exc.ib_code}. " if exc.ib_code is not None else ""
         return f"{code}Nothing is working at the broker; fix the order and place it again."
@@ -83,6 +91,42 @@ def _next_step(exc: DomainError) -> str:
         return "get_gateway_status and get_gateway_logs show what the gateway is doing."
     if isinstance(exc, NotSupported):
         return "This gateway mode does not offer it."
+    return ""
+
+
+def _safety_step(exc: DomainError) -> str:
+    """Next steps for refusals by the operator's rules (nothing reached IB for any of them)."""
+    if isinstance(exc, GuardrailViolation):
+        wait = exc.details.get("retry_after")
+        if exc.rule == "max_orders_per_minute" and wait:
+            return f"Nothing was sent to IB. Wait {wait} s before placing another order."
+        return (
+            f"Nothing was sent to IB. The operator's rule {exc.rule} (limit {exc.limit}) "
+            "cannot be changed from here: change the order to fit it, or ask the user."
+        )
+    if isinstance(exc, PreviewRequired):
+        return (
+            "Nothing was sent to IB. Call preview_order with the same arguments, confirm the "
+            "cost with the user, then call place_order again with its confirmation_token."
+        )
+    if isinstance(exc, InvalidConfirmation):
+        return (
+            "Nothing was sent to IB. Call preview_order again with exactly the order you want "
+            "to place and use the new confirmation_token once."
+        )
+    if isinstance(exc, LiveTradingDisabled):
+        return (
+            "Nothing was sent to IB. Only the operator can allow live trading "
+            "(--allow-live-trading); tell the user."
+        )
+    if isinstance(exc, AuditUnavailable):
+        placed = exc.details.get("order_id")
+        if placed is not None:
+            return (
+                f"Order {placed} did reach IB: do not place it again; check get_open_orders "
+                "and tell the operator the audit file cannot be written."
+            )
+        return "Tell the operator the audit file cannot be written; do not retry until fixed."
     return ""
 
 

@@ -64,7 +64,9 @@ def add_prompts(mcp: FastMCP) -> None:
             "4. get_account_summary and get_positions: check buying power and the current "
             "position in this contract.\n"
             "5. get_open_orders: make sure no similar order is already working.\n"
-            "6. Propose the order (type, limit price, time in force) and its cost, and ask the "
-            "user to confirm. Only after an explicit yes call place_order with contract_id and "
-            "a fresh client_order_id."
+            "6. preview_order with the proposed order (type, limit price, time in force): note "
+            "the commission and margin impact.\n"
+            "7. Propose the order and its cost, and ask the user to confirm. Only after an "
+            "explicit yes call place_order with the identical arguments, a fresh "
+            "client_order_id and the confirmation_token from the preview."
         )

@@ -8,6 +8,7 @@ from msgspec import UNSET, UnsetType
 from domain.account import AccountValue, Position
 from domain.contract import ContractDetailsResult
 from domain.orders import OpenOrder
+from domain.safety import AuditEntry
 
 
 class PositionList(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,6 +29,13 @@ class OpenOrderList(msgspec.Struct, frozen=True, kw_only=True):
     """Orders still working (or waiting) at the broker, by order id."""
 
     open_orders: list[OpenOrder]
+    count: int
+
+
+class AuditTrail(msgspec.Struct, frozen=True, kw_only=True):
+    """The latest order actions recorded in the audit trail, newest first."""
+
+    entries: list[AuditEntry]
     count: int
 
 

@@ -20,6 +20,11 @@ from entrypoints.mcp.tools_system import system_tools
 EXCLUDED_OPERATIONS: dict[str, str] = {
     "get_liveness": "a process probe for orchestrators; get_health tells an agent more",
 }
+# Left out as well when the service runs read-only (--read-only): they change state.
+READ_ONLY_EXCLUDED: dict[str, str] = {
+    name: "the service runs read-only"
+    for name in ("place_order", "preview_order", "cancel_order", "restart_gateway")
+}
 
 INSTRUCTIONS = """\
 Tools for one Interactive Brokers (IB) account behind an IB Gateway: account figures,
@@ -28,9 +33,19 @@ and the health of the connection and the gateway.
 
 Contracts: IB names every instrument by a numeric con_id. Find it with get_contract_details
 (symbol + sec_type + currency), then pass it as contract_id. Orders are real: check the
-account, the position and a quote first, ask the user to confirm, and give place_order a
-client_order_id so that a retry cannot place the order twice. When a tool reports
-not_connected, wait the seconds it names or call reconnect; get_health summarises the state."""
+account, the position and a quote first, and give place_order a client_order_id so that a
+retry cannot place the order twice. To place an order: call preview_order (same arguments as
+place_order) to learn its commission and margin impact, show that to the user and ask them to
+confirm, then call place_order with the identical arguments plus the confirmation_token the
+preview returned (single use, it expires within minutes; a changed order needs a new
+preview). The operator may cap quantity, order value, security types, symbols and orders per
+minute: a refusal names the rule, and nothing reached IB. get_order_audit lists what was
+already done. When a tool reports not_connected, wait the seconds it names or call
+reconnect; get_health summarises the state."""
+READ_ONLY_NOTE = """
+
+This service runs READ-ONLY: orders cannot be previewed, placed or cancelled, and the gateway
+cannot be restarted; those tools are not offered."""
 
 
 def build_mcp(
@@ -40,22 +55,28 @@ def build_mcp(
     max_option_contracts: int = 100,
     max_bars: int = 500,
     max_log_lines: int = 500,
+    read_only: bool | None = None,
 ) -> FastMCP:
-    """The MCP server: tools, resources and prompts over ``services`` (no HTTP hop)."""
+    """The MCP server: tools, resources and prompts over ``services`` (no HTTP hop).
+
+    ``read_only`` (default: the services' policy) leaves out every state-changing tool.
+    """
+    if read_only is None:
+        read_only = services.policy.read_only
     # Masking only affects errors we did not map: those become a generic message, no details.
     mcp = FastMCP(
         name,
-        instructions=INSTRUCTIONS,
+        instructions=INSTRUCTIONS + (READ_ONLY_NOTE if read_only else ""),
         mask_error_details=True,
         middleware=[ArgumentErrors()],
     )
     tools = [
         *account_tools(services),
-        *order_tools(services),
+        *order_tools(services, read_only=read_only),
         *market_data_tools(services, max_bars=max_bars),
         *contract_tools(services, max_option_contracts=max_option_contracts),
         *scanner_tools(services),
-        *system_tools(services, max_log_lines=max_log_lines),
+        *system_tools(services, max_log_lines=max_log_lines, read_only=read_only),
     ]
     for tool in tools:
         mcp.add_tool(tool)

@@ -18,6 +18,7 @@ from fastmcp.tools import tool
 from mcp.types import ToolAnnotations
 
 from domain.errors import DomainError
+from entrypoints.logging import REDACTOR
 from entrypoints.mcp.errors import explain, explain_validation
 
 # stdlib logging, not structlog's default: unconfigured, structlog prints to stdout, which
@@ -70,7 +71,7 @@ def ibkr_tool(
                 raise
             except DomainError as exc:
                 log.info("mcp tool %s: %s: %s", name, exc.code, exc.message)
-                raise ToolError(explain(exc), log_level=logging.INFO) from None
+                raise ToolError(REDACTOR.known(explain(exc)), log_level=logging.INFO) from None
             except msgspec.ValidationError as exc:
                 log.info("mcp tool %s: invalid_request: %s", name, exc)
                 raise ToolError(explain_validation(exc), log_level=logging.INFO) from None

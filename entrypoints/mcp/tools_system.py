@@ -22,7 +22,9 @@ RESTART = ToolAnnotations(
 MAX_LOG_LINE_CHARS = 1000
 
 
-def system_tools(services: Services, *, max_log_lines: int) -> list[Callable[..., Any]]:
+def system_tools(
+    services: Services, *, max_log_lines: int, read_only: bool = False
+) -> list[Callable[..., Any]]:
     connection, gateway, health = services.connection, services.gateway, services.health
 
     @ibkr_tool(annotations=READ_BROKER, output=ConnectionStatus, title="Connection status")
@@ -91,14 +93,8 @@ def system_tools(services: Services, *, max_log_lines: int) -> list[Callable[...
         Use it first when anything misbehaves."""
         return to_result(await health.report())
 
-    return [
-        get_connection_status,
-        reconnect,
-        get_gateway_status,
-        get_gateway_logs,
-        restart_gateway,
-        get_health,
-    ]
+    tools = [get_connection_status, reconnect, get_gateway_status, get_gateway_logs, get_health]
+    return tools if read_only else [*tools, restart_gateway]
 
 
 def _cut(line: str) -> str:

@@ -4,7 +4,7 @@ One ib_async client (client-side throttling off) keeps up to 100 requests in fli
 an in-process ``TwsSimulator`` over loopback TCP; client and server share one event loop, so
 the numbers include ib_async's own encoding/decoding cost.
 
-    uv run python benchmarks/simulator_roundtrip.py [--requests 20000] [--in-flight 100]
+    uv run python tests/benchmarks/simulator_roundtrip.py [--requests 20000] [--in-flight 100]
 """
 
 from __future__ import annotations

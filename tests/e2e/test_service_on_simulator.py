@@ -19,8 +19,10 @@ AAPL = 265598
 
 
 @pytest.fixture
-async def base_url() -> AsyncIterator[str]:
-    settings = settings_from_env({}, request_timeout=5.0, connect_timeout=5.0)
+async def base_url(tmp_path) -> AsyncIterator[str]:
+    settings = settings_from_env(
+        {}, request_timeout=5.0, connect_timeout=5.0, audit_file=tmp_path / "audit.jsonl"
+    )
     async with serving(build_app(settings), limit=LIMIT) as url:
         async with httpx.AsyncClient(base_url=url, timeout=LIMIT) as http:
             async with asyncio.timeout(LIMIT):
@@ -110,17 +112,18 @@ async def test_mcp_client_lists_every_tool_and_uses_one_per_area(base_url):
         assert (await call("get_connection_status"))["connected"] is True
         assert (await call("get_gateway_status"))["kind"] == "simulated"
 
+        # Agents preview first: place_order wants the preview's confirmation token.
+        market = {"contract_id": AAPL, "order_type": "MKT", "action": "BUY", "quantity": 1}
+        preview = await call("preview_order", **market)
+        assert preview["commission"] > 0 and preview["init_margin_change"] > 0
         filled = await call(
-            "place_order", contract_id=AAPL, order_type="MKT", action="BUY", quantity=1
+            "place_order", **market, confirmation_token=preview["confirmation_token"]
         )
         assert filled["status"] == "Filled"
+        limit = {**market, "order_type": "LMT", "limit_price": round(quote["bid"] * 0.5, 2)}
+        preview = await call("preview_order", **limit)
         resting = await call(
-            "place_order",
-            contract_id=AAPL,
-            order_type="LMT",
-            action="BUY",
-            quantity=1,
-            limit_price=round(quote["bid"] * 0.5, 2),
+            "place_order", **limit, confirmation_token=preview["confirmation_token"]
         )
         assert resting["status"] in ("Submitted", "PreSubmitted")
         cancelled = await call("cancel_order", order_id=resting["order_id"])

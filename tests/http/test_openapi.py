@@ -17,6 +17,8 @@ OPERATIONS = {
     ("post", "/ibkr/orders/place"): "place_order",
     ("delete", "/ibkr/orders/{order_id}"): "cancel_order",
     ("get", "/ibkr/orders/open"): "get_open_orders",
+    ("post", "/ibkr/orders/preview"): "preview_order",
+    ("get", "/ibkr/orders/audit"): "get_order_audit",
     ("get", "/ibkr/market_data/snapshot"): "get_market_data_snapshot",
     ("get", "/ibkr/market_data/tickers"): "get_tickers",
     ("get", "/ibkr/market_data/historical"): "get_historical_data",
@@ -70,8 +72,9 @@ def test_place_order_documents_body_and_idempotency_header(schema: dict[str, Any
     assert operation["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/OrderRequest"
     }
-    [header] = [p for p in operation["parameters"] if p["in"] == "header"]
-    assert header["name"] == "Idempotency-Key" and not header["required"]
+    headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+    assert set(headers) == {"Idempotency-Key", "Confirmation-Token"}
+    assert not any(header["required"] for header in headers.values())
 
 
 def test_operations_are_described_for_newcomers(schema: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from domain.account import AccountSummary, AccountValue, Position
 from domain.contract import Contract
 from domain.market_data import Bar, Quote
 from domain.options import CandidateChain
+from domain.safety import TradingPolicy
 from domain.scanner import ScanResult
 from entrypoints.mcp.server import build_mcp
 from tests.fakes import FakeBroker, FakeClock, FakeGateway
@@ -111,8 +112,15 @@ def gateway() -> FakeGateway:
 
 
 @pytest.fixture
-def services(broker: FakeBroker, gateway: FakeGateway) -> Services:
-    return build_services(broker, gateway, FakeClock())
+def policy() -> TradingPolicy:
+    """Previews off, so order tools can be exercised one call at a time; the preview flow
+    (the default for agents) is tested in test_preview_tools.py."""
+    return TradingPolicy(require_preview_mcp=False)
+
+
+@pytest.fixture
+def services(broker: FakeBroker, gateway: FakeGateway, policy: TradingPolicy) -> Services:
+    return build_services(broker, gateway, FakeClock(), policy=policy)
 
 
 @pytest.fixture

@@ -25,8 +25,11 @@ QUERIES = {
     "get_gateway_status",
     "get_gateway_logs",
     "get_health",
+    "get_order_audit",
 }
 ACTIONS = {"place_order", "cancel_order", "reconnect", "restart_gateway"}
+# Asks IB and issues a token, changes nothing at the broker: read-only, but not idempotent.
+PREVIEWS = {"preview_order"}
 
 
 @pytest.fixture
@@ -35,7 +38,7 @@ async def tools(client: Client) -> dict:
 
 
 async def test_one_tool_per_operation_and_nothing_else(tools):
-    assert set(tools) == QUERIES | ACTIONS
+    assert set(tools) == QUERIES | ACTIONS | PREVIEWS
 
 
 async def test_every_tool_and_parameter_is_described(tools):
@@ -109,9 +112,19 @@ async def test_limits_given_to_build_mcp_reach_schemas_and_descriptions(services
 async def test_place_order_takes_every_order_request_field(tools):
     from domain.orders import OrderRequest
 
-    assert set(tools["place_order"].input_schema["properties"]) == set(
-        OrderRequest.__struct_fields__
-    )
+    assert set(tools["place_order"].input_schema["properties"]) == {
+        *OrderRequest.__struct_fields__,
+        "confirmation_token",
+    }
+
+
+async def test_preview_order_takes_the_same_order_fields_without_the_token(tools):
+    place, preview = tools["place_order"].input_schema, tools["preview_order"].input_schema
+    assert set(preview["properties"]) == set(place["properties"]) - {"confirmation_token"}
+    for name, schema in preview["properties"].items():
+        assert schema == place["properties"][name], name
+    assert set(preview["required"]) == {"action", "quantity"}
+    assert tools["preview_order"].annotations.destructive_hint is False
 
 
 async def test_output_schema_rejects_a_wrong_shape(tools):
