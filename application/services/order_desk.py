@@ -122,7 +122,11 @@ class OrderDesk:
                 )
             slot = self._guard.take_slot()
             try:
-                if confirmation_token is not None:
+                # A retry of an order that was already placed returns that order; its
+                # (already spent) token must not turn the retry into a refusal.
+                key = idempotency_key or order.client_order_id
+                retry = key is not None and await self._broker.find_order(key) is not None
+                if confirmation_token is not None and not retry:
                     self._previews.redeem(confirmation_token, order, contract)
             except DomainError:
                 self._guard.release(slot)

@@ -133,3 +133,19 @@ def test_preview_then_place_with_the_token_fills(previewing, audit_path):
     assert [e.action for e in entries] == ["refusal", "preview", "refusal", "place", "refusal"]
     assert entries[3].order_id == placed.json()["order_id"]
     assert token not in audit_path.read_text()
+
+
+def test_a_keyed_retry_with_its_spent_token_returns_the_first_order(previewing):
+    order = {"contract_id": AAPL, "action": "BUY", "order_type": "MKT", "quantity": 2}
+    token = previewing.post("/ibkr/orders/preview", json=order).json()["confirmation_token"]
+    headers = {"Confirmation-Token": token, "Idempotency-Key": "retry-after-timeout-1"}
+    first = previewing.post("/ibkr/orders/place", json=order, headers=headers)
+    retry = previewing.post("/ibkr/orders/place", json=order, headers=headers)
+    assert first.status_code == 200, first.text
+    assert retry.status_code == 200, retry.text
+    assert retry.json()["order_id"] == first.json()["order_id"]
+    assert retry.json()["duplicate"] is True
+    assert orders_at_the_simulator(previewing) == 1
+    # Without the key the spent token is still refused: it cannot place a second order.
+    again = previewing.post("/ibkr/orders/place", json=order, headers={"Confirmation-Token": token})
+    assert again.status_code == 422 and again.json()["reason"] == "already_used"
