@@ -6,6 +6,8 @@ and MCP front doors on one Litestar app whose lifespan starts the gateway, then 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -30,6 +32,8 @@ from entrypoints.safety import trading_policy
 from entrypoints.settings import Settings, SettingsError, validate
 
 log = structlog.get_logger("ibkr_mcp.bootstrap")
+# A Docker gateway start that fails within this time fails the service start-up.
+DOCKER_FAST_FAIL_SECONDS = 5.0
 
 
 @dataclass
@@ -243,17 +247,50 @@ async def _gateway_lifecycle(runtime: GatewayRuntime, settings: Settings) -> Asy
             "gateway.simulated",
             message="Using the embedded SIMULATED IB Gateway: no real account, made-up prices",
         )
-    await runtime.start()
-    host, port = runtime.api_endpoint()
-    log.info("gateway.ready", mode=mode, api_host=host, api_port=port)
+    starting: asyncio.Task[None] | None = None
+    if mode == "docker":
+        # Pulling an image and logging in (2FA) can take minutes: serve meanwhile, so that
+        # /gateway/status shows the phase and /gateway/logs the login. Errors that show at
+        # once (Docker unreachable, a foreign container) still stop the start-up.
+        starting = asyncio.create_task(runtime.start(), name="gateway-start")
+        await asyncio.wait({starting}, timeout=DOCKER_FAST_FAIL_SECONDS)
+        if starting.done():
+            starting.result()
+            _log_ready(runtime, mode)
+        else:
+            log.info("gateway.starting", mode=mode, message="serving while the gateway starts")
+            starting.add_done_callback(lambda task: _log_outcome(task, runtime, mode))
+    else:
+        await runtime.start()
+        _log_ready(runtime, mode)
     try:
         yield
     finally:
+        if starting is not None and not starting.done():
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await starting
         shutdown = getattr(runtime, "shutdown", None)
         if shutdown is not None:
             await shutdown()
         elif mode == "simulated":
             await runtime.stop()
+
+
+def _log_ready(runtime: GatewayRuntime, mode: str) -> None:
+    host, port = runtime.api_endpoint()
+    log.info("gateway.ready", mode=mode, api_host=host, api_port=port)
+
+
+def _log_outcome(task: asyncio.Task[None], runtime: GatewayRuntime, mode: str) -> None:
+    if task.cancelled():
+        return
+    error = task.exception()
+    if error is None:
+        _log_ready(runtime, mode)
+    else:
+        # Status keeps phase "failed" with the reason; /health stays not ready.
+        log.error("gateway.start_failed", mode=mode, reason=str(error))
 
 
 @asynccontextmanager
