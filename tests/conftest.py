@@ -1,8 +1,27 @@
 """Suite-wide settings."""
 
+import pytest
 from hypothesis import settings
+
+from tests.fakes import FakeBroker, FakeClock, FakeGateway
 
 # Property tests explore the same examples on every run (CI stays deterministic) and keep no
 # example database on disk.
 settings.register_profile("ibkr-mcp", derandomize=True, database=None)
 settings.load_profile("ibkr-mcp")
+
+
+# Fresh fakes of our ports; folders that need them seeded or shaped override these names.
+@pytest.fixture
+def broker() -> FakeBroker:
+    return FakeBroker()
+
+
+@pytest.fixture
+def gateway() -> FakeGateway:
+    return FakeGateway()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()

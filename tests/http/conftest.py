@@ -13,21 +13,6 @@ from tests.fakes import FakeBroker, FakeClock, FakeGateway
 
 
 @pytest.fixture
-def broker() -> FakeBroker:
-    return FakeBroker()
-
-
-@pytest.fixture
-def gateway() -> FakeGateway:
-    return FakeGateway()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def client(broker: FakeBroker, gateway: FakeGateway, clock: FakeClock) -> Iterator[TestClient]:
     app = create_http_app(build_services(broker, gateway, clock))
     with TestClient(app, raise_server_exceptions=False) as test_client:

@@ -16,21 +16,6 @@ def _seeded_factories() -> None:
 
 
 @pytest.fixture
-def broker() -> FakeBroker:
-    return FakeBroker()
-
-
-@pytest.fixture
-def gateway() -> FakeGateway:
-    return FakeGateway()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def services(broker: FakeBroker, gateway: FakeGateway, clock: FakeClock) -> Services:
     ex.seed(broker, gateway)
     return build_services(broker, gateway, clock, max_option_contracts=100, max_bars=5000)
