@@ -14,7 +14,7 @@ from typing import Any
 import msgspec.structs
 
 from domain.account import AccountSummary, AccountValue, Position
-from domain.connection import ConnectionStatus
+from domain.connection import ConnectionStatus, DataFarm
 from domain.contract import Contract, ContractQuery
 from domain.errors import NotConnected, OrderNotFound
 from domain.gateway import GatewayStatus
@@ -77,6 +77,7 @@ class FakeBroker(_Recorder):
         self.next_order_id = 1
         self.fill_market_orders = True
         self.connected = True
+        self.data_farms: tuple[DataFarm, ...] = ()
         self.reconnects = 0
         self._perm_ids = itertools.count(1_000_000)
 
@@ -297,6 +298,7 @@ class FakeBroker(_Recorder):
             connection_status_message="TWS Connection OK" if self.connected else "Not connected",
             state="connected" if self.connected else "disconnected",
             state_since=now,
+            data_farms=self.data_farms,
         )
 
     async def reconnect(self) -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import math
+from typing import cast
 
 from ib_async import RequestError
 
+from domain.connection import FarmKind
 from domain.errors import (
     BrokerTimeout,
     ContractNotFound,
@@ -33,6 +35,11 @@ RESTORED_DATA_KEPT = 1102
 CLIENT_ID_IN_USE = 326
 FARM_BROKEN = frozenset({2103, 2105, 2157})
 FARM_OK = frozenset({2104, 2106, 2107, 2108, 2158})
+_FARM_KINDS = (
+    {2103: "market_data", 2104: "market_data", 2108: "market_data"}
+    | {code: "historical" for code in (2105, 2106, 2107)}
+    | {code: "sec_def" for code in (2157, 2158)}
+)
 # Not subscribed to live data: 354 ends the request, 10167 sends delayed data instead.
 NOT_SUBSCRIBED = frozenset({354, 10167})
 ORDER_REJECTED = frozenset({201, 202})
@@ -44,6 +51,11 @@ _WARNINGS = frozenset({105, 110, 165, 329, 399, 404, 434, 492, 10167, 10197, 210
 def is_warning(code: int) -> bool:
     """True for notices and warnings: logged, but no request fails because of them."""
     return code in _WARNINGS or 2100 <= code < 2200 or code in (1101, 1102)
+
+
+def farm_kind(code: int) -> FarmKind:
+    """Which kind of data farm a farm notice is about (2103/2104/2108 are market data)."""
+    return cast("FarmKind", _FARM_KINDS[code])
 
 
 def is_connection_notice(code: int) -> bool:

@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import structlog
 
 from adapters.ib import errors
+from domain.connection import DataFarm
 
 log = structlog.get_logger("ibkr_mcp.ib.notices")
 
@@ -30,10 +32,12 @@ class IbNotices:
         *,
         on_lost: Callable[[str], None],
         on_restored: Callable[[int, str], None],
+        now: Callable[[], datetime],
     ) -> None:
         self._on_lost = on_lost
         self._on_restored = on_restored
-        self.farms: dict[str, str] = {}
+        self._now = now
+        self.farms: dict[str, DataFarm] = {}
         self.error_counts: Counter[int] = Counter()
         self._watches: dict[int, set[ErrorWatch]] = {}
 
@@ -65,11 +69,20 @@ class IbNotices:
         elif code in (errors.RESTORED_DATA_LOST, errors.RESTORED_DATA_KEPT):
             self._on_restored(code, text)
         elif code in errors.FARM_BROKEN or code in errors.FARM_OK:
-            farm = text.rsplit(":", 1)[-1] if ":" in text else str(code)
-            healthy = code in errors.FARM_OK
-            self.farms[farm] = "ok" if healthy else "broken"
-            (log.info if healthy else log.warning)(
-                "ib.data_farm", code=code, farm=farm, message=text
-            )
+            self._farm_notice(code, text)
         elif code == 100:
             log.warning("ib.message_rate_exceeded", message=text)
+
+    def _farm_notice(self, code: int, text: str) -> None:
+        name = text.rsplit(":", 1)[-1].strip() if ":" in text else str(code)
+        healthy = code in errors.FARM_OK
+        previous = self.farms.get(name)
+        since = previous.since if previous is not None and previous.ok == healthy else self._now()
+        self.farms[name] = DataFarm(
+            name=name, kind=errors.farm_kind(code), ok=healthy, code=code, message=text, since=since
+        )
+        (log.info if healthy else log.warning)("ib.data_farm", code=code, farm=name, message=text)
+
+    def forget_farms(self) -> None:
+        """A new session reports every farm afresh; what the old one said no longer holds."""
+        self.farms.clear()

@@ -10,7 +10,7 @@ from datetime import datetime
 import structlog
 
 from application.ports import Clock
-from domain.connection import ConnectionState, ConnectionStatus
+from domain.connection import ConnectionState, ConnectionStatus, DataFarm
 
 log = structlog.get_logger("ibkr_mcp.ib.supervisor")
 
@@ -68,7 +68,13 @@ class SessionRecord:
                     await self._changed.wait()
         return condition()
 
-    def status(self, *, connected: bool, server_version: str | None) -> ConnectionStatus:
+    def status(
+        self,
+        *,
+        connected: bool,
+        server_version: str | None,
+        data_farms: tuple[DataFarm, ...] = (),
+    ) -> ConnectionStatus:
         return ConnectionStatus(
             connected=connected,
             client_id=self.client_id,
@@ -81,6 +87,7 @@ class SessionRecord:
             last_error=self.last_error,
             host=self.host,
             port=self.port,
+            data_farms=data_farms if connected else (),
         )
 
     def why_not(self) -> str:

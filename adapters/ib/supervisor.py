@@ -51,7 +51,9 @@ class ConnectionSupervisor:
         )
         self.ib: IB | None = None
         self.record = SessionRecord(clock, settings.client_id, settings.host, settings.port)
-        self.notices = IbNotices(on_lost=self._connectivity_lost, on_restored=self._restored)
+        self.notices = IbNotices(
+            on_lost=self._connectivity_lost, on_restored=self._restored, now=clock.now
+        )
         self.farms = self.notices.farms
         self.error_counts = self.notices.error_counts
         self.watch = self.notices.watch
@@ -138,7 +140,10 @@ class ConnectionSupervisor:
     def status(self) -> ConnectionStatus:
         ib = self.ib
         version = str(ib.client.serverVersion()) if ib is not None else None
-        return self.record.status(connected=self.connected, server_version=version)
+        farms = tuple(sorted(self.farms.values(), key=lambda f: (f.kind, f.name)))
+        return self.record.status(
+            connected=self.connected, server_version=version, data_farms=farms
+        )
 
     # -- the loop -------------------------------------------------------------------------------
 
@@ -161,6 +166,7 @@ class ConnectionSupervisor:
     async def _attempt(self) -> IB | None:
         self.record.host, self.record.port = self._endpoint()
         self.attempts += 1
+        self.notices.forget_farms()
         self.record.set("connecting", f"Connecting to {self.record.host}:{self.record.port}")
         try:
             ib = await connect_session(

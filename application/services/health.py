@@ -55,6 +55,9 @@ class HealthService:
         detail = f"broker {status.state}"
         if status.last_error and not status.connected:
             detail += f": {status.last_error}"
+        broken = status.broken_market_data_farms
+        if status.connected and broken:
+            detail += "; market data farm broken: " + ", ".join(f.name for f in broken)
         return HealthCheck(ok=status.connected, detail=detail)
 
     def _market_data_check(self, monitor: HealthMonitor) -> HealthCheck:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from application.ports import Broker, Clock
+from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery, describe_query
 from domain.errors import DomainError
 from domain.market_data import Quote
@@ -66,14 +67,22 @@ class MarketDataProbe:
             if status.last_error:
                 why += f": {status.last_error}"
             return ProbeResult(False, why, disconnected=True)
-        contract = self._contract or await self._resolve()
-        quote = await self._broker.snapshot(contract)
+        try:
+            contract = self._contract or await self._resolve()
+            quote = await self._broker.snapshot(contract)
+        except DomainError as exc:
+            reason = f"probe of {self.label} failed: {exc.message}{farms_note(status)}"
+            return ProbeResult(False, reason)
         if not has_prices(quote):
-            return ProbeResult(False, f"snapshot of {self.label} has no last, bid or ask")
+            return ProbeResult(
+                False, f"snapshot of {self.label} has no last, bid or ask{farms_note(status)}"
+            )
         age = self._age(quote)
         if self._max_age is not None and age > self._max_age:
             return ProbeResult(
-                False, f"snapshot of {self.label} is {age:.1f} s old (limit {self._max_age:g} s)"
+                False,
+                f"snapshot of {self.label} is {age:.1f} s old (limit {self._max_age:g} s)"
+                + farms_note(status),
             )
         self._contract = contract
         return ProbeResult(True, f"{self.label} {describe_prices(quote)}")
@@ -89,6 +98,17 @@ class MarketDataProbe:
         if not found:
             raise DomainError(f"no contract matches {self.label}")
         return found[0]
+
+
+def farms_note(status: ConnectionStatus) -> str:
+    """The broken market-data farms IB reported, as a clause for a probe failure's reason."""
+    broken = status.broken_market_data_farms
+    if not broken:
+        return ""
+    names = ", ".join(
+        f"{f.name} (IB {f.code} since {f.since.isoformat(timespec='seconds')})" for f in broken
+    )
+    return f"; the gateway reports its market data farm broken: {names}"
 
 
 def _price(value: float | None) -> bool:

@@ -27,7 +27,7 @@ EXTENSIONS: dict[str, set[str]] = {
     "snapshot": {"contract_id", "market_data_type"},
     "historical": {"contract_id"},
     "scanner": {"scan_code"},
-    "connection_status": {"state", "state_since", "last_error", "host", "port"},
+    "connection_status": {"state", "state_since", "last_error", "host", "port", "data_farms"},
     "reconnect": set(),
     "gateway_status": {
         "kind",

@@ -117,8 +117,12 @@ async def test_connectivity_lost_and_restored_keeps_socket_and_subscriptions(
         await eventually(lambda: ticker.time != stamp, 3.0)  # resubscribed: data flows again
         assert broker.supervisor.attempts == attempts  # the socket was never torn down
         simulator.faults.stop_market_data()  # farm notice 2103: status only
-        await eventually(lambda: broker.supervisor.farms.get("usfarm") == "broken", 2.0)
+        await eventually(lambda: _farm_ok(broker, "usfarm") is False, 2.0)
         assert broker.supervisor.state == "connected"
+        status = await broker.connection_status()
+        assert [f.name for f in status.broken_market_data_farms] == ["usfarm"]
+        simulator.faults.resume_market_data()  # 2104: the farm is back
+        await eventually(lambda: _farm_ok(broker, "usfarm") is True, 2.0)
         assert broker.supervisor.attempts == attempts
 
 
@@ -158,3 +162,8 @@ async def test_forced_reconnect(broker: IbBroker) -> None:
         await broker.reconnect()
         status = await broker.connection_status()
         assert status.connected and broker.supervisor.ib is not first
+
+
+def _farm_ok(broker: IbBroker, name: str) -> bool | None:
+    farm = broker.supervisor.farms.get(name)
+    return None if farm is None else farm.ok

@@ -135,7 +135,15 @@ async def test_ib_notices_change_status_never_the_socket(make) -> None:
     assert await sup.wait_connected(1)
     ib = factory.made[0]
     ib.errorEvent.emit(-1, 2103, "Market data farm connection is broken:usfarm", None)
-    assert sup.state == "connected" and sup.farms == {"usfarm": "broken"}
+    assert sup.state == "connected"
+    (farm,) = sup.status().data_farms
+    assert (farm.name, farm.kind, farm.ok, farm.code) == ("usfarm", "market_data", False, 2103)
+    assert sup.status().broken_market_data_farms == (farm,)
+    ib.errorEvent.emit(-1, 2106, "HMDS data farm connection is OK:ushmds", None)
+    assert [(f.name, f.kind, f.ok) for f in sup.status().data_farms] == [
+        ("ushmds", "historical", True),
+        ("usfarm", "market_data", False),
+    ]
     ib.errorEvent.emit(-1, 1100, "Connectivity between IB and TWS has been lost.", None)
     assert sup.state == "degraded" and sup.status().connected
     assert sup.require() is ib
@@ -147,9 +155,21 @@ async def test_ib_notices_change_status_never_the_socket(make) -> None:
     ib.errorEvent.emit(-1, 1101, "restored - data lost", None)
     assert sup.state == "connected" and lost == [ib]
     ib.errorEvent.emit(-1, 2104, "Market data farm connection is OK:usfarm", None)
-    assert sup.farms == {"usfarm": "ok"}
+    assert sup.farms["usfarm"].ok and sup.status().broken_market_data_farms == ()
     await asyncio.sleep(0.05)
     assert len(factory.made) == 1 and ib.isConnected()
+
+
+async def test_a_new_session_forgets_the_farms_the_old_one_reported(make) -> None:
+    factory = FakeIBFactory()
+    sup = make(factory)
+    await sup.start()
+    assert await sup.wait_connected(1)
+    factory.made[0].errorEvent.emit(-1, 2103, "Market data farm connection is broken:usfarm", None)
+    assert sup.status().broken_market_data_farms
+    await sup.reconnect()
+    assert len(factory.made) == 2
+    assert sup.status().data_farms == ()
 
 
 async def test_errors_reach_the_watchers_of_their_request(make) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from application.container import build_services
 from application.services.health import HealthService
+from domain.connection import DataFarm
 from tests.fakes import FakeBroker, FakeClock
 from tests.monitor.support import Feed, RecordingGateway, make_monitor, run_for, step
 
@@ -54,3 +57,38 @@ async def test_a_stalled_monitor_does_not_report_fresh_data(
 
     assert not monitor.state().data_fresh
     assert not (await HealthService(broker, gateway, clock, monitor=monitor).report()).ready
+
+
+async def test_a_broken_market_data_farm_is_named_in_health_and_in_the_probe_reason(
+    broker: FakeBroker, gateway: RecordingGateway, feed: Feed, clock: FakeClock
+) -> None:
+    monitor = make_monitor(broker, gateway, clock)
+    health = build_services(broker, gateway, clock, monitor=monitor).health
+    broker.data_farms = (
+        DataFarm(
+            name="usfarm",
+            kind="market_data",
+            ok=False,
+            code=2103,
+            message="Market data farm connection is broken:usfarm",
+            since=datetime(2026, 11, 26, 14, 2, 7, tzinfo=UTC),
+        ),
+        DataFarm(
+            name="ushmds",
+            kind="historical",
+            ok=True,
+            code=2106,
+            message="HMDS data farm connection is OK:ushmds",
+            since=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
+        ),
+    )
+    await step(monitor, clock)
+    flowing = await health.report()
+    assert flowing.checks["market_data"].ok  # prices still arrive: the notice alone is no outage
+    assert flowing.checks["broker"].detail == "broker connected; market data farm broken: usfarm"
+
+    feed.off()
+    await step(monitor, clock)
+    detail = (await health.report()).checks["market_data"].detail
+    assert "no last, bid or ask; the gateway reports its market data farm broken" in detail
+    assert "usfarm (IB 2103 since 2026-11-26T14:02:07+00:00)" in detail and "ushmds" not in detail
