@@ -222,7 +222,7 @@ class SimulatedExchange:
         fee = fill_commission(inst, r.filled, w.value_filled, qty, value)
         side = "BOT" if w.spec.action == "BUY" else "SLD"
         realized = self._account.apply_fill(inst, side, qty, price, fee)
-        r.avg_fill_price = (r.avg_fill_price * r.filled + price * qty) / (r.filled + qty)
+        r.avg_fill_price = average_price(r.avg_fill_price, r.filled, price, qty)
         r.filled += qty
         r.remaining = max(r.spec.total_quantity - r.filled, 0.0)
         r.last_fill_price = price
@@ -264,3 +264,11 @@ class SimulatedExchange:
                 self._activate(other, t)
             elif parent_id and other.spec.parent_id == parent_id:
                 self._cancel(other)  # bracket children are one-cancels-all
+
+
+def average_price(avg: float, filled: float, price: float, qty: float) -> float:
+    """The average fill price after one more fill, without float noise: 10 shares at 230.02
+    average 230.02, not 230.02000000000004 (IB reports averages to at most 8 decimals)."""
+    if filled <= 0:
+        return price
+    return round((avg * filled + price * qty) / (filled + qty), 8)

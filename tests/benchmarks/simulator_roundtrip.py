@@ -19,15 +19,10 @@ from ib_async import IB, Stock
 
 from adapters.simulated_gateway.model import World
 from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway.world import SimWorld
 
 
 def build_world() -> tuple[World, str]:
-    try:
-        from adapters.simulated_gateway.world import SimWorld
-    except ImportError:
-        from tests.simulator.stub_world import StubWorld
-
-        return StubWorld(), "StubWorld (tests)"
     return SimWorld(seed=7), "SimWorld"
 
 

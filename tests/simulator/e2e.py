@@ -11,25 +11,16 @@ from ib_async import IB
 
 from adapters.simulated_gateway.model import World
 from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway.world import SimWorld
 
 HOST = "127.0.0.1"
 MARKET_OPEN = datetime(2025, 3, 4, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 New York
 
 
 def make_world() -> World:
-    """The real simulated world when the world side is present, else the test stub."""
-    try:
-        from adapters.simulated_gateway.world import SimWorld
-    except ImportError:
-        from tests.simulator.stub_world import StubWorld
-
-        return StubWorld()
-    # a fixed instant inside US regular trading hours keeps the tests independent of the clock
+    """The real simulated world at a fixed instant inside US regular trading hours, so the
+    tests do not depend on the time of day they run."""
     return SimWorld(seed=7, start=MARKET_OPEN)
-
-
-def uses_stub(world: World) -> bool:
-    return type(world).__name__ == "StubWorld"
 
 
 @contextlib.asynccontextmanager

@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from adapters.simulated_gateway.exchange import average_price
 from adapters.simulated_gateway.model import (
     Filled,
     OrderChanged,
@@ -40,6 +41,26 @@ def test_market_buy_fills_at_the_ask_and_books_it(world: SimWorld, events: list)
     assert fill.side == "BOT" and fill.shares == 100 and math.isnan(fill.realized_pnl)
     kinds = [type(e) for e in events]
     assert kinds[:4] == [OrderChanged, Filled, OrderChanged, PortfolioChanged]
+
+
+@pytest.mark.parametrize(
+    ("fills", "expected"),
+    [
+        ([(230.02, 10)], 230.02),  # naive (0 * 0 + 230.02 * 10) / 10 is 230.02000000000004
+        ([(0.1, 3)], 0.1),
+        ([(123.45, 13)], 123.45),
+        ([(230.02, 10), (230.04, 10)], 230.03),
+        ([(100.0, 1), (100.01, 2)], 100.00666667),
+    ],
+)
+def test_average_fill_price_carries_no_float_noise(
+    fills: list[tuple[float, float]], expected: float
+) -> None:
+    avg, filled = 0.0, 0.0
+    for price, qty in fills:
+        avg = average_price(avg, filled, price, qty)
+        filled += qty
+    assert avg == expected
 
 
 def test_limit_rests_then_fills_when_crossed(world: SimWorld) -> None:
