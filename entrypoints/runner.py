@@ -34,6 +34,8 @@ def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> 
     except SettingsError as exc:
         log.error("settings.invalid", message=str(exc))
         return 2
+    for warning in tokens.warnings:
+        log.warning("settings.token_file_permissions", message=warning)
     log.info(
         "service.starting",
         url=f"http://{settings.host}:{settings.port}",

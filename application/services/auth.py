@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
+import stat
 from pathlib import Path
 
 MIN_TOKEN_LENGTH = 16
@@ -28,6 +30,8 @@ class TokenBook:
         self._names: list[str] = []
         self._digests: list[bytes] = []
         self._secrets: list[str] = []
+        # What is unwise but works (a token file others can read), for the caller to log.
+        self.warnings: list[str] = []
         for name, token in (tokens or {}).items():
             self._add(name, token, where=f"token {name!r}")
 
@@ -69,9 +73,11 @@ class TokenBook:
 
     def _load_file(self, path: Path) -> None:
         try:
+            mode = stat.S_IMODE(path.stat().st_mode)
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise TokenConfigError(f"Cannot read the token file {path}: {exc}") from None
+        self._check_mode(path, mode)
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
             if not line or line.startswith("#"):
@@ -81,6 +87,23 @@ class TokenBook:
                 raise TokenConfigError(f"{where}: write name:token (the name appears in logs)")
             name, token = _split(line, default_name="")
             self._add(name, token, where=where)
+
+    def _check_mode(self, path: Path, mode: int) -> None:
+        """Refuse a token file others may write (they could add a token of their own); warn
+        when others may read it. Mounted secrets (Docker, Kubernetes) are often 0444: readable
+        by all users of the container, which is why that is only a warning."""
+        if os.name != "posix":
+            return
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise TokenConfigError(
+                f"The token file {path} is writable by other users (mode {mode:04o}): anyone "
+                f"who can write it can add a token of their own. Run: chmod 600 {path}"
+            )
+        if mode & (stat.S_IRGRP | stat.S_IROTH):
+            self.warnings.append(
+                f"The token file {path} is readable by other users (mode {mode:04o}); "
+                f"consider: chmod 600 {path}"
+            )
 
     def _add(self, name: str, token: str, *, where: str) -> None:
         if not _NAME.match(name):

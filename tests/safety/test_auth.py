@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import os
 from pathlib import Path
 
 import pytest
@@ -24,18 +25,24 @@ def test_env_tokens_with_and_without_names() -> None:
     assert book.identify("ünïcødé-not-ascii-at-all") is None
 
 
-def test_token_file_with_comments(tmp_path: Path) -> None:
+def _token_file(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
     path = tmp_path / "tokens"
-    path.write_text(f"# who may call\n\nalice:{ALICE}\n  bob : {BOB}  \n")
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+def test_token_file_with_comments(tmp_path: Path) -> None:
+    path = _token_file(tmp_path, f"# who may call\n\nalice:{ALICE}\n  bob : {BOB}  \n")
     book = TokenBook.load(None, path)
+    assert book.warnings == []
     assert book.names == ["alice", "bob"]
     assert book.identify(BOB) == "bob"
     assert sorted(book.secrets()) == sorted([ALICE, BOB])
 
 
 def test_env_and_file_together(tmp_path: Path) -> None:
-    path = tmp_path / "tokens"
-    path.write_text(f"bob:{BOB}\n")
+    path = _token_file(tmp_path, f"bob:{BOB}\n")
     book = TokenBook.load(f"alice:{ALICE}", path)
     assert (book.identify(ALICE), book.identify(BOB)) == ("alice", "bob")
 
@@ -63,11 +70,29 @@ def test_bad_tokens_are_refused_without_showing_them(env: str, message: str) -> 
 
 
 def test_token_file_lines_need_a_name(tmp_path: Path) -> None:
-    path = tmp_path / "tokens"
-    path.write_text(f"# comment\n{ALICE}\n")
+    path = _token_file(tmp_path, f"# comment\n{ALICE}\n")
     with pytest.raises(TokenConfigError, match="line 2: write name:token") as caught:
         TokenBook.load(None, path)
     assert ALICE not in str(caught.value)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+@pytest.mark.parametrize("mode", [0o620, 0o602, 0o666])
+def test_a_token_file_others_may_write_is_refused(tmp_path: Path, mode: int) -> None:
+    path = _token_file(tmp_path, f"alice:{ALICE}\n", mode)
+    with pytest.raises(TokenConfigError, match=f"writable by other users \\(mode 0{mode:o}\\)"):
+        TokenBook.load(None, path)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_a_token_file_others_may_read_loads_with_a_warning(tmp_path: Path) -> None:
+    path = _token_file(tmp_path, f"alice:{ALICE}\n", 0o644)
+    book = TokenBook.load(None, path)
+    assert book.identify(ALICE) == "alice"
+    assert book.warnings == [
+        f"The token file {path} is readable by other users (mode 0644); consider: chmod 600 {path}"
+    ]
+    assert ALICE not in book.warnings[0]
 
 
 def test_unreadable_token_file(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ def test_a_non_loopback_bind_with_a_token_is_allowed(tmp_path):
     ]
     token_file = tmp_path / "tokens"
     token_file.write_text("# name:token\nci:ci-token-0123456789abc\n")
+    token_file.chmod(0o600)
     assert settings_from_env({}, host="0.0.0.0", token_file=token_file).tokens().names == ["ci"]
 
 
@@ -101,3 +102,13 @@ def test_a_live_account_with_the_flag_trades_only_after_a_preview(broker, audit_
     assert unconfirmed.status_code == 422 and unconfirmed.json()["code"] == "preview_required"
     assert placed.status_code == 200 and placed.json()["status"] == "Filled"
     assert [c.con_id for c, _ in live.order_requests.values()] == [AAPL.con_id]
+
+
+def test_a_token_file_others_may_write_refuses_to_start(tmp_path, capsys):
+    token_file = tmp_path / "tokens"
+    token_file.write_text("ci:ci-token-0123456789abc\n")
+    token_file.chmod(0o666)
+    assert main(["serve", "--token-file", str(token_file)]) == 2
+    err = capsys.readouterr().err
+    assert "writable by other users" in err and f"chmod 600 {token_file}" in err
+    assert "ci-token-0123456789abc" not in err
