@@ -50,10 +50,16 @@ class TradingPolicy(msgspec.Struct, frozen=True, kw_only=True):
     allowed_sec_types: frozenset[str] | None = None
     allowed_symbols: frozenset[str] | None = None
     max_orders_per_minute: Annotated[int, Meta(gt=0)] | None = None
+    max_previews_per_minute: Annotated[int, Meta(gt=0)] | None = None
 
     def __post_init__(self) -> None:
         # Constructed from settings, not decoded: msgspec's Meta bounds do not run here.
-        for limit in ("max_order_quantity", "max_order_notional", "max_orders_per_minute"):
+        for limit in (
+            "max_order_quantity",
+            "max_order_notional",
+            "max_orders_per_minute",
+            "max_previews_per_minute",
+        ):
             value = getattr(self, limit)
             if value is not None and not (math.isfinite(value) and value > 0):
                 raise ValueError(f"{limit} must be a number > 0 (or unset), got {value!r}")

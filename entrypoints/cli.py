@@ -109,6 +109,11 @@ def _safety_options(parser: argparse.ArgumentParser, *, http: bool) -> None:
         "--max-orders-per-minute", type=int, help="orders sent per minute (30; 0 switches it off)"
     )
     s.add_argument(
+        "--max-previews-per-minute",
+        type=int,
+        help="what-if previews sent per minute (60; 0 switches it off)",
+    )
+    s.add_argument(
         "--audit-file",
         type=Path,
         help="JSON-lines audit trail (default $XDG_STATE_HOME/ibkr-mcp/audit.jsonl)",

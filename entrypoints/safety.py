@@ -24,6 +24,7 @@ def trading_policy(settings: Settings) -> TradingPolicy:
             allowed_sec_types=_allow_list(settings.allowed_sec_types),
             allowed_symbols=_allow_list(settings.allowed_symbols),
             max_orders_per_minute=settings.max_orders_per_minute or None,
+            max_previews_per_minute=settings.max_previews_per_minute or None,
         )
     except ValueError as exc:
         raise SettingsError(str(exc)) from None

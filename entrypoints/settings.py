@@ -103,6 +103,7 @@ class Settings:
     allowed_symbols: tuple[str, ...] | None = None
     # A runaway agent loop is not harmless: capped by default.
     max_orders_per_minute: int = 30
+    max_previews_per_minute: int = 60
     audit_file: Path | None = None
     preview_ttl: float = 120.0
     max_request_body: int = 64 * 1024
@@ -246,7 +247,8 @@ def _validate_safety(settings: Settings) -> None:
         value = getattr(settings, name)
         if value is not None and not (value > 0 and value != float("inf")):
             raise SettingsError(f"{name} must be a number > 0, got {value}")
-    if settings.max_orders_per_minute < 0:
-        raise SettingsError("max_orders_per_minute must be >= 0 (0 switches the limit off)")
+    for name in ("max_orders_per_minute", "max_previews_per_minute"):
+        if getattr(settings, name) < 0:
+            raise SettingsError(f"{name} must be >= 0 (0 switches the limit off)")
     if not 1024 <= settings.max_request_body <= 16 * 1024 * 1024:
         raise SettingsError("max_request_body must be 1024 to 16777216 bytes")

@@ -25,15 +25,23 @@ class OrderGuard:
     """Refuses an order whole, naming the rule it broke, before it is sent.
 
     Order of the checks: read-only, live account, security type, symbol, quantity, notional;
-    the orders-per-minute window is separate (``take_slot``) because only orders actually sent
-    count against it.
+    the per-minute windows are separate (``take_slot``, ``take_preview_slot``) because only
+    requests actually sent to IB count against them.
     """
 
     def __init__(self, policy: TradingPolicy, broker: Broker, clock: Clock) -> None:
         self._policy = policy
         self._broker = broker
         self._clock = clock
-        self._sent: deque[float] = deque()
+        self._orders = RateWindow(
+            policy.max_orders_per_minute, clock, rule="max_orders_per_minute", what="orders"
+        )
+        self._previews = RateWindow(
+            policy.max_previews_per_minute,
+            clock,
+            rule="max_previews_per_minute",
+            what="previews (what-if checks)",
+        )
 
     def check_writable(self) -> None:
         if self._policy.read_only:
@@ -125,25 +133,46 @@ class OrderGuard:
 
     def take_slot(self) -> float:
         """Count one order against the per-minute limit, or refuse it; ``release`` undoes it."""
-        now = self._clock.monotonic()
-        while self._sent and self._sent[0] <= now - WINDOW_SECONDS:
-            self._sent.popleft()
-        cap = self._policy.max_orders_per_minute
-        if cap is not None and len(self._sent) >= cap:
-            retry_after = max(1, math.ceil(self._sent[0] + WINDOW_SECONDS - now))
-            raise GuardrailViolation(
-                f"At most {cap} orders per minute; try again in {retry_after} s",
-                rule="max_orders_per_minute",
-                limit=cap,
-                retry_after=retry_after,
-            )
-        self._sent.append(now)
-        return now
+        return self._orders.take()
 
     def release(self, slot: float) -> None:
         """Give a slot back: the order was not sent after all (refused, or a duplicate)."""
+        self._orders.release(slot)
+
+    def take_preview_slot(self) -> None:
+        """Count one what-if check against the previews-per-minute limit, or refuse it."""
+        self._previews.take()
+
+
+class RateWindow:
+    """At most ``cap`` events in any ``WINDOW_SECONDS``; ``None`` means no limit."""
+
+    def __init__(self, cap: int | None, clock: Clock, *, rule: str, what: str) -> None:
+        self._cap = cap
+        self._clock = clock
+        self._rule = rule
+        self._what = what
+        self._times: deque[float] = deque()
+
+    def take(self) -> float:
+        now = self._clock.monotonic()
+        while self._times and self._times[0] <= now - WINDOW_SECONDS:
+            self._times.popleft()
+        cap = self._cap
+        if cap is not None and len(self._times) >= cap:
+            retry_after = max(1, math.ceil(self._times[0] + WINDOW_SECONDS - now))
+            raise GuardrailViolation(
+                f"At most {cap} {self._what} per minute; try again in {retry_after} s",
+                rule=self._rule,
+                limit=cap,
+                retry_after=retry_after,
+            )
+        self._times.append(now)
+        return now
+
+    def release(self, stamp: float) -> None:
         with contextlib.suppress(ValueError):  # already outside the window
-            self._sent.remove(slot)
+            self._times.remove(stamp)
 
 
 def _usable(price: float | None) -> bool:

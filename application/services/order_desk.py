@@ -76,6 +76,7 @@ class OrderDesk:
         async def work(outcome: _Outcome) -> OrderPreview:
             contract = await self._contracts.resolve(order.contract_query())
             await self._guard.check(order, contract)
+            self._guard.take_preview_slot()
             outcome.checking = False
             what_if = await self._broker.what_if(contract, order)
             token, expires_at = self._previews.issue(order, contract)

@@ -100,6 +100,8 @@ def _safety_step(exc: DomainError) -> str:
         wait = exc.details.get("retry_after")
         if exc.rule == "max_orders_per_minute" and wait:
             return f"Nothing was sent to IB. Wait {wait} s before placing another order."
+        if exc.rule == "max_previews_per_minute" and wait:
+            return f"Nothing was sent to IB. Wait {wait} s before previewing another order."
         return (
             f"Nothing was sent to IB. The operator's rule {exc.rule} (limit {exc.limit}) "
             "cannot be changed from here: change the order to fit it, or ask the user."

@@ -111,3 +111,16 @@ async def test_read_only_gateway_is_explained(client, broker):
 async def test_cancelling_an_unknown_order_points_to_open_orders(client):
     with pytest.raises(ToolError, match=r"order_not_found: .*get_open_orders"):
         await client.call_tool("cancel_order", {"order_id": 999})
+
+
+@pytest.mark.parametrize(
+    ("rule", "wait_for"),
+    [("max_orders_per_minute", "placing"), ("max_previews_per_minute", "previewing")],
+)
+def test_a_rate_refusal_tells_the_agent_how_long_to_wait(rule: str, wait_for: str) -> None:
+    from domain.errors import GuardrailViolation
+    from entrypoints.mcp.errors import explain
+
+    text = explain(GuardrailViolation("At most 2 per minute", rule=rule, limit=2, retry_after=17))
+    assert text.startswith("guardrail_violation: At most 2 per minute.")
+    assert text.endswith(f"Nothing was sent to IB. Wait 17 s before {wait_for} another order.")

@@ -208,7 +208,13 @@ async def test_an_idempotent_retry_does_not_use_up_the_rate_limit(
 
 
 @pytest.mark.parametrize(
-    "limit", ["max_order_quantity", "max_order_notional", "max_orders_per_minute"]
+    "limit",
+    [
+        "max_order_quantity",
+        "max_order_notional",
+        "max_orders_per_minute",
+        "max_previews_per_minute",
+    ],
 )
 @pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf")])
 def test_policy_refuses_limits_that_cannot_work(limit: str, value: float) -> None:

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from application.services.previews import PreviewBook
-from domain.errors import InvalidConfirmation, PreviewRequired
+from domain.errors import GuardrailViolation, InvalidConfirmation, PreviewRequired
 from domain.orders import OrderRequest
 from domain.safety import Caller, TradingPolicy
 from tests.fakes import FakeBroker, FakeClock
@@ -147,6 +147,29 @@ async def test_a_refused_token_does_not_use_a_rate_limit_slot(
         await desk.place(ORDER, AGENT, confirmation_token="bogus-token-value")
     token = (await desk.preview(ORDER, AGENT)).confirmation_token
     await desk.place(ORDER, AGENT, confirmation_token=token)
+
+
+async def test_previews_have_their_own_per_minute_window(
+    make_desk: DeskFactory, broker: FakeBroker, clock: FakeClock
+) -> None:
+    desk = make_desk(
+        TradingPolicy(max_previews_per_minute=2, max_orders_per_minute=1, max_order_quantity=100)
+    )
+    with pytest.raises(GuardrailViolation):  # refused before IB: it does not count
+        await desk.preview(msgspec.structs.replace(ORDER, quantity=1000), AGENT)
+    token = (await desk.preview(ORDER, AGENT)).confirmation_token
+    clock.advance(20)
+    await desk.preview(ORDER, AGENT)
+    with pytest.raises(GuardrailViolation, match="At most 2 previews") as caught:
+        await desk.preview(ORDER, AGENT)
+    assert caught.value.rule == "max_previews_per_minute"
+    assert caught.value.details["retry_after"] == 40
+    assert len(broker.called("what_if")) == 2
+    # placing is counted apart: the preview window being full does not block the order
+    assert (await desk.place(ORDER, AGENT, confirmation_token=token)).status == "Submitted"
+    clock.advance(40)  # the first preview leaves the window
+    await desk.preview(ORDER, AGENT)
+    assert len(broker.called("what_if")) == 3
 
 
 def test_the_book_keeps_a_bounded_number_of_tokens(clock: FakeClock) -> None:
