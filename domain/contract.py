@@ -122,6 +122,21 @@ class ContractDetailsResult(msgspec.Struct, frozen=True, kw_only=True):
     candidate_contracts: list[Contract] | UnsetType = UNSET
 
 
+# Sec types IB routes through SMART; others (FUT, IND, CASH, ...) live on one exchange.
+SMART_ROUTED = frozenset({"STK", "OPT"})
+
+
+def with_symbol_defaults(fields: dict[str, Any]) -> dict[str, Any]:
+    """Fill in what a caller naming an instrument by symbol usually means: a stock unless
+    ``sec_type`` says otherwise, routed through SMART for stocks and options. Futures, indices
+    and currencies live on one exchange, so a missing exchange stays a wildcard, not a guess."""
+    completed = dict(fields)
+    completed["sec_type"] = completed.get("sec_type") or "STK"
+    if str(completed["sec_type"]).upper() in SMART_ROUTED:
+        completed.setdefault("exchange", "SMART")
+    return completed
+
+
 def describe_query(query: ContractQuery) -> str:
     """A short human description of what was asked for, for error messages."""
     if query.con_id:

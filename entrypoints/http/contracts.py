@@ -65,7 +65,6 @@ class ContractsController(Controller):
         """
         query = params.contract_query(
             contract_id,
-            {},
             symbol=symbol,
             sec_type=sec_type,
             exchange=exchange,

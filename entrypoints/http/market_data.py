@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from application.services.market_data import MAX_TICKERS, MarketDataService
+from domain.contract import with_symbol_defaults
 from domain.market_data import (
     BAR_SIZES,
     WHAT_TO_SHOW,
@@ -47,7 +48,11 @@ class MarketDataController(Controller):
             str | None, QueryParameter(description="STK (default), OPT, FUT, CASH, IND, ...")
         ] = None,
         exchange: Annotated[
-            str | None, QueryParameter(description="SMART (default, IB's routing) or a venue")
+            str | None,
+            QueryParameter(
+                description="SMART (default for STK and OPT, IB's routing) or a venue; give it "
+                "for FUT (e.g. CME), IND (e.g. CBOE) and CASH (IDEALPRO)"
+            ),
         ] = None,
         currency: Annotated[str | None, QueryParameter(description="e.g. USD")] = None,
     ) -> Quote:
@@ -61,7 +66,7 @@ class MarketDataController(Controller):
         """
         query = params.contract_query(
             contract_id,
-            {"sec_type": "STK", "exchange": "SMART"},
+            with_symbol_defaults,
             symbol=symbol,
             sec_type=sec_type,
             exchange=exchange,

@@ -6,6 +6,7 @@ Parsing only: every rule about what a valid query is lives in the domain models,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import msgspec
@@ -97,13 +98,16 @@ def contract_ids(text: str) -> list[int]:
 
 
 def contract_query(
-    contract_id: int | None, defaults: dict[str, str], **fields: Any
+    contract_id: int | None,
+    complete: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    **fields: Any,
 ) -> ContractQuery:
-    """A contract by id, or by the given fields on top of ``defaults``; empty values are unset."""
+    """A contract by id, or by the given fields (empty values unset), passed through
+    ``complete`` to fill in defaults when given."""
     if contract_id is not None:
         return msgspec.convert({"con_id": contract_id}, ContractQuery)
     given = {name: value for name, value in fields.items() if value not in (None, "")}
-    return msgspec.convert({**defaults, **given}, ContractQuery)
+    return msgspec.convert(complete(given) if complete else given, ContractQuery)
 
 
 def present(**values: Any) -> dict[str, Any]:

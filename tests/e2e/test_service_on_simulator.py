@@ -39,6 +39,11 @@ async def test_quick_start_serves_real_looking_account_data(base_url):
         status = (await http.get("/ibkr/connection/status")).json()
         gateway = (await http.get("/gateway/status")).json()
         docs = await http.get("/docs")
+        fx = await http.get(
+            "/ibkr/market_data/snapshot", params={"symbol": "EUR", "sec_type": "CASH"}
+        )
+    assert fx.status_code == 200, fx.text  # IDEALPRO found without naming it
+    assert fx.json()["symbol"] == "EUR" and fx.json()["bid"] > 0
     assert summary["account_id"] == "DU1234567"
     assert summary["net_liquidation_value"] == pytest.approx(1_000_000, rel=0.01)
     assert summary["buying_power"] > summary["net_liquidation_value"]

@@ -75,6 +75,18 @@ def test_snapshot_by_symbol_defaults_to_smart_stock(client: TestClient, broker: 
     )
 
 
+@pytest.mark.parametrize(
+    ("sec_type", "exchange"),
+    [("STK", "SMART"), ("OPT", "SMART"), ("CASH", ""), ("FUT", ""), ("IND", "")],
+)
+def test_snapshot_routes_through_smart_only_what_ib_routes(
+    client: TestClient, broker: FakeBroker, sec_type: str, exchange: str
+) -> None:
+    client.get(f"/ibkr/market_data/snapshot?symbol=EUR&sec_type={sec_type}&currency=USD")
+    [(query,)] = broker.called("contract_details")
+    assert (query.sec_type, query.exchange) == (sec_type, exchange)
+
+
 def test_tickers(client: TestClient) -> None:
     body = client.get("/ibkr/market_data/tickers?contract_ids=12345678,%2099").json()
     assert [t["contract_id"] for t in body["tickers"]] == [12345678]
