@@ -75,7 +75,8 @@ class MarketDataProbe:
             return ProbeResult(False, reason)
         if not has_prices(quote):
             return ProbeResult(
-                False, f"snapshot of {self.label} has no last, bid or ask{farms_note(status)}"
+                False,
+                f"snapshot of {self.label} has no last, bid, ask or close{farms_note(status)}",
             )
         age = self._age(quote)
         if self._max_age is not None and age > self._max_age:
@@ -116,14 +117,24 @@ def _price(value: float | None) -> bool:
 
 
 def has_prices(quote: Quote) -> bool:
-    """A snapshot counts as data when it has a usable last, bid or ask."""
-    return any(_price(v) for v in (quote.last_price, quote.bid, quote.ask))
+    """A snapshot counts as data when it has a usable last, bid, ask or close.
+
+    Outside trading hours (nights, weekends, holidays) IB often answers a snapshot with the
+    previous close alone: the gateway and its data farm are working, and restarting them then
+    would only cost the user a login (and 2FA). A broken feed sends no tick at all.
+    """
+    return any(_price(v) for v in (quote.last_price, quote.bid, quote.ask, quote.close))
 
 
 def describe_prices(quote: Quote) -> str:
     parts = [
         f"{name} {value:g}"
-        for name, value in (("last", quote.last_price), ("bid", quote.bid), ("ask", quote.ask))
+        for name, value in (
+            ("last", quote.last_price),
+            ("bid", quote.bid),
+            ("ask", quote.ask),
+            ("close", quote.close),
+        )
         if value is not None and _price(value)
     ]
     return ", ".join(parts)

@@ -11,8 +11,9 @@ from structlog.testing import capture_logs
 from application.services.maintenance import MaintenanceWindow
 from domain.errors import GatewayError, MarketDataUnavailable
 from domain.gateway import GatewayStatus
+from domain.market_data import Quote
 from tests.fakes import FakeBroker, FakeClock
-from tests.monitor.support import Feed, RecordingGateway, make_monitor, run_for, step
+from tests.monitor.support import SPY, Feed, RecordingGateway, make_monitor, run_for, step
 
 
 async def test_fresh_data_never_restarts(broker: FakeBroker, gateway: RecordingGateway, clock):
@@ -51,6 +52,23 @@ async def test_missing_data_below_the_threshold_does_not_restart(
     assert monitor.state().data_fresh
 
 
+async def test_a_closed_market_answering_only_the_close_is_healthy(
+    broker: FakeBroker, gateway: RecordingGateway, feed: Feed, clock: FakeClock
+):
+    """A weekend: IB sends the previous close and no last, bid or ask; nothing is restarted."""
+    monitor = make_monitor(broker, gateway, clock)
+    weekend = Quote(symbol="SPY", bid=-1.0, ask=-1.0, close=499.87, timestamp=clock.now())
+    broker.quotes[SPY.con_id] = weekend
+
+    decisions = await run_for(monitor, clock, 3600)
+
+    assert set(decisions) == {"probe_ok"}
+    assert gateway.called("restart") == []
+    assert monitor.state().last_reason == "SPY STK SMART USD close 499.87"
+    broker.quotes[SPY.con_id] = Quote(symbol="SPY", bid=-1.0, ask=-1.0, timestamp=clock.now())
+    assert await step(monitor, clock) == "probe_failed"  # not even a close: no data
+
+
 async def test_enough_failures_over_a_short_time_do_not_restart(
     broker: FakeBroker, gateway: RecordingGateway, feed: Feed, clock: FakeClock
 ):
@@ -63,7 +81,7 @@ async def test_enough_failures_over_a_short_time_do_not_restart(
     assert gateway.called("restart") == []
     state = monitor.state()
     assert not state.data_fresh and state.consecutive_failures == 12
-    assert "no last, bid or ask" in state.last_reason
+    assert "no last, bid, ask or close" in state.last_reason
 
 
 async def test_past_the_threshold_one_restart_then_reconnect_and_data_again(
@@ -155,7 +173,7 @@ async def test_maintenance_window_suppresses_the_restart_and_says_so(
     assert decisions[3:] == ["suppressed_window"] * (len(decisions) - 3)
     suppressed = [e for e in logs if e.get("decision") == "suppressed_window"]
     assert suppressed and "daily 10:00-10:30 UTC" in suppressed[-1]["reason"]
-    assert "no last, bid or ask" in suppressed[-1]["reason"]
+    assert "no last, bid, ask or close" in suppressed[-1]["reason"]
     assert monitor.state().last_decision == "suppressed_window"
 
     await run_for(monitor, clock, 60)  # past 10:30

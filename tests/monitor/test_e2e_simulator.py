@@ -148,7 +148,8 @@ async def test_silenced_data_is_restarted_once_and_flows_again(
     assert restart - first_failure >= FAST_POLICY.failure_threshold
     # "no prices" once the broker drops stale ticks; until then the age check catches them
     assert any(
-        why in decisions[restart]["reason"] for why in ("no last, bid or ask", "s old (limit 1 s)")
+        why in decisions[restart]["reason"]
+        for why in ("no last, bid, ask or close", "s old (limit 1 s)")
     )
     # the gateway's farm notice (2103) is named in the reason; the fresh session forgot it
     assert "market data farm broken: usfarm (IB 2103" in decisions[restart]["reason"]

@@ -38,7 +38,7 @@ async def test_market_data_check_follows_the_monitor(
     await step(monitor, clock)
     stale = await health.report()
     assert (stale.ready, stale.status, stale.live) == (False, "degraded", True)
-    assert "no last, bid or ask" in stale.checks["market_data"].detail
+    assert "no last, bid, ask or close" in stale.checks["market_data"].detail
     assert stale.checks["gateway"].ok and stale.checks["broker"].ok
 
     await run_for(monitor, clock, 30)  # a restart that did not help
@@ -90,5 +90,5 @@ async def test_a_broken_market_data_farm_is_named_in_health_and_in_the_probe_rea
     feed.off()
     await step(monitor, clock)
     detail = (await health.report()).checks["market_data"].detail
-    assert "no last, bid or ask; the gateway reports its market data farm broken" in detail
+    assert "no last, bid, ask or close; the gateway reports its market data farm broken" in detail
     assert "usfarm (IB 2103 since 2026-11-26T14:02:07+00:00)" in detail and "ushmds" not in detail
