@@ -178,8 +178,16 @@ def _make_runtime(settings: Settings) -> GatewayRuntime:
 
         return ExternalGateway(settings.ib_host, settings.ib_port)
     from adapters.docker.gateway import DockerGateway
-    from adapters.docker.profiles import DockerGatewaySettings
+    from adapters.docker.profiles import DockerGatewaySettings, reserved_env_keys
 
+    extra = settings.gateway_extra_env()
+    clashes = sorted(extra.keys() & reserved_env_keys(settings.gateway_flavor))
+    if clashes:
+        raise SettingsError(
+            f"--gateway-env must not set {', '.join(clashes)}: the service sets "
+            f"{'it' if len(clashes) == 1 else 'them'} from its own options (credentials, "
+            "--trading-mode, read-only API)"
+        )
     return DockerGateway(
         DockerGatewaySettings(
             flavor=settings.gateway_flavor,
@@ -192,6 +200,7 @@ def _make_runtime(settings: Settings) -> GatewayRuntime:
             else None,
             password_file=settings.ib_gateway_password_file,
             stop_on_exit=settings.gateway_stop_on_exit,
+            env=extra,
         )
     )
 

@@ -66,6 +66,13 @@ def _gateway_options(parser: argparse.ArgumentParser) -> None:
         help="no restarts inside, e.g. 'daily 23:45-01:45 America/New_York' (repeatable; "
         "'none' for no windows; default IB's nightly and weekend resets)",
     )
+    g.add_argument(
+        "--gateway-env",
+        action="append",
+        metavar="KEY=VALUE",
+        help="extra variable for the gateway container, e.g. TWOFA_TIMEOUT_ACTION=restart or "
+        "AUTO_RESTART_TIME='11:59 PM' (repeatable; not for credentials)",
+    )
     g.add_argument("--sim-seed", type=int, help="random seed of the embedded simulator (7)")
     g.add_argument("--sim-account", help="account id of the embedded simulator (DU1234567)")
 
@@ -161,6 +168,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in vars(args).items() if k != "command" and v is not None}
     if "ib_gateway_password" in overrides:
         overrides["ib_gateway_password"] = Secret(overrides["ib_gateway_password"])
+    if "gateway_env" in overrides:
+        overrides["gateway_env"] = tuple(overrides["gateway_env"])
     if "maintenance_windows" in overrides:
         overrides["maintenance_windows"] = tuple(overrides["maintenance_windows"])
     for key in ("mcp_allowed_hosts", "mcp_allowed_origins", "allowed_sec_types", "allowed_symbols"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
@@ -12,6 +13,7 @@ from typing import Literal
 from application.services.auth import TokenBook, TokenConfigError
 
 ENV_PREFIX = "IBKR_MCP_"
+_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 GatewayMode = Literal["simulated", "docker", "external"]
 
 
@@ -73,6 +75,8 @@ class Settings:
     gateway_container_name: str = "ibkr-gateway"
     trading_mode: Literal["paper", "live"] = "paper"
     gateway_stop_on_exit: bool = False
+    # Extra container variables for the image (e.g. TWOFA_TIMEOUT_ACTION=restart), KEY=VALUE.
+    gateway_env: tuple[str, ...] = ()
     # Embedded simulator
     sim_seed: int = 7
     sim_account: str = "DU1234567"
@@ -129,6 +133,26 @@ class Settings:
                 ) from None
             return Secret(text)
         return self.ib_gateway_password
+
+    def gateway_extra_env(self) -> dict[str, str]:
+        """``gateway_env`` as a mapping; refuses what is not KEY=VALUE or carries a password."""
+        extra: dict[str, str] = {}
+        for item in self.gateway_env:
+            key, sep, value = item.partition("=")
+            key = key.strip()
+            if not sep or not _ENV_KEY.match(key):
+                raise SettingsError(
+                    f"gateway_env entries are KEY=VALUE with KEY in letters, digits and '_', "
+                    f"e.g. TWOFA_TIMEOUT_ACTION=restart; got {key or item[:20]!r}"
+                )
+            if "PASSWORD" in key.upper():
+                raise SettingsError(
+                    f"gateway_env must not carry {key}: give the password with "
+                    "--ib-gateway-password-file (or IBKR_MCP_IB_GATEWAY_PASSWORD), which keeps "
+                    "it out of logs and, where the image allows, out of the container's env"
+                )
+            extra[key] = value
+        return extra
 
     def tokens(self) -> TokenBook:
         """The bearer tokens callers must present (an empty book: authentication off)."""
@@ -219,6 +243,7 @@ def validate(settings: Settings) -> None:
     if settings.monitor_interval <= 0 or settings.monitor_failure_threshold < 1:
         raise SettingsError("monitor_interval must be > 0 and monitor_failure_threshold >= 1")
     _validate_safety(settings)
+    settings.gateway_extra_env()
     if settings.gateway_mode == "docker" and not settings.ib_gateway_username:
         raise SettingsError(
             "--gateway docker needs IB credentials: --ib-gateway-username and "

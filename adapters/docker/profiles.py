@@ -130,6 +130,17 @@ class GatewayProfile:
         return s.vnc_host_port if self.screen_name == "vnc" else s.novnc_host_port
 
 
+def reserved_env_keys(flavor: str) -> frozenset[str]:
+    """The container variables the profile sets from our own options (credentials, trading
+    mode, read-only API): extra variables must not override them."""
+    build = PROFILES[flavor].build_env
+    keys: set[str] = set()
+    for password_file in (None, Path(SECRET_PATH)):
+        probe = DockerGatewaySettings(flavor=flavor, password_file=password_file)  # type: ignore[arg-type]
+        keys |= build(probe, "x").keys()
+    return frozenset(keys)
+
+
 PROFILES: dict[str, GatewayProfile] = {
     "gnzsnz": GatewayProfile(
         flavor="gnzsnz",

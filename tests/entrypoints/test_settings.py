@@ -106,3 +106,54 @@ def test_maintenance_window_none_and_bad_windows():
 def test_bad_monitor_probe_is_refused():
     with pytest.raises(SettingsError, match="monitor_probe"):
         settings_from_env({"IBKR_MCP_MONITOR_PROBE": "SPY"})
+
+
+DOCKER = ["serve", "--ib-gateway-username", "trader", "--ib-gateway-password", "pw-0123456789"]
+
+
+def test_gateway_env_reaches_the_docker_gateway():
+    from entrypoints.bootstrap import _make_runtime
+
+    args = build_parser().parse_args(
+        [
+            *DOCKER,
+            *("--gateway-env", "TWOFA_TIMEOUT_ACTION=restart"),
+            *("--gateway-env", "AUTO_RESTART_TIME=11:59 PM"),
+        ]
+    )
+    runtime = _make_runtime(settings_from_args(args))
+    assert runtime.settings.env == {  # type: ignore[attr-defined]
+        "TWOFA_TIMEOUT_ACTION": "restart",
+        "AUTO_RESTART_TIME": "11:59 PM",
+    }
+    from_env = settings_from_env({"IBKR_MCP_GATEWAY_ENV": "TIME_ZONE=Europe/Zurich, A_B=1"})
+    assert from_env.gateway_extra_env() == {"TIME_ZONE": "Europe/Zurich", "A_B": "1"}
+
+
+@pytest.mark.parametrize(
+    ("item", "needle"),
+    [
+        ("NO_EQUALS_SIGN", "KEY=VALUE"),
+        ("1BAD=x", "KEY=VALUE"),
+        ("TWS_PASSWORD=leaked-secret", "must not carry TWS_PASSWORD"),
+        ("my_password_file=/x", "must not carry my_password_file"),
+    ],
+)
+def test_bad_gateway_env_is_refused(item: str, needle: str):
+    with pytest.raises(SettingsError, match=needle) as caught:
+        settings_from_env({}, gateway_env=(item,))
+    assert "leaked-secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("flavor", "key"),
+    [("gnzsnz", "TRADING_MODE"), ("gnzsnz", "TWS_USERID"), ("extrange", "IBC_TradingMode")],
+)
+def test_gateway_env_cannot_override_what_the_service_sets(flavor: str, key: str):
+    from entrypoints.bootstrap import _make_runtime
+
+    args = build_parser().parse_args(
+        [*DOCKER, "--gateway-flavor", flavor, "--gateway-env", f"{key}=live"]
+    )
+    with pytest.raises(SettingsError, match=f"must not set {key}: the service sets it"):
+        _make_runtime(settings_from_args(args))
