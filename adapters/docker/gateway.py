@@ -198,6 +198,17 @@ class DockerGateway:
                 self._log.warning(
                     "gateway.container.settings_differ", setting=name, actual=actual, wanted=wanted
                 )
+        # Extra variables (--gateway-env) apply at creation only; values are not logged.
+        env = dict(item.partition("=")[::2] for item in info.get("Config", {}).get("Env") or [])
+        stale = sorted(key for key, value in s.env.items() if env.get(key) != value)
+        if stale:
+            self._log.warning(
+                "gateway.container.settings_differ",
+                setting="env",
+                keys=stale,
+                message="the existing container was created with other values; remove it "
+                "(docker rm -f) to apply them",
+            )
 
     async def _wait_ready(self) -> None:
         loop = asyncio.get_running_loop()

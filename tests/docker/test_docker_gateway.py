@@ -8,6 +8,7 @@ from pathlib import Path
 import aiodocker
 import msgspec
 import pytest
+from structlog.testing import capture_logs
 
 from adapters.docker.api_probe import api_accepts
 from domain.errors import GatewayError
@@ -62,9 +63,13 @@ async def test_second_start_adopts_the_running_container_without_restarting_it(
     await first.start()
     before = await inspect(first.settings.container_name)
 
-    second = make_gateway()
-    await second.start()
+    second = make_gateway(env={"TWOFA_TIMEOUT_ACTION": "restart"})
+    with capture_logs() as logs:
+        await second.start()
     after = await inspect(second.settings.container_name)
+    [differ] = [e for e in logs if e["event"] == "gateway.container.settings_differ"]
+    assert differ["keys"] == ["TWOFA_TIMEOUT_ACTION"] and "restart" not in str(differ)
+    assert "TWOFA_TIMEOUT_ACTION=restart" not in after["Config"]["Env"]  # adopted as it was
 
     assert after["Id"] == before["Id"]
     assert after["State"]["StartedAt"] == before["State"]["StartedAt"]
