@@ -137,6 +137,13 @@ class GuardrailViolation(OrderRejected):
         self.limit = limit
 
 
+class IdempotencyConflict(OrderRejected):
+    """The idempotency key (client_order_id) already placed a different order; nothing new was
+    sent. ``order_id`` is the order the key placed."""
+
+    code = "idempotency_conflict"
+
+
 class PreviewRequired(OrderRejected):
     """Placement needs a confirmation token from a preview of the same order first."""
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 import msgspec.structs
 from msgspec import UNSET, Meta, UnsetType
 
-from domain.contract import SEC_TYPES, ContractQuery
+from domain.contract import SEC_TYPES, ContractQuery, with_symbol_defaults
 from domain.errors import InvalidRequest
 from domain.validation import check_choice, check_good_till
 
@@ -118,20 +118,27 @@ class OrderRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
         return warnings
 
     def contract_query(self) -> ContractQuery:
-        """The contract this order names, as a query the contract service can resolve."""
-        return ContractQuery(
-            con_id=self.contract_id or 0,
-            symbol=self.symbol or "",
-            sec_type=self.sec_type or ("STK" if self.contract_id is None else ""),
-            exchange=self.exchange or ("SMART" if self.contract_id is None else ""),
-            primary_exchange=self.primary_exchange or "",
-            currency=self.currency or "",
-            last_trade_date_or_contract_month=self.last_trade_date_or_contract_month or "",
-            strike=self.strike or 0.0,
-            right=self.right or "",
-            multiplier=self.multiplier or "",
-            trading_class=self.trading_class or "",
-        )
+        """The contract this order names, as a query the contract service can resolve; by
+        symbol with the same defaults as a quote (``with_symbol_defaults``)."""
+        given: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("symbol", self.symbol),
+                ("sec_type", self.sec_type),
+                ("exchange", self.exchange),
+                ("primary_exchange", self.primary_exchange),
+                ("currency", self.currency),
+                ("last_trade_date_or_contract_month", self.last_trade_date_or_contract_month),
+                ("strike", self.strike),
+                ("right", self.right),
+                ("multiplier", self.multiplier),
+                ("trading_class", self.trading_class),
+            )
+            if value
+        }
+        if self.contract_id is not None:
+            return ContractQuery(con_id=self.contract_id, **given)
+        return ContractQuery(**with_symbol_defaults(given))
 
 
 class OrderResult(msgspec.Struct, frozen=True, kw_only=True):

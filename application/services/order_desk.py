@@ -18,6 +18,7 @@ from domain.errors import (
     AuditUnavailable,
     DomainError,
     GuardrailViolation,
+    IdempotencyConflict,
     InvalidConfirmation,
     InvalidRequest,
     PreviewRequired,
@@ -133,7 +134,11 @@ class OrderDesk:
                 self._guard.release(slot)
                 raise
             outcome.checking = False
-            result = await self._trading.place(order, idempotency_key)
+            try:
+                result = await self._trading.place(order, idempotency_key)
+            except IdempotencyConflict:
+                self._guard.release(slot)  # nothing went to IB
+                raise
             if result.duplicate is True:
                 self._guard.release(slot)  # nothing new went to IB
             outcome.result = msgspec.to_builtins(result)

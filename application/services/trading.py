@@ -5,16 +5,20 @@ from __future__ import annotations
 import asyncio
 import re
 import weakref
+from collections import OrderedDict
+from typing import Any
 
 import msgspec
 import msgspec.structs
 
 from application.ports import Broker
 from application.services.contracts import ContractService
-from domain.errors import InvalidRequest
+from domain.errors import IdempotencyConflict, InvalidRequest
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
 
 _KEY = re.compile(r"[A-Za-z0-9._:-]{1,40}")
+# How many keys' order terms are remembered to tell a retry from a different order.
+MAX_REMEMBERED_KEYS = 10_000
 
 
 class TradingService:
@@ -25,6 +29,8 @@ class TradingService:
         self._key_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+        # key -> the order it was first sent with (this process only; bounded, oldest first out)
+        self._terms: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     async def place(self, order: OrderRequest, idempotency_key: str | None = None) -> OrderResult:
         """Place an order once IB acknowledges it; a known idempotency key returns the first order."""
@@ -39,8 +45,36 @@ class TradingService:
         async with lock:
             existing = await self._broker.find_order(key)
             if existing is not None:
+                self._check_same_order(key, order, existing.order_id)
                 return msgspec.structs.replace(existing, duplicate=True, client_order_id=key)
+            self._remember(key, order)
             return await self._place(order)
+
+    def _check_same_order(self, key: str, order: OrderRequest, order_id: int) -> None:
+        """A retry must repeat the order: the same key with other terms is a caller's mistake
+        that must not be answered with the first order as if it were this one."""
+        first = self._terms.get(key)
+        if first is None:  # placed before this process started: IB keeps only the key
+            return
+        terms = _terms(order)
+        changed = sorted(
+            name for name in first.keys() | terms.keys() if first.get(name) != terms.get(name)
+        )
+        if changed:
+            raise IdempotencyConflict(
+                f"client_order_id {key!r} already placed order {order_id} with other terms "
+                f"({', '.join(changed)} differ); nothing new was sent. Use a new key for a new "
+                "order, or repeat the first order exactly to get its state",
+                field="client_order_id",
+                order_id=order_id,
+                fields=changed,
+            )
+
+    def _remember(self, key: str, order: OrderRequest) -> None:
+        self._terms[key] = _terms(order)
+        self._terms.move_to_end(key)
+        while len(self._terms) > MAX_REMEMBERED_KEYS:
+            self._terms.popitem(last=False)
 
     async def _place(self, order: OrderRequest) -> OrderResult:
         contract = await self._contracts.resolve(order.contract_query())
@@ -60,6 +94,13 @@ class TradingService:
     async def open_orders(self) -> list[OpenOrder]:
         orders = await self._broker.open_orders()
         return sorted(orders, key=lambda o: o.order_id)
+
+
+def _terms(order: OrderRequest) -> dict[str, Any]:
+    """What a retry must repeat: every field of the request but the key itself."""
+    terms = msgspec.structs.asdict(order)
+    terms.pop("client_order_id", None)
+    return terms
 
 
 def _merge_key(order: OrderRequest, header_key: str | None) -> OrderRequest:

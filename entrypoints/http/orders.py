@@ -50,7 +50,8 @@ class OrdersController(Controller):
                 description=(
                     "Optional key (1-40 letters, digits, . _ : -) that makes retries safe: a "
                     "second request with the same key returns the first order instead of "
-                    "placing another. Same meaning as client_order_id in the body."
+                    "placing another; the same key with a different order is refused (409 "
+                    "idempotency_conflict). Same meaning as client_order_id in the body."
                 ),
             ),
         ] = None,

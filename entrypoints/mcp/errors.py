@@ -18,6 +18,7 @@ from domain.errors import (
     DomainError,
     GatewayError,
     GuardrailViolation,
+    IdempotencyConflict,
     InvalidConfirmation,
     InvalidRequest,
     LiveTradingDisabled,
@@ -73,6 +74,11 @@ def _next_step(exc: DomainError) -> str:
     safety = _safety_step(exc)
     if safety:
         return safety
+    if isinstance(exc, IdempotencyConflict):
+        return (
+            f"Order {exc.details.get('order_id')} (the first one with that key) is unchanged; "
+            "get_open_orders shows its state. For a new order use a new client_order_id."
+        )
     if isinstance(exc, OrderRejected):
         code = f"IB error code {exc.ib_code}. " if exc.ib_code is not None else ""
         return f"{code}Nothing is working at the broker; fix the order and place it again."

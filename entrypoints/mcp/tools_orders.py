@@ -132,8 +132,9 @@ def order_tools(services: Services, *, read_only: bool = False) -> list[Callable
             str | None,
             Field(
                 description="Your idempotency key (1-40 letters, digits, . _ : -). Retrying "
-                "with the same key returns the first order instead of placing a second one. "
-                "Always set one so that a retry after a timeout cannot double the order",
+                "with the same key and the same order returns the first order instead of "
+                "placing a second one; the same key with a different order is refused. Always "
+                "set a new one per order so that a retry after a timeout cannot double it",
                 min_length=1,
                 max_length=40,
                 pattern=r"^[A-Za-z0-9._:-]+$",
@@ -147,7 +148,7 @@ def order_tools(services: Services, *, read_only: bool = False) -> list[Callable
         fill prices, and warnings about ignored fields.
 
         Name the contract by contract_id (best), or by symbol with sec_type (default STK),
-        exchange (default SMART) and currency; options also need expiry, strike and right.
+        exchange (default SMART for STK and OPT; give it for FUT, IND, CASH) and currency; options also need expiry, strike and right.
         Check the account, position and a market data snapshot first, and set
         client_order_id. An ambiguous contract is refused with the candidates listed.
 

@@ -36,6 +36,24 @@ def test_idempotency_key_header_returns_the_first_order(
     assert len(broker.called("place_order")) == 1
 
 
+def test_idempotency_key_with_a_different_order_is_a_409(
+    client: TestClient, broker: FakeBroker
+) -> None:
+    headers = {"Idempotency-Key": "order-2025-10-05-2"}
+    first = client.post("/ibkr/orders/place", json=ORDER, headers=headers).json()
+    other = client.post(
+        "/ibkr/orders/place", json={**ORDER, "quantity": ORDER["quantity"] * 10}, headers=headers
+    )
+    body = other.json()
+    assert other.status_code == 409 and body["code"] == "idempotency_conflict"
+    assert (body["order_id"], body["fields"], body["field"]) == (
+        first["order_id"],
+        ["quantity"],
+        "client_order_id",
+    )
+    assert len(broker.called("place_order")) == 1
+
+
 def test_open_orders_then_cancel(client: TestClient) -> None:
     placed = client.post("/ibkr/orders/place", json=ORDER).json()
     [open_order] = client.get("/ibkr/orders/open").json()

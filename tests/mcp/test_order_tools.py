@@ -47,6 +47,21 @@ async def test_a_retry_with_the_same_client_order_id_places_nothing_new(call, br
     assert len(broker.called("place_order")) == 1
 
 
+async def test_the_same_client_order_id_for_another_order_is_a_tool_error(client, call, broker):
+    args = {"contract_id": AAPL, "action": "BUY", "quantity": 1, "order_type": "LMT"}
+    first = await call("place_order", **args, limit_price=100.0, client_order_id="once")
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool(
+            "place_order", {**args, "limit_price": 99.0, "client_order_id": "once"}
+        )
+    text = str(caught.value)
+    assert text.startswith("idempotency_conflict: client_order_id 'once' already placed order")
+    assert "(limit_price differ)" in text
+    assert f"Order {first['order_id']} (the first one with that key) is unchanged" in text
+    assert text.endswith("For a new order use a new client_order_id.")
+    assert len(broker.called("place_order")) == 1
+
+
 async def test_ignored_good_till_date_is_reported_as_a_warning(call):
     result = await call(
         "place_order", contract_id=AAPL, action="BUY", quantity=1, tif="20261231 23:59:59"

@@ -93,3 +93,27 @@ def test_contract_query_of_a_symbol_order_defaults_to_smart_stock() -> None:
     )
     by_id = decode(contract_id=7).contract_query()
     assert (by_id.con_id, by_id.sec_type, by_id.exchange) == (7, "", "")
+
+
+@pytest.mark.parametrize(
+    ("fields", "sec_type", "exchange"),
+    [
+        ({"symbol": "AAPL"}, "STK", "SMART"),
+        ({"symbol": "AAPL", "exchange": "ISLAND"}, "STK", "ISLAND"),
+        ({"symbol": "EUR", "sec_type": "CASH", "currency": "USD"}, "CASH", ""),
+        (
+            {"symbol": "ES", "sec_type": "FUT", "last_trade_date_or_contract_month": "202612"},
+            "FUT",
+            "",
+        ),
+        ({"contract_id": 265598}, "", ""),
+    ],
+)
+def test_an_orders_contract_gets_the_same_defaults_as_a_quote(
+    fields: dict[str, Any], sec_type: str, exchange: str
+) -> None:
+    order = msgspec.convert({"action": "BUY", "quantity": 1, **fields}, OrderRequest)
+    query = order.contract_query()
+    assert (query.sec_type, query.exchange) == (sec_type, exchange)
+    assert query.con_id == fields.get("contract_id", 0)
+    assert query.symbol == fields.get("symbol", "")

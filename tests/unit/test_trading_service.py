@@ -9,7 +9,7 @@ import pytest
 
 from application.container import Services, build_services
 from domain.contract import Contract
-from domain.errors import AmbiguousContract, InvalidRequest, OrderNotFound
+from domain.errors import AmbiguousContract, IdempotencyConflict, InvalidRequest, OrderNotFound
 from domain.orders import OrderRequest, OrderResult
 from tests import contract_examples as ex
 from tests.factories import OrderRequestFactory
@@ -51,6 +51,38 @@ async def test_body_key_works_like_the_header(services: Services, broker: FakeBr
     first = await services.trading.place(order(client_order_id="k-1"))
     again = await services.trading.place(order(), "k-1")
     assert again.order_id == first.order_id and len(broker.called("place_order")) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"quantity": 100}, ["quantity"]),
+        ({"limit_price": 151.0}, ["limit_price"]),
+        ({"action": "SELL", "quantity": 5}, ["action", "quantity"]),
+        ({"contract_id": 87654321}, ["contract_id"]),
+    ],
+)
+async def test_a_key_reused_for_a_different_order_is_refused_not_answered_with_the_first(
+    services: Services, broker: FakeBroker, change: dict[str, object], named: list[str]
+) -> None:
+    first = await services.trading.place(order(), "k-2")
+    with pytest.raises(IdempotencyConflict) as caught:
+        await services.trading.place(order(**change), "k-2")
+    assert caught.value.details["fields"] == named
+    assert caught.value.details["order_id"] == first.order_id
+    assert len(broker.called("place_order")) == 1  # nothing new was sent
+    again = await services.trading.place(order(), "k-2")  # the exact retry still works
+    assert again.duplicate is True and again.order_id == first.order_id
+
+
+async def test_a_key_from_before_a_restart_still_returns_its_order(
+    services: Services, broker: FakeBroker
+) -> None:
+    placed = await services.trading.place(order(), "k-3")
+    fresh = build_services(broker, FakeGateway(), FakeClock())  # knows nothing of k-3's terms
+    again = await fresh.trading.place(order(quantity=99), "k-3")
+    assert again.duplicate is True and again.order_id == placed.order_id
+    assert len(broker.called("place_order")) == 1
 
 
 async def test_different_keys_place_twice(services: Services, broker: FakeBroker) -> None:
