@@ -148,7 +148,8 @@ def order_tools(services: Services, *, read_only: bool = False) -> list[Callable
         fill prices, and warnings about ignored fields.
 
         Name the contract by contract_id (best), or by symbol with sec_type (default STK),
-        exchange (default SMART for STK and OPT; give it for FUT, IND, CASH) and currency; options also need expiry, strike and right.
+        exchange (default SMART for STK and OPT; give it for FUT, IND, CASH) and currency;
+        options also need expiry, strike and right.
         Check the account, position and a market data snapshot first, and set
         client_order_id. An ambiguous contract is refused with the candidates listed.
 
