@@ -174,6 +174,7 @@ class Settings:
         if self.token:
             # The whole variable too: a malformed one is still a secret.
             out.append(self.token.reveal())
+        if self.token or self.token_file is not None:
             with contextlib.suppress(SettingsError):
                 out.extend(self.tokens().secrets())
         if self.ib_gateway_password:

@@ -64,3 +64,18 @@ def test_tokens_and_passwords_appear_nowhere(broker, audit_path, clock, tmp_path
     # The audit trail records requests as sent (here a symbol that is a token, on purpose),
     # but never a credential: not the bearer token, not the confirmation token.
     assert AGENT_TOKEN not in audit_path.read_text() and PASSWORD not in audit_path.read_text()
+
+
+def test_tokens_from_a_token_file_alone_are_redacted_too(tmp_path):
+    token_file = tmp_path / "tokens"
+    token_file.write_text(f"ops:{OPS_TOKEN}\n")
+    token_file.chmod(0o600)
+    settings = settings_from_env({}, token_file=token_file)
+    assert OPS_TOKEN in settings.secrets()
+    stream = io.StringIO()
+    configure_logging(log_format="json", level="DEBUG", secrets=settings.secrets(), stream=stream)
+    try:
+        structlog.get_logger("test").warning("echo", symbol=OPS_TOKEN, note=f"x {OPS_TOKEN} y")
+    finally:
+        configure_logging(log_format="console", level="INFO")
+    assert stream.getvalue() and OPS_TOKEN not in stream.getvalue()
