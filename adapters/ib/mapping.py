@@ -40,12 +40,13 @@ _SUMMARY_TAGS = {
 
 
 def number(value: Any) -> float | None:
-    """A finite float, or None for IB's "no value" markers."""
+    """A finite float (from a float or IB's numeric strings), or None for IB's "no value"
+    markers: empty strings, NaN, and UNSET_DOUBLE (the largest double) of either sign."""
     try:
         out = float(value)
     except (TypeError, ValueError):
         return None
-    if math.isnan(out) or math.isinf(out) or out >= _UNSET_DOUBLE:
+    if not math.isfinite(out) or abs(out) >= _UNSET_DOUBLE:
         return None
     return out
 

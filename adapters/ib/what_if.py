@@ -2,13 +2,11 @@
 
 A what-if order is an order with ``whatIf=True``: IB answers with an ``OrderState`` holding the
 commission and the margin before/change/after, and places nothing. IB sends the margin figures
-as strings and leaves absent numbers empty or at ``UNSET_DOUBLE`` (the largest double).
+as strings and leaves absent numbers empty or at ``UNSET_DOUBLE``: ``mapping.number`` reads
+them.
 """
 
 from __future__ import annotations
-
-import math
-from typing import Any
 
 from ib_async import OrderState
 
@@ -19,35 +17,19 @@ from domain.errors import OrderRejected, ReadOnly
 from domain.orders import OrderRequest
 from domain.safety import WhatIf, is_paper_account
 
-# IB's "no value": UNSET_DOUBLE is sys.float_info.max (1.797e308); anything that large is unset.
-_UNSET_ABOVE = 1e300
-
-
-def ib_number(value: Any) -> float | None:
-    """An ``OrderState`` number (a string or a float) as a float; None when IB sent none."""
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(number) or abs(number) >= _UNSET_ABOVE:
-        return None
-    return number
-
 
 def what_if_from_state(state: OrderState) -> WhatIf:
     return WhatIf(
-        commission=ib_number(state.commission),
-        min_commission=ib_number(state.minCommission),
-        max_commission=ib_number(state.maxCommission),
+        commission=mapping.number(state.commission),
+        min_commission=mapping.number(state.minCommission),
+        max_commission=mapping.number(state.maxCommission),
         commission_currency=state.commissionCurrency or None,
-        init_margin_change=ib_number(state.initMarginChange),
-        init_margin_after=ib_number(state.initMarginAfter),
-        maint_margin_change=ib_number(state.maintMarginChange),
-        maint_margin_after=ib_number(state.maintMarginAfter),
-        equity_with_loan_change=ib_number(state.equityWithLoanChange),
-        equity_with_loan_after=ib_number(state.equityWithLoanAfter),
+        init_margin_change=mapping.number(state.initMarginChange),
+        init_margin_after=mapping.number(state.initMarginAfter),
+        maint_margin_change=mapping.number(state.maintMarginChange),
+        maint_margin_after=mapping.number(state.maintMarginAfter),
+        equity_with_loan_change=mapping.number(state.equityWithLoanChange),
+        equity_with_loan_after=mapping.number(state.equityWithLoanAfter),
         warning_text=state.warningText or None,
     )
 

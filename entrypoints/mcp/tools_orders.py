@@ -40,7 +40,8 @@ from entrypoints.mcp.toolkit import READ_BROKER, READ_LOCAL, ibkr_tool, to_resul
 PLACE = ToolAnnotations(
     read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True
 )
-# A what-if places nothing, but it asks IB (and spends a slot of nothing but time).
+# A what-if places and changes nothing at IB; it is a request to IB, counted against
+# --max-previews-per-minute, and left out in read-only mode with the other order tools.
 PREVIEW = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=False, open_world_hint=True
 )

@@ -6,7 +6,8 @@ import pytest
 from ib_async import OrderState
 from ib_async.util import UNSET_DOUBLE
 
-from adapters.ib.what_if import ib_number, what_if_from_state
+from adapters.ib.mapping import number
+from adapters.ib.what_if import what_if_from_state
 from domain.orders import OrderRequest
 from tests.ib.conftest import stock
 
@@ -28,10 +29,10 @@ async def test_the_simulator_account_is_paper(broker):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [("", None), ("1234.5", 1234.5), (UNSET_DOUBLE, None), ("1.7976931348623157E308", None),
-     (2.5, 2.5), ("nan", None), ("n/a", None), (None, None)],
+     (-UNSET_DOUBLE, None), (2.5, 2.5), ("nan", None), ("n/a", None), (None, None)],
 )  # fmt: skip
 def test_ib_numbers_without_a_value_become_none(raw, expected):
-    assert ib_number(raw) == expected
+    assert number(raw) == expected
 
 
 def test_an_empty_order_state_is_all_none():
