@@ -1,19 +1,11 @@
+"""The monitored world: the suite's fake broker and clock, a SPY feed, a recording gateway."""
+
 from __future__ import annotations
 
 import pytest
 
 from tests.fakes import FakeBroker, FakeClock
 from tests.monitor.support import Feed, RecordingGateway
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def broker() -> FakeBroker:
-    return FakeBroker()
 
 
 @pytest.fixture
