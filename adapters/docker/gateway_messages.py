@@ -57,10 +57,16 @@ def exited_early(
         f"The gateway container {name} stopped (state {state.get('Status')}, exit code "
         f"{state.get('ExitCode')}) before its API port opened."
     )
-    if state.get("Running") or state.get("Restarting"):
+    if state.get("Restarting"):
         text = (
             f"The gateway container {name} keeps exiting (last exit code {state.get('ExitCode')}"
             f"; Docker restarts it) before its API port opened."
+        )
+    elif state.get("Running"):
+        # Docker resets ExitCode when it restarts a container: the last run's code is gone.
+        text = (
+            f"The gateway container {name} keeps exiting (Docker restarted it "
+            f"{info.get('RestartCount', 0)} times) before its API port opened."
         )
     if last_lines:
         text += " Its last log lines: " + " | ".join(last_lines)

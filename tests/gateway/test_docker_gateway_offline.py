@@ -10,6 +10,7 @@ import pytest
 
 from adapters.docker import container_spec as spec
 from adapters.docker.gateway import DockerGateway
+from adapters.docker.gateway_messages import exited_early
 from adapters.docker.profiles import SECRET_PATH, DockerGatewaySettings
 from adapters.docker.redaction import SecretScrubber
 from domain.errors import GatewayError
@@ -122,3 +123,21 @@ async def test_a_missing_socket_names_docker_host_too(tmp_path: Path):
             await gateway.start()
     finally:
         await gateway.close()
+
+
+@pytest.mark.parametrize(
+    ("state", "restarts", "says"),
+    [
+        ({"Status": "exited", "ExitCode": 3}, 0, "stopped (state exited, exit code 3)"),
+        ({"Restarting": True, "ExitCode": 3}, 2, "keeps exiting (last exit code 3;"),
+        # restarted and running again: Docker reset ExitCode to 0, which must not be shown
+        ({"Running": True, "ExitCode": 0}, 4, "keeps exiting (Docker restarted it 4 times)"),
+    ],
+)
+def test_an_early_exit_is_described_from_what_docker_still_knows(
+    state: dict[str, object], restarts: int, says: str
+):
+    info = {"State": state, "RestartCount": restarts}
+    text = exited_early(DockerGatewaySettings(), info, ["IBC: Login failed; exiting with code 3"])
+    assert says in text and "exit code 0" not in text
+    assert text.endswith("Its last log lines: IBC: Login failed; exiting with code 3")
