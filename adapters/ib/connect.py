@@ -56,6 +56,8 @@ async def connect_session(
     ib.errorEvent += on_connect_error
     ib.errorEvent += on_error
     ib.client.apiError += on_api_error
+    # ib_async declares the class default as int 1; any float works (loop.call_at arithmetic).
+    ib.client.RequestsInterval = settings.throttle_interval  # type: ignore[assignment]
     task = asyncio.ensure_future(
         ib.connectAsync(
             host,

@@ -27,6 +27,10 @@ class IbSettings:
     backoff_initial: float = 1.0
     backoff_max: float = 60.0
     backoff_jitter: float = 0.2
+    # ib_async's throttle: at most 45 messages per this many seconds. ib_async's own 1 s sends
+    # the next burst exactly one second after the last, so a few ms of network or event-loop
+    # jitter puts 90 messages into one of IB's 1 s windows (error 100, 50/s); 1.1 s leaves room.
+    throttle_interval: float = 1.1
     # Snapshots hold a market data line while open; IB allows 100 lines by default.
     max_concurrent_snapshots: int = 50
     max_concurrent_qualifications: int = 32

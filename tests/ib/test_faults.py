@@ -74,13 +74,16 @@ async def test_silent_gateway_times_out(simulator: TwsSimulator) -> None:
 
 async def test_two_hundred_concurrent_snapshots(simulator: TwsSimulator) -> None:
     """Distinct contracts, so every snapshot is its own IB request (no sharing): ib_async's
-    45 msg/s throttle (~4.5 s for 200) and the market-data-line limit keep IB happy (no error
-    100), and every snapshot completes within the production request timeout (10 s)."""
+    throttle (45 messages per 1.1 s, ~4.9 s for 200) and the market-data-line limit keep IB
+    happy (no error 100), and every snapshot completes within the production request timeout
+    (10 s)."""
     broker = make_broker(simulator, request_timeout=10.0)
     await broker.start()
     try:
         async with asyncio.timeout(40):
             assert await broker.wait_connected(5)
+            client = broker.supervisor.ib.client  # type: ignore[union-attr]
+            assert (client.MaxRequests, client.RequestsInterval) == (45, 1.1)
             chains = await broker.option_chains("CCJ", "STK", 1447060)
             smart = next(c for c in chains if c.exchange == "SMART")
             options = await broker.qualify_options(
