@@ -61,9 +61,10 @@ class TradingService:
             name for name in first.keys() | terms.keys() if first.get(name) != terms.get(name)
         )
         if changed:
+            verb = "differs" if len(changed) == 1 else "differ"
             raise IdempotencyConflict(
                 f"client_order_id {key!r} already placed order {order_id} with other terms "
-                f"({', '.join(changed)} differ); nothing new was sent. Use a new key for a new "
+                f"({', '.join(changed)} {verb}); nothing new was sent. Use a new key for a new "
                 "order, or repeat the first order exactly to get its state",
                 field="client_order_id",
                 order_id=order_id,

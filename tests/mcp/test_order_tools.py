@@ -56,7 +56,7 @@ async def test_the_same_client_order_id_for_another_order_is_a_tool_error(client
         )
     text = str(caught.value)
     assert text.startswith("idempotency_conflict: client_order_id 'once' already placed order")
-    assert "(limit_price differ)" in text
+    assert "(limit_price differs)" in text
     assert f"Order {first['order_id']} (the first one with that key) is unchanged" in text
     assert text.endswith("For a new order use a new client_order_id.")
     assert len(broker.called("place_order")) == 1
