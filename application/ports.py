@@ -61,6 +61,12 @@ class Broker(Protocol):
         """IB's what-if check of the order (commission, margin impact); nothing is placed."""
         ...
 
+    async def order_account(self, account_id: str | None) -> str:
+        """The account an order for ``account_id`` goes to: that id when this session manages
+        it (else ``UnknownAccount`` naming the managed ids), or the session's default account
+        ("" when IB is left to choose among several)."""
+        ...
+
     async def account_is_live(self) -> bool:
         """True when the session trades real money (not a paper account, not the simulator)."""
         ...

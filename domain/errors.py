@@ -38,6 +38,12 @@ class InvalidRequest(DomainError):
         self.accepted = accepted
 
 
+class UnknownAccount(InvalidRequest):
+    """An account id this IB session does not manage; ``accepted`` lists the managed ids."""
+
+    code = "unknown_account"
+
+
 class NotConnected(DomainError):
     """The broker has no live session with the gateway; retry after ``retry_after`` seconds."""
 

@@ -16,7 +16,7 @@ import msgspec.structs
 from domain.account import AccountSummary, AccountValue, Position
 from domain.connection import ConnectionStatus, DataFarm
 from domain.contract import Contract, ContractQuery
-from domain.errors import NotConnected, OrderNotFound
+from domain.errors import NotConnected, OrderNotFound, UnknownAccount
 from domain.gateway import GatewayStatus
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
@@ -212,6 +212,17 @@ class FakeBroker(_Recorder):
             equity_with_loan_change=-commission,
             equity_with_loan_after=100_000.0 - commission,
         )
+
+    async def order_account(self, account_id: str | None) -> str:
+        self._record("order_account", account_id)
+        self._require_connection()
+        if account_id and account_id != self.account_id:
+            raise UnknownAccount(
+                f"Account {account_id} is not managed by this IB session (fake)",
+                field="account_id",
+                accepted=[self.account_id],
+            )
+        return self.account_id
 
     async def account_is_live(self) -> bool:
         self._record("account_is_live")

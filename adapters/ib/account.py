@@ -11,7 +11,7 @@ from ib_async import IB
 from adapters.ib import mapping
 from adapters.ib.calls import IbCalls
 from domain.account import AccountSummary, AccountValue, Position
-from domain.errors import InvalidRequest
+from domain.errors import InvalidRequest, UnknownAccount
 
 
 class IbAccount:
@@ -32,6 +32,21 @@ class IbAccount:
         if not managed:
             raise InvalidRequest("The IB session reports no account", field="account_id")
         return managed[0]
+
+    def order_account(self, account_id: str | None) -> str:
+        """The account an order goes to (see ``Broker.order_account``)."""
+        managed = self._calls.require().managedAccounts()
+        wanted = account_id or self._calls.settings.account
+        if wanted:
+            if wanted not in managed:
+                listed = ", ".join(managed) or "none"
+                raise UnknownAccount(
+                    f"Account {wanted} is not managed by this IB session (managed: {listed})",
+                    field="account_id",
+                    accepted=list(managed),
+                )
+            return wanted
+        return managed[0] if len(managed) == 1 else ""
 
     async def summary(self, account_id: str | None) -> AccountSummary:
         ib = self._calls.require()

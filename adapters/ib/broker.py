@@ -146,6 +146,9 @@ class IbBroker:
     async def what_if(self, contract: Contract, order: OrderRequest) -> WhatIf:
         return await self._what_if.what_if(contract, order)
 
+    async def order_account(self, account_id: str | None) -> str:
+        return self._account.order_account(account_id)
+
     async def account_is_live(self) -> bool:
         return await self._what_if.account_is_live()
 
