@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.clock import SystemClock
-from application.ports import AuditLog, Broker, Clock, GatewayRuntime
+from application.ports import AuditLog, Broker, Clock, GatewayRuntime, OrderJournal
 from application.services.account import AccountService
 from application.services.connection import ConnectionService
 from application.services.contracts import ContractService
@@ -48,15 +48,17 @@ def build_services(
     policy: TradingPolicy | None = None,
     audit: AuditLog | None = None,
     preview_ttl: float = 120.0,
+    journal: OrderJournal | None = None,
 ) -> Services:
     """The services; with ``monitor``, /health readiness also reports market-data freshness.
 
-    ``policy`` defaults to ``TradingPolicy()`` and ``audit`` to an in-memory trail.
+    ``policy`` defaults to ``TradingPolicy()``, ``audit`` to an in-memory trail and
+    ``journal`` (idempotency keys) to an in-memory journal.
     """
     clock = clock or SystemClock()
     policy = policy or TradingPolicy()
     contracts = ContractService(broker, max_option_contracts=max_option_contracts)
-    trading = TradingService(broker, contracts)
+    trading = TradingService(broker, contracts, journal=journal, clock=clock)
     desk = OrderDesk(
         trading=trading,
         contracts=contracts,

@@ -7,6 +7,7 @@ Every method may raise the errors of ``domain.errors``; none may hang: adapters 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -14,6 +15,7 @@ from domain.account import AccountSummary, AccountValue, Position
 from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
 from domain.gateway import GatewayStatus
+from domain.journal import JournalRecord
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
@@ -54,7 +56,10 @@ class Broker(Protocol):
     async def historical_bars(self, contract: Contract, query: HistoricalQuery) -> list[Bar]: ...
 
     async def place_order(self, contract: Contract, order: OrderRequest) -> OrderResult:
-        """Send the order and return once IB acknowledged or rejected it (never queued)."""
+        """Send the order and return once IB acknowledged or rejected it (never queued).
+
+        An error raised after the order was sent carries its ``order_id`` in ``details``
+        (IB may have it); ``NotConnected`` without one means nothing was sent."""
         ...
 
     async def what_if(self, contract: Contract, order: OrderRequest) -> WhatIf:
@@ -118,6 +123,29 @@ class AuditLog(Protocol):
     async def recent(self, limit: int) -> list[AuditEntry]:
         """The last ``limit`` entries, newest first."""
         ...
+
+
+class OrderJournal(Protocol):
+    """Idempotency keys and the orders they placed, durable and shared by every process that
+    trades the same account (see ``domain.journal``)."""
+
+    async def claim(
+        self,
+        account: str,
+        key: str,
+        decide: Callable[[JournalRecord | None], JournalRecord | None],
+    ) -> None:
+        """Read the record of (``account``, ``key``) and store what ``decide`` returns for it
+        (nothing when it returns None), as one step that no other claim of the same key, in
+        any process, can interleave with. ``decide`` is pure: it may run more than once."""
+        ...
+
+    async def save(self, record: JournalRecord) -> bool:
+        """Store ``record`` over the one with the same account, key and attempt; False (and
+        nothing written) when the key was claimed again meanwhile."""
+        ...
+
+    async def get(self, account: str, key: str) -> JournalRecord | None: ...
 
 
 class Clock(Protocol):

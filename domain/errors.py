@@ -150,6 +150,17 @@ class IdempotencyConflict(OrderRejected):
     code = "idempotency_conflict"
 
 
+class IdempotencyInProgress(DomainError):
+    """Another request (perhaps in another process) is placing the order of this idempotency
+    key right now; retry after ``retry_after`` seconds to get its result."""
+
+    code = "idempotency_in_progress"
+
+    def __init__(self, message: str, *, retry_after: int = 2) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
 class PreviewRequired(OrderRejected):
     """Placement needs a confirmation token from a preview of the same order first."""
 

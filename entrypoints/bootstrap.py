@@ -19,9 +19,10 @@ from litestar import Litestar
 from litestar.handlers import asgi
 
 from adapters.audit.jsonl import JsonlAuditLog
+from adapters.journal.dsn import OpenableJournal, open_journal, printable_dsn
 from application.clock import SystemClock
 from application.container import Services, build_services
-from application.ports import AuditLog, Broker, Clock, GatewayRuntime
+from application.ports import AuditLog, Broker, Clock, GatewayRuntime, OrderJournal
 from application.services.health_monitor import HealthMonitor
 from application.services.health_policy import MonitorPolicy
 from application.services.maintenance import parse_windows
@@ -64,14 +65,21 @@ def assemble(
     gateway: GatewayRuntime | None = None,
     clock: Clock | None = None,
     audit: AuditLog | None = None,
+    journal: OrderJournal | None = None,
 ) -> Assembly:
     """Build the core around the given adapters, or the ones the settings name.
 
-    Orders follow the settings' trading policy and are recorded in ``audit`` (default: the
-    JSON-lines file the settings name).
+    Orders follow the settings' trading policy, are recorded in ``audit`` (default: the
+    JSON-lines file the settings name), and their idempotency keys in ``journal`` (default:
+    the journal the settings' DSN names).
     """
     policy = trading_policy(settings)
     lifecycles: list[Callable[[], AbstractAsyncContextManager[Any]]] = []
+    the_journal = journal
+    if the_journal is None:
+        durable = _make_journal(settings)
+        the_journal = durable
+        lifecycles.append(lambda: _journal_lifecycle(durable, settings))
     runtime = gateway
     if runtime is None:
         runtime = _make_runtime(settings)
@@ -95,6 +103,7 @@ def assemble(
         policy=policy,
         audit=audit if audit is not None else JsonlAuditLog(settings.audit_path()),
         preview_ttl=settings.preview_ttl,
+        journal=the_journal,
     )
     return Assembly(
         settings=settings,
@@ -112,6 +121,7 @@ def build_app(
     gateway: GatewayRuntime | None = None,
     clock: Clock | None = None,
     audit: AuditLog | None = None,
+    journal: OrderJournal | None = None,
 ) -> Litestar:
     """The service as one ASGI app: REST at /, MCP (streamable HTTP) at /mcp.
 
@@ -126,7 +136,9 @@ def build_app(
     tokens = settings.tokens()
     # Logs and error bodies alike are scrubbed of every configured secret.
     REDACTOR.add(settings.secrets())
-    assembly = assemble(settings, broker=broker, gateway=gateway, clock=clock, audit=audit)
+    assembly = assemble(
+        settings, broker=broker, gateway=gateway, clock=clock, audit=audit, journal=journal
+    )
     mcp = build_mcp(
         assembly.services,
         max_option_contracts=settings.max_option_contracts,
@@ -165,6 +177,27 @@ def _allowed_hosts(settings: Settings) -> list[str]:
         return list(settings.mcp_allowed_hosts)
     hosts = {"127.0.0.1", "localhost", "[::1]", settings.host}
     return sorted(f"{h}:*" for h in hosts) + sorted(hosts)
+
+
+def _make_journal(settings: Settings) -> OpenableJournal:
+    try:
+        return open_journal(settings.journal())
+    except ValueError as exc:
+        raise SettingsError(f"journal_dsn: {exc}") from None
+
+
+@asynccontextmanager
+async def _journal_lifecycle(journal: OpenableJournal, settings: Settings) -> AsyncIterator[None]:
+    where = printable_dsn(settings.journal())
+    try:
+        await journal.open()
+    except Exception as exc:
+        raise SettingsError(f"Cannot open the order journal {where}: {exc}") from exc
+    log.info("journal.ready", journal=where)
+    try:
+        yield
+    finally:
+        await journal.close()
 
 
 def _make_runtime(settings: Settings) -> GatewayRuntime:

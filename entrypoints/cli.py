@@ -125,6 +125,12 @@ def _safety_options(parser: argparse.ArgumentParser, *, http: bool) -> None:
         type=Path,
         help="JSON-lines audit trail (default $XDG_STATE_HOME/ibkr-mcp/audit.jsonl)",
     )
+    s.add_argument(
+        "--journal-dsn",
+        help="order journal for idempotency keys: sqlite:///path (default "
+        "$XDG_STATE_HOME/ibkr-mcp/journal.sqlite3) or postgresql://user@host/db (give a "
+        "password through IBKR_MCP_JOURNAL_DSN or PGPASSWORD, not on the command line)",
+    )
     s.add_argument("--preview-ttl", type=float, help="seconds a confirmation token lasts (120)")
 
 
@@ -168,6 +174,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in vars(args).items() if k != "command" and v is not None}
     if "ib_gateway_password" in overrides:
         overrides["ib_gateway_password"] = Secret(overrides["ib_gateway_password"])
+    if "journal_dsn" in overrides:
+        overrides["journal_dsn"] = Secret(overrides["journal_dsn"])
     if "gateway_env" in overrides:
         overrides["gateway_env"] = tuple(overrides["gateway_env"])
     if "maintenance_windows" in overrides:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from application.services.auth import TokenBook, TokenConfigError
 
@@ -109,6 +110,9 @@ class Settings:
     max_orders_per_minute: int = 30
     max_previews_per_minute: int = 60
     audit_file: Path | None = None
+    # Where idempotency keys are kept: sqlite:///path (default: the state directory) or
+    # postgresql://user:pass@host/db. A DSN may hold a password: it is a secret.
+    journal_dsn: Secret | None = None
     preview_ttl: float = 120.0
     max_request_body: int = 64 * 1024
 
@@ -168,6 +172,13 @@ class Settings:
         state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
         return Path(state) / "ibkr-mcp" / "audit.jsonl"
 
+    def journal(self) -> str:
+        """The order journal's DSN: as set, else SQLite beside the audit file's default."""
+        if self.journal_dsn:
+            return self.journal_dsn.reveal()
+        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        return "sqlite:///" + str(Path(state).absolute() / "ibkr-mcp" / "journal.sqlite3")
+
     def secrets(self) -> list[str]:
         """Every secret value configured, for the log redactor."""
         out = []
@@ -179,6 +190,10 @@ class Settings:
                 out.extend(self.tokens().secrets())
         if self.ib_gateway_password:
             out.append(self.ib_gateway_password.reveal())
+        if self.journal_dsn:
+            password = urlsplit(self.journal_dsn.reveal()).password
+            if password:
+                out.append(password)
         if self.ib_gateway_password_file is not None:
             try:
                 pw = self.password()

@@ -11,6 +11,13 @@ settings.register_profile("ibkr-mcp", derandomize=True, database=None)
 settings.load_profile("ibkr-mcp")
 
 
+@pytest.fixture(autouse=True)
+def _private_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Every test gets its own state directory: default audit files and order journals never
+    leak between tests (a journal remembers keys) nor into the user's home."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
 # Fresh fakes of our ports; folders that need them seeded or shaped override these names.
 @pytest.fixture
 def broker() -> FakeBroker:

@@ -23,7 +23,7 @@ class IbAccount:
         wanted = account_id or self._calls.settings.account
         if wanted:
             if managed and wanted not in managed:
-                raise InvalidRequest(
+                raise UnknownAccount(
                     f"Account {wanted} is not managed by this IB session",
                     field="account_id",
                     accepted=list(managed),

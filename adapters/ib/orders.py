@@ -152,12 +152,15 @@ async def _settle(ib: IB, trade: Trade, watch: ErrorWatch, budget: float, judge:
             if remaining <= 0:
                 return None
             if not ib.isConnected():
-                raise NotConnected(
+                dropped = NotConnected(
                     f"The connection dropped while waiting for IB about order "
                     f"{trade.order.orderId}; once reconnected, check it (or retry with the same "
                     "client_order_id)",
                     retry_after=2,
                 )
+                # The order was sent: whoever handles this must not take it as never placed.
+                dropped.details["order_id"] = trade.order.orderId
+                raise dropped
             changed.clear()
             watch.arrived.clear()
             waiters = [asyncio.ensure_future(e.wait()) for e in (changed, watch.arrived)]

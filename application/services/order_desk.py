@@ -77,6 +77,7 @@ class OrderDesk:
         async def work(outcome: _Outcome) -> OrderPreview:
             contract = await self._contracts.resolve(order.contract_query())
             await self._guard.check(order, contract)
+            await self._broker.order_account(order.account_id)  # one this session manages
             self._guard.take_preview_slot()
             outcome.checking = False
             what_if = await self._broker.what_if(contract, order)
@@ -126,8 +127,7 @@ class OrderDesk:
             try:
                 # A retry of an order that was already placed returns that order; its
                 # (already spent) token must not turn the retry into a refusal.
-                key = idempotency_key or order.client_order_id
-                retry = key is not None and await self._broker.find_order(key) is not None
+                retry = await self._trading.already_placed(order, idempotency_key)
                 if confirmation_token is not None and not retry:
                     self._previews.redeem(confirmation_token, order, contract)
             except DomainError:

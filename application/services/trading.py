@@ -1,91 +1,229 @@
-"""Placing, cancelling and listing orders, with idempotency keys."""
+"""Placing, cancelling and listing orders, with idempotency keys kept in the order journal.
+
+A key is claimed in the journal before its order is sent, so that no other request — in this
+process or another one sharing the journal and the account — sends it too; the first order's
+terms are kept with it, so that a reused key is compared even after a restart.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import secrets
+import socket
 import weakref
-from collections import OrderedDict
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 import msgspec
 import msgspec.structs
+from msgspec import UNSET
 
-from application.ports import Broker
+from application.clock import SystemClock
+from application.ports import Broker, Clock, OrderJournal
 from application.services.contracts import ContractService
-from domain.errors import IdempotencyConflict, InvalidRequest
+from application.services.order_journal import MemoryOrderJournal
+from domain.errors import (
+    DomainError,
+    IdempotencyConflict,
+    IdempotencyInProgress,
+    InvalidRequest,
+    NotConnected,
+    OrderRejected,
+)
+from domain.journal import JournalRecord, changed_terms
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
 
 _KEY = re.compile(r"[A-Za-z0-9._:-]{1,40}")
-# How many keys' order terms are remembered to tell a retry from a different order.
-MAX_REMEMBERED_KEYS = 10_000
+# A claim whose sender has not reported for this long is looked up at IB (its process may be
+# gone): longer than any placement takes (acknowledgement timeout plus the look-ups before it).
+PENDING_TIMEOUT = 60.0
+# How long a request waits for another process that is placing the same key right now.
+BUSY_WAIT = 15.0
+_POLL = 0.05
+
+Verdict = Literal["send", "recorded", "conflict", "busy", "check"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    verdict: Verdict
+    record: JournalRecord
+    changed: tuple[str, ...] = ()
 
 
 class TradingService:
-    def __init__(self, broker: Broker, contracts: ContractService) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        contracts: ContractService,
+        *,
+        journal: OrderJournal | None = None,
+        clock: Clock | None = None,
+        owner: str | None = None,
+        pending_timeout: float = PENDING_TIMEOUT,
+        busy_wait: float = BUSY_WAIT,
+    ) -> None:
         self._broker = broker
         self._contracts = contracts
-        # One lock per idempotency key so that two concurrent retries cannot both place.
-        self._key_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+        self._journal: OrderJournal = journal if journal is not None else MemoryOrderJournal()
+        self._clock: Clock = clock or SystemClock()
+        # Names this process in the journal: a pending claim of our own that no request of
+        # ours holds any more ended without an answer, and is looked up at IB at once.
+        self._owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._pending_timeout = pending_timeout
+        self._busy_wait = busy_wait
+        # One lock per key, so requests of this process queue here, not on the journal.
+        self._key_locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
-        # key -> the order it was first sent with (this process only; bounded, oldest first out)
-        self._terms: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     async def place(self, order: OrderRequest, idempotency_key: str | None = None) -> OrderResult:
-        """Place an order once IB acknowledges it; a known idempotency key returns the first order."""
+        """Place an order once IB acknowledges it; a known idempotency key returns the first
+        order, and the same key with other terms is refused (``IdempotencyConflict``)."""
         order = _merge_key(order, idempotency_key)
+        account = await self._broker.order_account(order.account_id)  # a managed one, or none
         key = order.client_order_id
         if key is None:
-            return await self._place(order)
-        lock = self._key_locks.get(key)
+            return await self._send(order)
+        terms = _terms(order, account)
+        lock = self._key_locks.get((account, key))
         if lock is None:
             lock = asyncio.Lock()
-            self._key_locks[key] = lock
+            self._key_locks[(account, key)] = lock
         async with lock:
-            existing = await self._broker.find_order(key)
-            if existing is not None:
-                self._check_same_order(key, order, existing.order_id)
-                return msgspec.structs.replace(existing, duplicate=True, client_order_id=key)
-            self._remember(key, order)
-            return await self._place(order)
+            return await self._place_once(order, account, key, terms)
 
-    def _check_same_order(self, key: str, order: OrderRequest, order_id: int) -> None:
-        """A retry must repeat the order: the same key with other terms is a caller's mistake
-        that must not be answered with the first order as if it were this one."""
-        first = self._terms.get(key)
-        if first is None:  # placed before this process started: IB keeps only the key
-            return
-        terms = _terms(order)
-        changed = sorted(
-            name for name in first.keys() | terms.keys() if first.get(name) != terms.get(name)
-        )
-        if changed:
-            verb = "differs" if len(changed) == 1 else "differ"
-            raise IdempotencyConflict(
-                f"client_order_id {key!r} already placed order {order_id} with other terms "
-                f"({', '.join(changed)} {verb}); nothing new was sent. Use a new key for a new "
-                "order, or repeat the first order exactly to get its state",
-                field="client_order_id",
-                order_id=order_id,
-                fields=changed,
+    async def already_placed(self, order: OrderRequest, idempotency_key: str | None) -> bool:
+        """True when this order's key has already placed an order (a retry, not a new order)."""
+        key = idempotency_key or order.client_order_id
+        if key is None:
+            return False
+        account = await self._broker.order_account(order.account_id)
+        record = await self._journal.get(account, key)
+        if record is not None:
+            return record.state == "sent"
+        return await self._broker.find_order(key) is not None
+
+    async def _place_once(
+        self, order: OrderRequest, account: str, key: str, terms: dict[str, Any]
+    ) -> OrderResult:
+        give_up = self._clock.monotonic() + self._busy_wait
+        looked_up: int | None = None  # the attempt we found missing at IB
+        while True:
+            claim = await self._claim(account, key, terms, looked_up)
+            record = claim.record
+            if claim.verdict == "conflict":
+                raise _conflict(key, record, list(claim.changed))
+            if claim.verdict == "recorded":
+                return await self._recorded(record)
+            if claim.verdict == "send":
+                return await self._first_send(order, record)
+            if claim.verdict == "busy":
+                if self._clock.monotonic() >= give_up:
+                    raise IdempotencyInProgress(
+                        f"Another request is placing the order of client_order_id {key!r} "
+                        "right now; retry in a few seconds to get its result",
+                        retry_after=2,
+                    )
+                await self._clock.sleep(_POLL)
+                continue
+            # "check": a claim that ended without an answer; IB knows whether the order came.
+            found = await self._broker.find_order(key)
+            if found is not None:
+                return await self._answer_found(record, found)
+            looked_up = record.attempt
+
+    async def _claim(
+        self, account: str, key: str, terms: dict[str, Any], looked_up: int | None
+    ) -> _Claim:
+        now = self._clock.now()
+        stale_before = now - timedelta(seconds=self._pending_timeout)
+        outcome: list[_Claim] = []
+
+        def decide(existing: JournalRecord | None) -> JournalRecord | None:
+            outcome.clear()
+            claim = _decide(existing, account, key, terms, self._owner, now, stale_before,
+                            looked_up)  # fmt: skip
+            outcome.append(claim)
+            return claim.record if claim.verdict == "send" else None
+
+        await self._journal.claim(account, key, decide)
+        return outcome[-1]
+
+    async def _first_send(self, order: OrderRequest, record: JournalRecord) -> OrderResult:
+        # An order placed under this key without the journal (before it existed, or by another
+        # program on the account) carries the key as its orderRef at IB.
+        try:
+            found = await self._broker.find_order(record.key)
+            if found is not None:
+                return await self._answer_found(record, found)
+            contract = await self._contracts.resolve(order.contract_query())
+        except DomainError:  # nothing was sent: free the key
+            await self._journal.save(_update(record, self._clock, state="failed"))
+            raise
+        try:
+            result = await self._broker.place_order(contract, order)
+        except OrderRejected as exc:  # IB refused it: nothing works, the key may be used again
+            await self._journal.save(_update(record, self._clock, state="failed", status=exc.code))
+            raise
+        except NotConnected as exc:
+            sent = exc.details.get("order_id")
+            if isinstance(sent, int):  # sent, then the connection dropped: IB may have it
+                await self._journal.save(_update(record, self._clock, state="sent", order_id=sent))
+            else:  # nothing left this process
+                await self._journal.save(_update(record, self._clock, state="failed"))
+            raise
+        except DomainError as exc:
+            sent = exc.details.get("order_id")
+            if isinstance(sent, int):  # sent, no answer in time: IB may still take it
+                await self._journal.save(_update(record, self._clock, state="sent", order_id=sent))
+            raise  # anything else leaves the claim pending: the next retry asks IB
+        result = _with_extras(result, order)
+        await self._journal.save(
+            _update(
+                record,
+                self._clock,
+                state="sent",
+                order_id=result.order_id,
+                status=result.status,
+                result=msgspec.to_builtins(result),
             )
+        )
+        return result
 
-    def _remember(self, key: str, order: OrderRequest) -> None:
-        self._terms[key] = _terms(order)
-        self._terms.move_to_end(key)
-        while len(self._terms) > MAX_REMEMBERED_KEYS:
-            self._terms.popitem(last=False)
+    async def _recorded(self, record: JournalRecord) -> OrderResult:
+        """The order the key placed, in its current state at IB (or as last recorded)."""
+        found = await self._broker.find_order(record.key)
+        if found is not None:
+            return await self._answer_found(record, found)
+        if record.result is not None:
+            result = msgspec.convert(record.result, OrderResult)
+        else:  # sent, but IB never answered, and it does not list the order now
+            result = OrderResult(order_id=record.order_id or 0, status=record.status or "Unknown")
+        return msgspec.structs.replace(result, duplicate=True, client_order_id=record.key)
 
-    async def _place(self, order: OrderRequest) -> OrderResult:
+    async def _answer_found(self, record: JournalRecord, found: OrderResult) -> OrderResult:
+        result = msgspec.structs.replace(found, duplicate=True, client_order_id=record.key)
+        if (record.state, record.order_id, record.status) != ("sent", found.order_id, found.status):
+            await self._journal.save(
+                _update(
+                    record,
+                    self._clock,
+                    state="sent",
+                    order_id=found.order_id,
+                    status=found.status,
+                    result=msgspec.to_builtins(msgspec.structs.replace(found, duplicate=UNSET)),
+                )
+            )
+        return result
+
+    async def _send(self, order: OrderRequest) -> OrderResult:
         contract = await self._contracts.resolve(order.contract_query())
         result = await self._broker.place_order(contract, order)
-        changes: dict[str, object] = {}
-        if order.client_order_id:
-            changes["client_order_id"] = order.client_order_id
-        if order.ignored_fields_warnings:
-            changes["warnings"] = order.ignored_fields_warnings
-        return msgspec.structs.replace(result, **changes) if changes else result
+        return _with_extras(result, order)
 
     async def cancel(self, order_id: int) -> CancelResult:
         if order_id <= 0:
@@ -97,10 +235,72 @@ class TradingService:
         return sorted(orders, key=lambda o: o.order_id)
 
 
-def _terms(order: OrderRequest) -> dict[str, Any]:
-    """What a retry must repeat: every field of the request but the key itself."""
-    terms = msgspec.structs.asdict(order)
+def _decide(
+    existing: JournalRecord | None,
+    account: str,
+    key: str,
+    terms: dict[str, Any],
+    owner: str,
+    now: datetime,
+    stale_before: datetime,
+    looked_up: int | None,
+) -> _Claim:
+    """What to do with a key, given what the journal holds for it (pure; see ``_Claim``)."""
+    if existing is None:
+        fresh = JournalRecord(account=account, key=key, terms=terms, state="pending", owner=owner,
+                              created_at=now, updated_at=now)  # fmt: skip
+        return _Claim("send", fresh)
+    if existing.state == "failed":  # nothing of it reached IB: the key is free again
+        again = msgspec.structs.replace(existing, terms=terms, state="pending", owner=owner,
+                                        attempt=existing.attempt + 1, updated_at=now)  # fmt: skip
+        return _Claim("send", again)
+    changed = changed_terms(existing.terms, terms)
+    if changed:
+        return _Claim("conflict", existing, tuple(changed))
+    if existing.state == "sent":
+        return _Claim("recorded", existing)
+    ended = existing.owner == owner or existing.updated_at < stale_before
+    if not ended:
+        return _Claim("busy", existing)
+    if looked_up != existing.attempt:
+        return _Claim("check", existing)
+    # Not at IB, and its sender is gone: this request sends it.
+    again = msgspec.structs.replace(existing, state="pending", owner=owner,
+                                    attempt=existing.attempt + 1, updated_at=now)  # fmt: skip
+    return _Claim("send", again)
+
+
+def _update(record: JournalRecord, clock: Clock, **changes: Any) -> JournalRecord:
+    return msgspec.structs.replace(record, updated_at=clock.now(), **changes)
+
+
+def _conflict(key: str, record: JournalRecord, changed: list[str]) -> IdempotencyConflict:
+    placed = f"order {record.order_id}" if record.order_id is not None else "an order"
+    verb = "differs" if len(changed) == 1 else "differ"
+    return IdempotencyConflict(
+        f"client_order_id {key!r} already placed {placed} with other terms "
+        f"({', '.join(changed)} {verb}); nothing new was sent. Use a new key for a new "
+        "order, or repeat the first order exactly to get its state",
+        field="client_order_id",
+        order_id=record.order_id,
+        fields=changed,
+    )
+
+
+def _with_extras(result: OrderResult, order: OrderRequest) -> OrderResult:
+    changes: dict[str, object] = {}
+    if order.client_order_id:
+        changes["client_order_id"] = order.client_order_id
+    if order.ignored_fields_warnings:
+        changes["warnings"] = order.ignored_fields_warnings
+    return msgspec.structs.replace(result, **changes) if changes else result
+
+
+def _terms(order: OrderRequest, account: str) -> dict[str, Any]:
+    """What a retry must repeat: every field of the request but the key, the account resolved."""
+    terms: dict[str, Any] = msgspec.to_builtins(order)
     terms.pop("client_order_id", None)
+    terms["account_id"] = account
     return terms
 
 

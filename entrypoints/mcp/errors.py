@@ -19,6 +19,7 @@ from domain.errors import (
     GatewayError,
     GuardrailViolation,
     IdempotencyConflict,
+    IdempotencyInProgress,
     InvalidConfirmation,
     InvalidRequest,
     LiveTradingDisabled,
@@ -78,6 +79,11 @@ def _next_step(exc: DomainError) -> str:
         return (
             f"Order {exc.details.get('order_id')} (the first one with that key) is unchanged; "
             "get_open_orders shows its state. For a new order use a new client_order_id."
+        )
+    if isinstance(exc, IdempotencyInProgress):
+        return (
+            f"Call place_order again with the same arguments in {exc.retry_after} s: it answers "
+            "with that order once it is placed, and never places it twice."
         )
     if isinstance(exc, OrderRejected):
         code = f"IB error code {exc.ib_code}. " if exc.ib_code is not None else ""

@@ -8,6 +8,7 @@ import msgspec
 import pytest
 
 from application.container import Services, build_services
+from application.services.order_journal import MemoryOrderJournal
 from domain.contract import Contract
 from domain.errors import AmbiguousContract, IdempotencyConflict, InvalidRequest, OrderNotFound
 from domain.orders import OrderRequest, OrderResult
@@ -75,12 +76,39 @@ async def test_a_key_reused_for_a_different_order_is_refused_not_answered_with_t
     assert again.duplicate is True and again.order_id == first.order_id
 
 
-async def test_a_key_from_before_a_restart_still_returns_its_order(
+async def test_a_key_reused_after_a_restart_is_compared_from_the_journal(
+    broker: FakeBroker,
+) -> None:
+    """Issue 12, defect 3: BUY 1 with key K, restart, then SELL 7 of another contract with K."""
+    ex.seed(broker, FakeGateway())
+    journal = MemoryOrderJournal()  # stands for the durable one: it outlives the process
+    before = build_services(broker, FakeGateway(), FakeClock(), journal=journal)
+    placed = await before.trading.place(order(quantity=1), "k-3")
+    after = build_services(broker, FakeGateway(), FakeClock(), journal=journal)  # the restart
+    with pytest.raises(IdempotencyConflict) as caught:
+        await after.trading.place(
+            order(action="SELL", quantity=7, contract_id=87654321, order_type="MKT",
+                  limit_price=None), "k-3")  # fmt: skip
+    assert caught.value.details["order_id"] == placed.order_id
+    assert caught.value.details["fields"] == [
+        "action",
+        "contract_id",
+        "limit_price",
+        "order_type",
+        "quantity",
+    ]
+    again = await after.trading.place(order(quantity=1), "k-3")
+    assert again.duplicate is True and again.order_id == placed.order_id
+    assert len(broker.called("place_order")) == 1
+
+
+async def test_a_key_placed_outside_the_journal_is_found_at_ib_by_its_order_ref(
     services: Services, broker: FakeBroker
 ) -> None:
-    placed = await services.trading.place(order(), "k-3")
-    fresh = build_services(broker, FakeGateway(), FakeClock())  # knows nothing of k-3's terms
-    again = await fresh.trading.place(order(quantity=99), "k-3")
+    """An order placed before the journal existed (or by another program) is not placed again."""
+    placed = await services.trading.place(order(), "k-4")
+    fresh = build_services(broker, FakeGateway(), FakeClock())  # an empty journal
+    again = await fresh.trading.place(order(), "k-4")
     assert again.duplicate is True and again.order_id == placed.order_id
     assert len(broker.called("place_order")) == 1
 

@@ -1,0 +1,51 @@
+"""Which journal a DSN names: ``sqlite:///path`` (the default) or ``postgresql://...``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from application.ports import OrderJournal
+
+
+class OpenableJournal(OrderJournal, Protocol):
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def open_journal(dsn: str) -> OpenableJournal:
+    """The journal ``dsn`` names (not yet opened); ValueError for one we cannot use.
+
+    ``sqlite:///journal.db`` is relative to the working directory, ``sqlite:////var/x.db``
+    absolute (the path is what follows ``sqlite:///``).
+    """
+    scheme = dsn.partition(":")[0].lower()
+    if scheme == "sqlite":
+        path = unquote(dsn[len("sqlite:///") :]) if dsn.lower().startswith("sqlite:///") else ""
+        if not path.strip("/"):
+            raise ValueError(
+                "a sqlite journal DSN names a file: sqlite:///journal.db (relative) or "
+                "sqlite:////var/lib/ibkr-mcp/journal.db (absolute)"
+            )
+        from adapters.journal.sqlite import SqliteOrderJournal
+
+        return SqliteOrderJournal(Path(path))
+    if scheme in ("postgresql", "postgres"):
+        from adapters.journal.postgres import PostgresOrderJournal
+
+        return PostgresOrderJournal(dsn)
+    raise ValueError(
+        f"unknown journal DSN scheme {scheme!r}: use sqlite:///... or postgresql://..."
+    )
+
+
+def printable_dsn(dsn: str) -> str:
+    """The DSN with its password removed, for logs."""
+    parts = urlsplit(dsn)
+    if parts.password is None:
+        return dsn
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
