@@ -54,6 +54,19 @@ def test_idempotency_key_with_a_different_order_is_a_409(
     assert len(broker.called("place_order")) == 1
 
 
+def test_an_order_for_an_account_the_session_does_not_manage_is_400(
+    client: TestClient, broker: FakeBroker
+) -> None:
+    """Issue 12: account U9999999 was accepted and placed."""
+    for path in ("/ibkr/orders/place", "/ibkr/orders/preview"):
+        response = client.post(path, json={**ORDER, "account_id": "U9999999"})
+        body = response.json()
+        assert response.status_code == 400, body
+        assert (body["code"], body["field"], body["accepted"]) == (
+            "unknown_account", "account_id", ["DU1234567"])  # fmt: skip
+    assert broker.called("place_order") == [] and broker.called("what_if") == []
+
+
 def test_open_orders_then_cancel(client: TestClient) -> None:
     placed = client.post("/ibkr/orders/place", json=ORDER).json()
     [open_order] = client.get("/ibkr/orders/open").json()

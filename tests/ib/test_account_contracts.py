@@ -9,7 +9,7 @@ import pytest
 from adapters.ib.broker import IbBroker
 from application.services.contracts import ContractService
 from domain.contract import ContractQuery
-from domain.errors import InvalidRequest
+from domain.errors import InvalidRequest, UnknownAccount
 from domain.options import ChainFilters, OptionChainQuery
 from domain.orders import OrderRequest
 from tests.ib.conftest import stock
@@ -45,6 +45,15 @@ async def test_unknown_account_is_an_invalid_request(broker: IbBroker) -> None:
         with pytest.raises(InvalidRequest) as caught:
             await broker.account_summary("U999")
         assert caught.value.accepted == ["DU1234567"]
+
+
+async def test_order_account_is_a_managed_one_or_the_default(broker: IbBroker) -> None:
+    async with asyncio.timeout(5):
+        assert await broker.order_account(None) == "DU1234567"
+        assert await broker.order_account("DU1234567") == "DU1234567"
+        with pytest.raises(UnknownAccount) as caught:
+            await broker.order_account("U9999999")
+        assert caught.value.code == "unknown_account" and caught.value.accepted == ["DU1234567"]
 
 
 async def test_contract_details_unique_ambiguous_and_unknown(broker: IbBroker) -> None:
