@@ -78,6 +78,11 @@ class Contract(msgspec.Struct, frozen=True, kw_only=True):
     combo_legs_descrip: str = ""
     combo_legs: list[dict[str, Any]] = msgspec.field(default_factory=list)
     delta_neutral_contract: dict[str, Any] | None = None
+    # IB's order size rules (contract details' minSize and sizeIncrement): the smallest order
+    # and the step between order sizes. Absent when IB reports none; orders are then in whole
+    # units (see domain.order_size).
+    min_size: float | UnsetType = UNSET
+    size_increment: float | UnsetType = UNSET
 
 
 class ContractQuery(msgspec.Struct, frozen=True, kw_only=True):

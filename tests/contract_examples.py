@@ -221,7 +221,11 @@ def seed(broker: FakeBroker, gateway: FakeGateway) -> None:
         {k: v for k, v in c.items() if k != "friendly_symbol"}
         for c in OPTIONS_CHAIN_FILTERED["options_chain"]
     ]
-    broker.contracts = _as([CCJ_USD, CCJ_EUR, AAPL, MSFT, *options], list[Contract])
+    # IB's size rules (whole shares and contracts) come with every contract: an extension.
+    broker.contracts = [
+        msgspec.structs.replace(c, min_size=1.0, size_increment=1.0)
+        for c in _as([CCJ_USD, CCJ_EUR, AAPL, MSFT, *options], list[Contract])
+    ]
     broker.chains["CCJ"] = _as(
         [_chain(x) for x in ("BOX", "NASDAQOM", "SMART")], list[CandidateChain]
     )

@@ -1,7 +1,8 @@
 """Account summary, raw account values and positions.
 
 ib_async keeps account values and the portfolio live (subscribed at connect); positions are
-asked for afresh so that a position opened by another session shows up at once.
+asked for afresh so that a position opened by another session shows up at once. Concurrent
+callers share one such request (ib_async keys it by a fixed name: one at a time anyway).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from ib_async import IB
 
 from adapters.ib import mapping
 from adapters.ib.calls import IbCalls
+from adapters.ib.pacing import SingleFlight
 from domain.account import AccountSummary, AccountValue, Position
 from domain.errors import InvalidRequest, UnknownAccount
 
@@ -17,6 +19,7 @@ from domain.errors import InvalidRequest, UnknownAccount
 class IbAccount:
     def __init__(self, calls: IbCalls) -> None:
         self._calls = calls
+        self._flight = SingleFlight()
 
     def _account(self, ib: IB, account_id: str | None) -> str:
         managed = ib.managedAccounts()
@@ -76,8 +79,11 @@ class IbAccount:
     async def positions(self, account_id: str | None) -> list[Position]:
         ib = self._calls.require()
         account = self._account(ib, account_id)
-        held = await self._calls.run(
-            "the positions", lambda ib: ib.reqPositionsAsync(), serial="positions"
+        held = await self._flight.run(
+            "positions",
+            lambda: self._calls.run(
+                "the positions", lambda ib: ib.reqPositionsAsync(), serial="positions"
+            ),
         )
         portfolio = {item.contract.conId: item for item in ib.portfolio(account)}
         latest = {p.contract.conId: p for p in held if p.account == account}

@@ -22,7 +22,7 @@ from adapters.ib.contracts import ExpectedMissFilter, IbContracts
 from adapters.ib.history import IbHistory
 from adapters.ib.market_data import IbMarketData
 from adapters.ib.orders import IbOrders
-from adapters.ib.scanner import IbScanner
+from adapters.ib.scanner import IbScanner, ScannerCancelAckFilter
 from adapters.ib.settings import IbSettings
 from adapters.ib.supervisor import ConnectionSupervisor
 from adapters.ib.what_if import IbWhatIf
@@ -40,6 +40,7 @@ from domain.scanner import ScannerParameters, ScanQuery, ScanResult
 __all__ = ["IbBroker", "IbSettings"]
 
 _quiet_misses = ExpectedMissFilter()
+_quiet_scanner_acks = ScannerCancelAckFilter()
 
 
 class IbBroker:
@@ -74,6 +75,7 @@ class IbBroker:
     async def start(self) -> None:
         """Start the supervisor; it connects in the background and never gives up."""
         logging.getLogger("ib_async.wrapper").addFilter(_quiet_misses)
+        logging.getLogger("ib_async.wrapper").addFilter(_quiet_scanner_acks)
         await self.supervisor.start()
 
     async def stop(self) -> None:

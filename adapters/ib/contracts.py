@@ -55,7 +55,7 @@ class IbContracts:
             log.debug("ib.contract_not_found", query=describe_query(query))
             return []
         contracts = list(
-            {c.conId: mapping.from_ib_contract(c) for d in found if (c := d.contract)}.values()
+            {d.contract.conId: mapping.from_ib_details(d) for d in found if d.contract}.values()
         )
         if contracts:
             self._by_query.put(query, contracts)

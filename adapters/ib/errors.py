@@ -76,6 +76,8 @@ def to_domain(code: int, text: str, what: str = "the request") -> DomainError:
     if code == 10148:
         return InvalidRequest(f"The order can no longer be cancelled ({ib})", field="order_id")
     if code == 162:
+        if "scan" in text.lower():  # the scanner's errors come with the same code
+            return scanner_error(code, text, what)
         return _historical(code, text, what)
     if code in NOT_SUBSCRIBED:
         return MarketDataUnavailable(f"No market data subscription for {what} ({ib})", ib_code=code)
@@ -98,6 +100,55 @@ def _historical(code: int, text: str, what: str) -> DomainError:
     if any(word in lowered for word in ("exceed", "invalid", "illegal", "not supported")):
         return InvalidRequest(f"IB refused {what} ({ib})")
     return MarketDataUnavailable(f"IB has no historical data for {what} ({ib})", ib_code=code)
+
+
+# Which scan parameter an IB scanner complaint is about, by the words IB uses.
+_SCANNER_FIELDS = (
+    ("location", "location_code"),
+    ("scan code", "scan_code"),
+    ("scan type", "scan_code"),
+    ("instrument", "instrument"),
+    ("filter", "filter_codes"),
+)
+_SCANNER_HELP = (
+    "the scanner parameters (GET /ibkr/scanner/parameters, get_scanner_parameters) list the "
+    "instruments, location codes, scan codes and filters the gateway accepts"
+)
+
+
+def scanner_error(code: int, text: str, what: str = "the scan") -> DomainError:
+    """The domain error for an error IB sent a scanner subscription.
+
+    IB reports scanner problems with the historical data service's code 162 ("Historical
+    Market Data Service error message:..."): they are about the scan, not about historical
+    data. A scan IB cancelled is worth retrying; a parameter IB refused is the caller's to fix.
+    """
+    if code != 162:
+        return to_domain(code, text, what)
+    ib = f"IB error {code}: {text}"
+    reason = text.split(":", 1)[1].strip() if ":" in text else text
+    lowered = reason.lower()
+    if "subscription cancelled" in lowered or "subscription canceled" in lowered:
+        return RateLimited(
+            f"IB cancelled {what} before it returned results: IB allows only a few scanner "
+            f"subscriptions at a time, and cancels some scans outside trading hours; retry in "
+            f"a few seconds ({ib})",
+            retry_after=5,
+        )
+    if any(word in lowered for word in ("pacing", "exceed", "max number", "too many")):
+        return RateLimited(f"IB's market scanner is busy: {reason} ({ib})", retry_after=5)
+    if "permission" in lowered or "not subscribed" in lowered:
+        return MarketDataUnavailable(
+            f"The account lacks the market data permissions IB's scanner needs for {what} ({ib})",
+            ib_code=code,
+        )
+    field = next((name for word, name in _SCANNER_FIELDS if word in lowered), None)
+    refused = ("invalid", "not valid", "not configured", "not supported", "disabled", "unknown")
+    if field is not None or any(word in lowered for word in refused):
+        return InvalidRequest(
+            f"IB's market scanner refused {what}: {reason}; {_SCANNER_HELP} ({ib})", field=field
+        )
+    return GatewayError(f"IB's market scanner failed {what}: {reason} ({ib})", ib_code=code)
 
 
 def translate(exc: BaseException, what: str, timeout: float | None = None) -> DomainError:

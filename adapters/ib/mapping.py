@@ -13,6 +13,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import ib_async
+import msgspec.structs
 from ib_async import ComboLeg, DeltaNeutralContract, Order, TagValue, Ticker, Trade
 from msgspec import UNSET
 
@@ -24,6 +25,8 @@ from domain.orders import OpenOrder, OrderRequest, OrderResult
 from domain.scanner import ScannerParameters, ScanQuery, ScanResult
 
 _UNSET_DOUBLE = 1.7976931348623157e308
+# IB's "no value" for decimal fields (sizes): 2**127 - 1.
+_UNSET_DECIMAL = float(2**127 - 1)
 _DAILY_BARS = ("1 day", "1 week", "1 month")
 _RIGHTS = {"C": "C", "CALL": "C", "P": "P", "PUT": "P"}
 _SUMMARY_TAGS = {
@@ -110,6 +113,23 @@ def from_ib_contract(c: ib_async.Contract) -> Contract:
         combo_legs=[_snake(asdict(leg)) for leg in c.comboLegs or []],
         delta_neutral_contract=_snake(asdict(dnc)) if dnc else None,
     )
+
+
+def from_ib_details(details: ib_async.ContractDetails) -> Contract:
+    """The contract of IB's contract details, with its order size rules (minSize, sizeIncrement)
+    where IB reports them; unset ones (0, or the unset markers) stay absent."""
+    contract = from_ib_contract(details.contract or ib_async.Contract())
+    rules = {
+        name: value
+        for name, raw in (("min_size", details.minSize), ("size_increment", details.sizeIncrement))
+        if (value := _size(raw)) is not None
+    }
+    return msgspec.structs.replace(contract, **rules) if rules else contract
+
+
+def _size(value: Any) -> float | None:
+    out = number(value)
+    return out if out is not None and 0 < out < _UNSET_DECIMAL else None
 
 
 def _snake(d: dict[str, Any]) -> dict[str, Any]:

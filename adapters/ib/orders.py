@@ -17,6 +17,7 @@ from ib_async import IB, Order, Trade
 from adapters.ib import errors, mapping
 from adapters.ib.calls import IbCalls
 from adapters.ib.notices import ErrorWatch
+from adapters.ib.pacing import SingleFlight
 from domain.contract import Contract
 from domain.errors import BrokerTimeout, NotConnected, ReadOnly
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
@@ -34,6 +35,7 @@ class IbOrders:
     def __init__(self, calls: IbCalls) -> None:
         self._calls = calls
         self._ids_by_key: dict[str, int] = {}
+        self._flight = SingleFlight()
 
     def _check_writable(self) -> None:
         if self._calls.settings.readonly:
@@ -128,8 +130,12 @@ class IbOrders:
         return list(seen.values())
 
     async def _all_open(self) -> list[Trade]:
-        return await self._calls.run(
-            "the open orders", lambda ib: ib.reqAllOpenOrdersAsync(), serial="openOrders"
+        # Concurrent callers (listings, idempotency look-ups) share one request to IB.
+        return await self._flight.run(
+            "openOrders",
+            lambda: self._calls.run(
+                "the open orders", lambda ib: ib.reqAllOpenOrdersAsync(), serial="openOrders"
+            ),
         )
 
 

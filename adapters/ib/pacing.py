@@ -1,15 +1,19 @@
-"""Sharing and pacing IB requests: single-flight, short caches, IB's historical data limits."""
+"""Sharing and pacing IB requests: single-flight, short caches, ib_async's throttle, IB's
+historical data limits."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from adapters.ib.errors import retry_after
 from application.ports import Clock
 from domain.errors import RateLimited
+
+if TYPE_CHECKING:
+    from ib_async import IB
 
 T = TypeVar("T")
 
@@ -37,6 +41,38 @@ class SingleFlight:
 
     def __len__(self) -> int:
         return len(self._running)
+
+
+class ThrottleWatch:
+    """Whether ib_async's client-side throttle is holding messages back.
+
+    ib_async sends at most 45 messages per interval and queues the rest, first in first out,
+    announcing it with its client's ``throttleStart`` and ``throttleEnd`` events: once the
+    throttle ends, every message queued before has been sent.
+    """
+
+    def __init__(self) -> None:
+        self._clear = asyncio.Event()
+        self._clear.set()
+        self._ib: IB | None = None
+
+    def attach(self, ib: IB) -> None:
+        """Follow a new session's throttle (run after every connect)."""
+        if self._ib is not None:
+            self._ib.client.throttleStart -= self._clear.clear
+            self._ib.client.throttleEnd -= self._clear.set
+        self._ib = ib
+        self._clear.set()
+        ib.client.throttleStart += self._clear.clear
+        ib.client.throttleEnd += self._clear.set
+
+    @property
+    def holding(self) -> bool:
+        return not self._clear.is_set()
+
+    async def drained(self) -> None:
+        """Return once ib_async has sent everything it held back."""
+        await self._clear.wait()
 
 
 class TtlCache(Generic[T]):

@@ -17,6 +17,10 @@ class IbSettings:
     readonly: bool = False
     connect_timeout: float = 20.0
     request_timeout: float = 10.0
+    # A request's time limit (request_timeout) counts from when it is sent; waiting to be sent
+    # (behind ib_async's throttle, or an earlier request of the same fixed-key kind) has this
+    # bound of its own.
+    queue_timeout: float = 30.0
     historical_timeout: float = 60.0
     order_ack_timeout: float = 10.0
     # 1 live, 2 frozen, 3 delayed, 4 delayed frozen: what to ask for first ...

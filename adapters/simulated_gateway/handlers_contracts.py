@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from adapters.simulated_gateway.session import ClientSession
 
 _DAILY_UNITS = ("day", "days", "week", "weeks", "month", "months")
+# IB's scanner errors come from its historical market data service (HMDS), with code 162.
+HMDS_ERROR = "Historical Market Data Service error message:"
+MAX_SCANNER_SUBSCRIPTIONS = 10
 
 
 @dataclass(slots=True)
@@ -189,17 +192,28 @@ class ContractHandlers:
         request.market_cap_below = r.number()
         r.skip(12)  # ratings, maturities, coupons, convertible, option volume, pairs, stock type
         request.filter_options = r.tag_values() if r.remaining() > 0 else {}
+        if len(self.scans) >= MAX_SCANNER_SUBSCRIPTIONS:
+            # IB cancels a subscription beyond its limit instead of answering it
+            self.session.error(
+                req_id, 162, f"{HMDS_ERROR}API scanner subscription cancelled: {req_id}"
+            )
+            return
         try:
             rows_found = self.session.world.scan(request)
         except (KeyError, ValueError) as exc:
-            text = f"Historical Market Data Service error message:Scanner request rejected: {exc}"
-            self.session.error(req_id, 162, text)
+            self.session.error(req_id, 162, f"{HMDS_ERROR}{exc}")
             return
         self.scans.add(req_id)
         self.session.send(cm.scanner_data(req_id, rows_found[: request.rows]))
 
     def cancel_scanner_subscription(self, fields: list[str]) -> None:
-        self.scans.discard(FieldReader(fields, 2).integer())
+        req_id = FieldReader(fields, 2).integer()
+        if req_id in self.scans:
+            self.scans.discard(req_id)
+            # IB acknowledges every cancelled scanner subscription with a 162
+            self.session.error(
+                req_id, 162, f"{HMDS_ERROR}API scanner subscription cancelled: {req_id}"
+            )
 
     def req_scanner_parameters(self, fields: list[str]) -> None:
         self.session.send(cm.scanner_parameters(self.session.world.scanner_parameters_xml()))

@@ -61,6 +61,9 @@ def stock(li: Listing, today: date) -> Instrument:
         market_name=trading_class,
         stock_type=li.stock_type,
         market_cap=li.market_cap,
+        # Whole shares (the simulated account has no fractional-share permission); IB
+        # suggests round lots of 100.
+        suggested_size_increment=100.0,
     )
 
 
@@ -109,6 +112,10 @@ def fx_pair(con_id: int, today: date) -> Instrument:
         liquid_hours=FX_IDEALPRO.ib_string(today),
         market_rule_ids="239",
         market_name="EUR.USD",
+        # IB quotes currency amounts to the cent.
+        min_size=0.01,
+        size_increment=0.01,
+        suggested_size_increment=0.01,
     )
 
 

@@ -61,9 +61,9 @@ def contract_data(req_id: int, inst: Instrument) -> Fields:
         inst.market_rule_ids,
         inst.last_trade_date if is_derivative else "",  # realExpirationDate
         inst.stock_type,
-        "1",  # minSize
-        "1",  # sizeIncrement
-        "1",  # suggestedSizeIncrement
+        fmt_float(inst.min_size),
+        fmt_float(inst.size_increment),
+        fmt_float(inst.suggested_size_increment),
     ]
 
 

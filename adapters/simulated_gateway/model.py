@@ -48,6 +48,11 @@ class Instrument:
     under_sec_type: str = ""
     stock_type: str = ""  # COMMON, ETF, ...
     market_cap: float = 0.0  # USD, for scanner filters
+    # IB's order size rules: the smallest order, the step between sizes, and the step IB
+    # suggests (a round lot). Whole units unless the product trades in fractions.
+    min_size: float = 1.0
+    size_increment: float = 1.0
+    suggested_size_increment: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

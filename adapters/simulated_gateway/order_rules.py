@@ -27,6 +27,11 @@ def validate(spec: OrderSpec, inst: Instrument) -> None:
         raise OrderRejected(201, f"Order rejected - reason:Invalid action {spec.action!r}.")
     if spec.total_quantity <= 0:
         raise OrderRejected(201, "Order rejected - reason:The order size must be positive.")
+    if not fits_size_rule(spec.total_quantity, inst):
+        raise OrderRejected(
+            321,
+            "Error validating request.-'v' : cause - Order size does not conform to market rule.",
+        )
     if spec.tif not in TIFS:
         raise OrderRejected(201, f"Order rejected - reason:Invalid time in force {spec.tif}.")
     if spec.order_type in ("LMT", "STP LMT") and not _price(spec.lmt_price):
@@ -37,6 +42,12 @@ def validate(spec: OrderSpec, inst: Instrument) -> None:
         raise OrderRejected(
             201, "Order rejected - reason:A valid Good Till Date is required for GTD orders."
         )
+
+
+def fits_size_rule(quantity: float, inst: Instrument) -> bool:
+    """At least the minimum size, and a whole number of size increments (to a part in 1e9)."""
+    steps = quantity / inst.size_increment
+    return quantity >= inst.min_size and abs(steps - round(steps)) <= 1e-9 * max(1.0, steps)
 
 
 def _price(p: float | None) -> bool:

@@ -90,11 +90,10 @@ class Scanner:
         self._catalogue, self._market, self._options = catalogue, market, options
 
     def scan(self, request: ScanRequest, t: datetime) -> list[ScanRow]:
+        """The ranked rows; ValueError with IB's reason (after its 162 prefix) for a bad scan."""
         code = request.scan_code.strip().upper()
         if code not in SCAN_CODES:
-            raise ValueError(
-                f"Scanner subscription error: the scan code '{request.scan_code}' is not valid"
-            )
+            raise ValueError(f"Error: The scan code {request.scan_code} is not valid.")
         universe = self._universe(request.instrument, request.location_code)
         shots = [s for s in map(lambda i: self._snapshot(i, t), universe) if _passes(s, request)]
         largest_first = SCAN_CODES[code][1]
@@ -104,10 +103,12 @@ class Scanner:
 
     def _universe(self, instrument: str, location: str) -> list[Instrument]:
         instrument, location = instrument.upper(), location.upper()
-        if instrument not in INSTRUMENTS or location not in LOCATIONS:
+        if instrument not in INSTRUMENTS:
+            raise ValueError(f"Error: Instrument {instrument} is not valid for the scanner.")
+        if location not in LOCATIONS:
+            # IB's own words for a location code it has no scanner for
             raise ValueError(
-                f"Scanner subscription error: unknown instrument '{instrument}' "
-                f"or location '{location}'"
+                "Error: Market Scanner is not configured for one of the chosen locations."
             )
         stocks = [i for i in self._catalogue.base() if i.sec_type == "STK"]
         if instrument == "STOCK.EU" or location.startswith("STK.EU"):

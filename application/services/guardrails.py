@@ -15,6 +15,7 @@ from domain.errors import (
     LiveTradingDisabled,
     ReadOnly,
 )
+from domain.order_size import check_quantity
 from domain.orders import OrderRequest
 from domain.safety import TradingPolicy
 
@@ -24,7 +25,8 @@ WINDOW_SECONDS = 60.0
 class OrderGuard:
     """Refuses an order whole, naming the rule it broke, before it is sent.
 
-    Order of the checks: read-only, live account, security type, symbol, quantity, notional;
+    Order of the checks: read-only, live account, a meaningful quantity (the contract's size
+    rule), security type, symbol, quantity, notional;
     the per-minute windows are separate (``take_slot``, ``take_preview_slot``) because only
     requests actually sent to IB count against them.
     """
@@ -64,6 +66,7 @@ class OrderGuard:
                 rule="allow_live_trading",
             )
         _check_finite(order)
+        check_quantity(order.quantity, contract)
         policy = self._policy
         if policy.allowed_sec_types is not None and contract.sec_type not in (
             policy.allowed_sec_types

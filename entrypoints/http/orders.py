@@ -19,6 +19,7 @@ from domain.safety import AuditEntry, Caller, OrderPreview
 from entrypoints.http.errors import responses
 from entrypoints.http.guard import caller_name
 from entrypoints.http.params import MAX_ID
+from entrypoints.http.strict_body import StrictBody
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -36,6 +37,8 @@ class OrdersController(Controller):
         operation_id="place_order",
         summary="Place an order",
         status_code=200,
+        dto=StrictBody[OrderRequest],
+        return_dto=None,
         responses=responses(400, 403, 404, 409, 422, 429, 503, 504),
     )
     async def place(
@@ -73,7 +76,10 @@ class OrdersController(Controller):
         Name the instrument by ``contract_id`` (IB's numeric id, see /ibkr/contract_details)
         or by ``symbol`` with ``sec_type``, ``exchange`` and ``currency``. ``action`` is BUY or
         SELL; ``order_type`` is MKT (market), LMT (limit: needs ``limit_price``), STP (stop:
-        needs ``stop_price``) or STP LMT (needs both). ``time_in_force`` is DAY, GTC (good till
+        needs ``stop_price``) or STP LMT (needs both). ``quantity`` is a JSON number: a
+        positive multiple of the contract's ``size_increment`` (see /ibkr/contract_details;
+        whole shares or contracts when it has none), at least its ``min_size``; anything else
+        answers 400. ``time_in_force`` is DAY, GTC (good till
         cancelled), IOC (immediate or cancel) or GTD (good till date: needs ``good_till_date``
         or ``tif`` as 'YYYYMMDD HH:MM:SS'). Fields the broker will ignore are listed in
         ``warnings``. A rejected order answers 422 with IB's error code and text.
@@ -96,6 +102,8 @@ class OrdersController(Controller):
         operation_id="preview_order",
         summary="Preview an order (what-if)",
         status_code=200,
+        dto=StrictBody[OrderRequest],
+        return_dto=None,
         responses=responses(400, 403, 404, 409, 422, 429, 503, 504),
     )
     async def preview(

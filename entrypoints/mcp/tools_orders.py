@@ -77,7 +77,16 @@ def order_tools(services: Services, *, read_only: bool = False) -> list[Callable
 
     async def place_order(
         action: Annotated[ActionName, Field(description="BUY or SELL")],
-        quantity: Annotated[float, Field(gt=0, description="Number of shares or contracts, > 0")],
+        quantity: Annotated[
+            float,
+            Field(
+                gt=0,
+                strict=True,
+                description="Number of shares or contracts, a number (not a string): a positive "
+                "multiple of the contract's size_increment (get_contract_details; whole units "
+                "when it has none), at least its min_size",
+            ),
+        ],
         order_type: Annotated[
             OrderTypeName,
             Field(
@@ -98,12 +107,18 @@ def order_tools(services: Services, *, read_only: bool = False) -> list[Callable
         trading_class: TradingClass = None,
         limit_price: Annotated[
             float | None,
-            Field(gt=0, description="Limit price for LMT and STP LMT, in the contract's currency"),
+            Field(
+                gt=0,
+                strict=True,
+                description="Limit price for LMT and STP LMT, in the contract's currency",
+            ),
         ] = None,
         stop_price: Annotated[
             float | None,
             Field(
-                gt=0, description="Trigger price for STP and STP LMT, in the contract's currency"
+                gt=0,
+                strict=True,
+                description="Trigger price for STP and STP LMT, in the contract's currency",
             ),
         ] = None,
         time_in_force: Annotated[

@@ -133,3 +133,23 @@ async def test_mcp_client_lists_every_tool_and_uses_one_per_area(base_url):
         assert resting["status"] in ("Submitted", "PreSubmitted")
         cancelled = await call("cancel_order", order_id=resting["order_id"])
         assert cancelled["status"] == "Cancelled"
+
+
+async def test_scanner_errors_are_about_the_scan_on_both_doors(base_url):
+    """IB answers a scan it refuses with the historical data service's 162: the caller hears
+    about the scan parameter (400), not a 503 about historical data."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=LIMIT) as http:
+        response = await http.get("/ibkr/scanner/results", params={"location_code": "STK.MARS"})
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert (body["code"], body["field"]) == ("invalid_request", "location_code")
+    assert "IB's market scanner refused the MOST_ACTIVE scan" in body["error"]
+    assert "historical data" not in body["error"]
+    async with Client(f"{base_url}/mcp/", timeout=LIMIT, init_timeout=LIMIT) as mcp:
+        result = await mcp.call_tool(
+            "get_scanner_results", {"scan_code": "NOSUCH"}, raise_on_error=False
+        )
+    assert result.is_error
+    text = result.content[0].text
+    assert text.startswith("invalid_request: IB's market scanner refused the NOSUCH scan")
+    assert "scan code NOSUCH is not valid" in text and "historical data" not in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec.structs
 import pytest
 from litestar.testing import TestClient
 
@@ -238,3 +239,54 @@ def test_empty_body_says_an_object_is_required(client: TestClient) -> None:
         "/ibkr/orders/place", content=b"", headers={"content-type": "application/json"}
     )
     assert_bad_request(response, "body", "JSON object is required")
+
+
+@pytest.mark.parametrize("path", ["/ibkr/orders/place", "/ibkr/orders/preview"])
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        # Strictly typed: Litestar's lax decoding used to turn "1" into 1.0 and place it.
+        ({"quantity": "1"}, "quantity", ("got `str`",)),
+        ({"quantity": "10"}, "quantity", ("got `str`",)),
+        ({"order_type": "LMT", "limit_price": "150.25"}, "limit_price", ("got `str`",)),
+        ({"transmit": "false"}, "transmit", ("got `str`",)),
+        ({"contract_id": "12345678"}, "contract_id", ("got `str`",)),
+        # Meaningful: AAPL (no size rule from IB) trades in whole shares.
+        ({"quantity": 1e-30}, "quantity", ("1e-30", "minimum size 1", "multiple of 1")),
+        ({"quantity": 1.5}, "quantity", ("1.5", "size increment 1", "whole units")),
+    ],
+    ids=[
+        "quantity-text",
+        "quantity-text-10",
+        "limit-text",
+        "transmit-text",
+        "contract-id-text",
+        "quantity-1e-30",
+        "quantity-1.5",
+    ],
+)
+def test_order_bodies_are_strictly_typed_and_quantities_meaningful(
+    client: TestClient,
+    broker: FakeBroker,
+    path: str,
+    changes: dict,
+    field: str,
+    words: tuple[str, ...],
+) -> None:
+    assert_bad_request(client.post(path, json={**ORDER, **changes}), field, *words)
+    assert broker.called("place_order") == [] and broker.called("what_if") == []
+
+
+def test_a_contract_that_allows_fractions_takes_them(
+    client: TestClient, broker: FakeBroker
+) -> None:
+    broker.contracts = [
+        msgspec.structs.replace(c, size_increment=0.0001, min_size=0.0001)
+        if c.con_id == ORDER["contract_id"]
+        else c
+        for c in broker.contracts
+    ]
+    response = client.post("/ibkr/orders/place", json={**ORDER, "quantity": 0.5})
+    assert response.status_code == 200, response.text
+    [(_, order)] = broker.called("place_order")
+    assert order.quantity == 0.5

@@ -17,8 +17,9 @@ from tests.fakes import FakeBroker, FakeClock, FakeGateway
 
 # Documented extension keys per endpoint: anything else new in a response is a contract break.
 EXTENSIONS: dict[str, set[str]] = {
-    "contract_details": set(),
-    "options_chain": set(),
+    # min_size, size_increment: IB's order size rules (contract details' minSize, sizeIncrement).
+    "contract_details": {"min_size", "size_increment"},
+    "options_chain": {"min_size", "size_increment"},
     # perm_id: IB's permanent order id; warnings: the example's tif is ignored for a DAY order.
     "place_order": {"perm_id", "warnings"},
     "cancel_order": set(),
@@ -156,6 +157,8 @@ def test_example_contract_details_qualified_ccj(client: TestClient) -> None:
         client, "/ibkr/contract_details?symbol=CCJ&sec_type=STK&exchange=SMART&currency=USD"
     )
     assert_example("contract_details", body, ex.CONTRACT_DETAILS_QUALIFIED)
+    rules = body["qualified_contract"]
+    assert (rules["min_size"], rules["size_increment"]) == (1.0, 1.0)
 
 
 def test_example_contract_details_candidates(client: TestClient) -> None:

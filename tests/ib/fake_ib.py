@@ -11,6 +11,8 @@ from eventkit import Event
 class FakeClient:
     def __init__(self) -> None:
         self.apiError = Event("apiError")
+        self.throttleStart = Event("throttleStart")
+        self.throttleEnd = Event("throttleEnd")
         self.ready = False
 
     def isReady(self) -> bool:

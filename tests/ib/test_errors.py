@@ -96,3 +96,46 @@ def test_translate_what_ib_async_raises() -> None:
     dropped = errors.translate(ConnectionError("Socket disconnect"), "the positions")
     assert isinstance(dropped, NotConnected) and dropped.retry_after == 2
     assert errors.retry_after(0.2) == 1 and errors.retry_after(14.1) == 15
+
+
+HMDS = "Historical Market Data Service error message:"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "field"),
+    [
+        # IB's words (IBKR support, ib_async issue 168) for a location it has no scanner for
+        (
+            f"{HMDS}Error: Market Scanner is not configured for one of the chosen locations.",
+            InvalidRequest,
+            "location_code",
+        ),
+        (f"{HMDS}Scanner filter usdMarketCapAbove is disabled.", InvalidRequest, "filter_codes"),
+        (f"{HMDS}Error: The scan code NOSUCH is not valid.", InvalidRequest, "scan_code"),
+        (f"{HMDS}Error: Instrument XX is not valid for the scanner.", InvalidRequest, "instrument"),
+        # IB cancelled a scan that was still waiting: retry later
+        (f"{HMDS}API scanner subscription cancelled: 7", RateLimited, None),
+        (f"{HMDS}Scanner: no market data permissions for NYSE", MarketDataUnavailable, None),
+        (f"{HMDS}Scanner service is having a bad day", GatewayError, None),
+    ],
+)
+def test_scanner_162s_are_about_the_scan_not_historical_data(
+    text: str, expected: type, field: str | None
+) -> None:
+    for error in (
+        errors.scanner_error(162, text, "the MOST_ACTIVE scan"),
+        errors.to_domain(162, text, "the MOST_ACTIVE scan"),  # IB's text speaks of a scan
+    ):
+        assert type(error) is expected, error
+        assert "historical data" not in error.message.lower()
+        assert "scan" in error.message and text.split(":", 1)[1] in error.message
+        assert error.details.get("field") == field
+    if expected is RateLimited:
+        assert error.details["retry_after"] == 5
+        assert "IB cancelled the MOST_ACTIVE scan" in error.message
+
+
+def test_historical_162s_keep_their_meaning() -> None:
+    text = f"{HMDS}HMDS query returned no data: AAPL@SMART Trades"
+    assert isinstance(errors.scanner_error(200, "no def"), ContractNotFound)
+    assert isinstance(errors.to_domain(162, text, "AAPL"), MarketDataUnavailable)

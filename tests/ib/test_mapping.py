@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import ib_async
+import msgspec
+import pytest
 from ib_async import (
     AccountValue,
     BarData,
@@ -29,6 +31,31 @@ from domain.scanner import ScanQuery
 
 NOW = datetime(2025, 10, 5, 14, 0, tzinfo=UTC)
 UNSET = 1.7976931348623157e308
+
+
+@pytest.mark.parametrize(
+    ("min_size", "size_increment", "expected"),
+    [
+        (1.0, 1.0, {"min_size": 1.0, "size_increment": 1.0}),
+        (0.0001, 0.0001, {"min_size": 0.0001, "size_increment": 0.0001}),
+        (0.0, 0.0, {}),  # IB sent nothing: ib_async's default
+        (float(2**127 - 1), UNSET, {}),  # IB's unset decimal and unset double
+        (float("nan"), 100.0, {"size_increment": 100.0}),
+    ],
+)
+def test_contract_details_carry_ibs_size_rules_when_set(
+    min_size: float, size_increment: float, expected: dict[str, float]
+) -> None:
+    details = ContractDetails(
+        contract=ib_async.Contract(secType="STK", conId=265598, symbol="AAPL", currency="USD"),
+        minSize=min_size,
+        sizeIncrement=size_increment,
+        suggestedSizeIncrement=100.0,
+    )
+    contract = mapping.from_ib_details(details)
+    assert (contract.con_id, contract.symbol) == (265598, "AAPL")
+    rules = msgspec.to_builtins(contract)
+    assert {k: rules[k] for k in ("min_size", "size_increment") if k in rules} == expected
 
 
 def test_contract_round_trip_keeps_every_field() -> None:

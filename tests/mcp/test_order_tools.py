@@ -139,3 +139,36 @@ def test_a_rate_refusal_tells_the_agent_how_long_to_wait(rule: str, wait_for: st
     text = explain(GuardrailViolation("At most 2 per minute", rule=rule, limit=2, retry_after=17))
     assert text.startswith("guardrail_violation: At most 2 per minute.")
     assert text.endswith(f"Nothing was sent to IB. Wait 17 s before {wait_for} another order.")
+
+
+@pytest.mark.parametrize("tool", ["place_order", "preview_order"])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        # pydantic's lax mode used to turn "1" into 1.0 and place it
+        ({"quantity": "1"}, ("invalid_request: quantity: Input should be a valid number",)),
+        (
+            {"quantity": 1e-30},
+            ("invalid_request: quantity 1e-30", "minimum size 1", "multiple of 1"),
+        ),
+        ({"quantity": 1.5}, ("invalid_request: quantity 1.5", "size increment 1", "whole units")),
+        (
+            {"quantity": 1, "order_type": "LMT", "limit_price": "150.25"},
+            ("limit_price: Input should be a valid number",),
+        ),
+    ],
+    ids=["quantity-text", "quantity-1e-30", "quantity-1.5", "limit-text"],
+)
+async def test_quantities_are_strictly_typed_and_meaningful(client, broker, tool, args, words):
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool(tool, {"contract_id": AAPL, "action": "BUY", **args})
+    text = str(caught.value)
+    for word in words:
+        assert word in text, text
+    assert broker.called("place_order") == [] and broker.called("what_if") == []
+
+
+async def test_an_integer_quantity_is_a_number(call, broker):
+    result = await call("place_order", contract_id=AAPL, action="BUY", quantity=3)
+    _, order = broker.order_requests[result["order_id"]]
+    assert order.quantity == 3.0

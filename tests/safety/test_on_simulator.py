@@ -149,3 +149,28 @@ def test_a_keyed_retry_with_its_spent_token_returns_the_first_order(previewing):
     # Without the key the spent token is still refused: it cannot place a second order.
     again = previewing.post("/ibkr/orders/place", json=order, headers={"Confirmation-Token": token})
     assert again.status_code == 422 and again.json()["reason"] == "already_used"
+
+
+@pytest.fixture
+def plain(audit_path: Path) -> Iterator[TestClient]:
+    yield from serve(audit_path)
+
+
+def test_quantities_follow_the_contracts_size_rule_from_ib(plain):
+    details = plain.get("/ibkr/contract_details", params={"contract_id": EURUSD})
+    assert details.status_code == 200, details.text
+    eurusd = details.json()["qualified_contract"]
+    assert (eurusd["min_size"], eurusd["size_increment"]) == (0.01, 0.01)
+    for quantity, words in ((1.5, "size increment 1"), (1e-30, "minimum size 1"), ("1", "str")):
+        for path in ("/ibkr/orders/preview", "/ibkr/orders/place"):
+            response = plain.post(path, json=lmt(1.0, quantity=quantity))
+            assert response.status_code == 400, response.text
+            body = response.json()
+            assert (body["code"], body["field"]) == ("invalid_request", "quantity")
+            assert words in body["error"]
+    assert orders_at_the_simulator(plain) == 0
+    fx = lmt(0.5, quantity=20_000.25, contract_id=EURUSD)
+    placed = plain.post("/ibkr/orders/place", json=fx)
+    assert placed.status_code == 200, placed.text
+    assert placed.json()["remaining_quantity"] == 20_000.25
+    assert orders_at_the_simulator(plain) == 1

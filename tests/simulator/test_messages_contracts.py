@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -33,6 +34,21 @@ def test_contract_data_is_forty_fields_and_round_trips() -> None:
     assert details.minTick == 0.01
     assert details.timeZoneId == "US/Eastern"
     assert details.orderTypes == AAPL.order_types
+
+
+def test_contract_data_carries_the_size_rules() -> None:
+    """minSize, sizeIncrement, suggestedSizeIncrement: the last three fields at version 178."""
+    fx = replace(AAPL, sec_type="CASH", min_size=0.01, size_increment=0.01,
+                 suggested_size_increment=0.01)  # fmt: skip
+    _, (_, details) = only_call(cm.contract_data(13, fx))
+    assert (details.minSize, details.sizeIncrement, details.suggestedSizeIncrement) == (
+        0.01,
+        0.01,
+        0.01,
+    )
+    lot = replace(AAPL, suggested_size_increment=100.0)
+    _, (_, details) = only_call(cm.contract_data(14, lot))
+    assert (details.minSize, details.sizeIncrement, details.suggestedSizeIncrement) == (1, 1, 100)
 
 
 def test_option_contract_data_keeps_expiry_strike_right_multiplier() -> None:
