@@ -224,14 +224,19 @@ def _already(order_id: int, status: str) -> CancelResult:
     )
 
 
+# What ib_async reports for an order IB refused before giving it a permId (201 rejections end
+# Cancelled, 321 validation errors ValidationError): it never reached the market.
+_NEVER_PLACED = frozenset({"Cancelled", "ApiCancelled", "ValidationError", "Inactive"})
+
+
 def _by_ref(trades: list[Trade], key: str) -> Trade | None:
-    """The most recent order with this orderRef that reached IB (rejected ones never did)."""
+    """The most recent order with this orderRef that reached IB (refused ones never did)."""
     matches = [
         t
         for t in trades
         if t.order.orderRef == key
         and not (
-            t.orderStatus.status == "Cancelled" and not (t.order.permId or t.orderStatus.permId)
+            t.orderStatus.status in _NEVER_PLACED and not (t.order.permId or t.orderStatus.permId)
         )
     ]
     return max(matches, key=lambda t: t.order.permId or t.orderStatus.permId or 0, default=None)

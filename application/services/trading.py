@@ -166,7 +166,9 @@ class TradingService:
             raise
         try:
             result = await self._broker.place_order(contract, order)
-        except OrderRejected as exc:  # IB refused it: nothing works, the key may be used again
+        except (OrderRejected, InvalidRequest) as exc:
+            # IB refused it (rejected, or failed its validation): nothing is working, and a
+            # corrected order may use the key
             await self._journal.save(_update(record, self._clock, state="failed", status=exc.code))
             raise
         except NotConnected as exc:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import msgspec
+import msgspec.structs
 import pytest
 
 from adapters.ib.broker import IbBroker
 from adapters.simulated_gateway.server import TwsSimulator
-from domain.errors import NotConnected, OrderNotFound, OrderRejected, ReadOnly
+from domain.errors import InvalidRequest, NotConnected, OrderNotFound, OrderRejected, ReadOnly
 from domain.orders import OrderRequest
 from tests.ib.conftest import make_broker, stock
 
@@ -96,6 +98,19 @@ async def test_rejected_order_raises_with_ib_text(
         assert caught.value.ib_code == 201
         # a rejected order never reached the market: its key is free for a corrected retry
         assert await broker.find_order("rej-1") is None
+
+
+async def test_an_order_ib_refuses_to_validate_is_not_found_by_its_key(
+    broker: IbBroker, simulator: TwsSimulator
+) -> None:
+    """IB's 321 leaves ib_async's trade at ValidationError with no permId: it never reached
+    the market, so a retry with the same key must not be answered with it."""
+    async with asyncio.timeout(10):
+        aapl = await stock(broker)
+        odd = msgspec.structs.replace(limit_buy(aapl.con_id, "rej-321"), quantity=1.5)
+        with pytest.raises(InvalidRequest, match="IB error 321"):
+            await broker.place_order(aapl, odd)
+        assert await broker.find_order("rej-321") is None
 
 
 async def test_cancel_unknown_and_filled_orders(broker: IbBroker) -> None:
