@@ -22,6 +22,7 @@ from adapters.audit.jsonl import JsonlAuditLog
 from application.clock import SystemClock
 from application.container import Services, build_services
 from application.ports import AuditLog, Broker, Clock, GatewayRuntime
+from application.redaction import RedactingAuditLog
 from application.services.health_monitor import HealthMonitor
 from application.services.health_policy import MonitorPolicy
 from application.services.maintenance import parse_windows
@@ -68,8 +69,11 @@ def assemble(
     """Build the core around the given adapters, or the ones the settings name.
 
     Orders follow the settings' trading policy and are recorded in ``audit`` (default: the
-    JSON-lines file the settings name).
+    JSON-lines file the settings name), through the service's one redactor: no configured
+    secret is written to the trail or read back from it.
     """
+    # Logs, error bodies, MCP tool errors and the audit trail share this one redactor.
+    REDACTOR.add(settings.secrets())
     policy = trading_policy(settings)
     lifecycles: list[Callable[[], AbstractAsyncContextManager[Any]]] = []
     runtime = gateway
@@ -93,7 +97,9 @@ def assemble(
         max_bars=settings.max_bars,
         monitor=monitor,
         policy=policy,
-        audit=audit if audit is not None else JsonlAuditLog(settings.audit_path()),
+        audit=RedactingAuditLog(
+            audit if audit is not None else JsonlAuditLog(settings.audit_path()), REDACTOR.known
+        ),
         preview_ttl=settings.preview_ttl,
     )
     return Assembly(
@@ -124,8 +130,6 @@ def build_app(
 
     validate(settings)  # also when built from a Settings made in code: refuse what is unsafe
     tokens = settings.tokens()
-    # Logs and error bodies alike are scrubbed of every configured secret.
-    REDACTOR.add(settings.secrets())
     assembly = assemble(settings, broker=broker, gateway=gateway, clock=clock, audit=audit)
     mcp = build_mcp(
         assembly.services,
