@@ -14,7 +14,7 @@ import msgspec.structs
 from application.ports import Broker
 from application.services.contracts import ContractService
 from domain.errors import IdempotencyConflict, InvalidRequest
-from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
+from domain.orders import MAX_ORDER_ID, CancelResult, OpenOrder, OrderRequest, OrderResult
 
 _KEY = re.compile(r"[A-Za-z0-9._:-]{1,40}")
 # How many keys' order terms are remembered to tell a retry from a different order.
@@ -88,8 +88,11 @@ class TradingService:
         return msgspec.structs.replace(result, **changes) if changes else result
 
     async def cancel(self, order_id: int) -> CancelResult:
-        if order_id <= 0:
-            raise InvalidRequest("order_id must be a positive integer", field="order_id")
+        if not 1 <= order_id <= MAX_ORDER_ID:
+            raise InvalidRequest(
+                f"order_id must be an IB order id, 1 to {MAX_ORDER_ID}; got {order_id}",
+                field="order_id",
+            )
         return await self._broker.cancel_order(order_id)
 
     async def open_orders(self) -> list[OpenOrder]:
