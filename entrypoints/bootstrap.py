@@ -28,6 +28,7 @@ from application.services.health_policy import MonitorPolicy
 from application.services.maintenance import parse_windows
 from domain.contract import ContractQuery
 from domain.errors import InvalidRequest
+from entrypoints.http.site import LOOPBACK_HOSTS, SitePolicy
 from entrypoints.logging import REDACTOR
 from entrypoints.safety import trading_policy
 from entrypoints.settings import Settings, SettingsError, validate
@@ -121,7 +122,8 @@ def build_app(
 ) -> Litestar:
     """The service as one ASGI app: REST at /, MCP (streamable HTTP) at /mcp.
 
-    With tokens configured, every request but the liveness probe needs one (/mcp and /docs
+    Every request but the liveness probe must name a Host the service serves and come from
+    no other site's page (Origin); with tokens configured, it needs one too (/mcp and /docs
     included).
     """
     from entrypoints.http.app import create_http_app
@@ -136,10 +138,12 @@ def build_app(
         max_option_contracts=settings.max_option_contracts,
         read_only=settings.read_only,
     )
+    site = site_policy(settings)
+    # /mcp keeps FastMCP's own guard too, over the same lists (the app-wide one answers first).
     mcp_app = mcp_asgi_app(
         mcp,
-        allowed_hosts=_allowed_hosts(settings),
-        allowed_origins=list(settings.mcp_allowed_origins),
+        allowed_hosts=[*LOOPBACK_HOSTS, *site.allowed_hosts],
+        allowed_origins=list(site.allowed_origins),
     )
 
     @asynccontextmanager
@@ -159,16 +163,20 @@ def build_app(
         mounts=[mount],
         tokens=tokens,
         max_body=settings.max_request_body,
+        site=site,
     )
     app.state["assembly"] = assembly
     return app
 
 
-def _allowed_hosts(settings: Settings) -> list[str]:
-    if settings.mcp_allowed_hosts:
-        return list(settings.mcp_allowed_hosts)
-    hosts = {"127.0.0.1", "localhost", "[::1]", settings.host}
-    return sorted(f"{h}:*" for h in hosts) + sorted(hosts)
+def site_policy(settings: Settings) -> SitePolicy:
+    """Who may call, by Host and Origin: loopback names, ``--host`` and ``--allowed-hosts``;
+    the service's own origin and ``--allowed-origins`` (which also get CORS)."""
+    return SitePolicy.serving(
+        settings.host,
+        allowed_hosts=settings.allowed_hosts,
+        allowed_origins=[o.lower() for o in settings.allowed_origins],
+    )
 
 
 def _make_runtime(settings: Settings) -> GatewayRuntime:
