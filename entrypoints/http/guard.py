@@ -6,7 +6,8 @@ checks in this order:
 1. the site (``entrypoints/http/site.py``): a Host this service does not serve answers 421
    (DNS rebinding), a foreign Origin 403 (a page on another site);
 2. the bearer token, when tokens are configured (401);
-3. the body: at most ``max_body`` bytes (413), JSON and only JSON when there is one (415).
+3. the body: at most ``max_body`` bytes (413), JSON and only JSON when there is one (415), and
+   not nested deeper than ``MAX_JSON_DEPTH`` (400).
 
 Only the liveness probe (``GET /health/live``) skips the first two: it reads nothing and
 changes nothing, and probes name the service by whatever Host they like. A body-less request
@@ -24,7 +25,7 @@ import msgspec
 import structlog
 
 from application.services.auth import TokenBook
-from entrypoints.http.body import is_json
+from entrypoints.http.body import MAX_JSON_DEPTH, is_json, too_deep
 from entrypoints.http.site import SitePolicy, header
 from entrypoints.logging import printable
 
@@ -160,6 +161,13 @@ def _body_refusal(scope: dict[str, Any], body: bytes | None, max_body: int) -> R
         return None
     if not is_json(header(scope, b"content-type")):
         return NOT_JSON
+    if too_deep(body):
+        return Refusal(
+            400,
+            "invalid_request",
+            f"body: JSON nested deeper than {MAX_JSON_DEPTH} levels; no request needs that",
+            field="body",
+        )
     return None
 
 
