@@ -35,6 +35,9 @@ ClientOrderId = Annotated[
         description="caller-chosen idempotency key; a retry with the same key returns the first order",
     ),
 ]
+# IB order ids are 32-bit signed integers, and ib_async reads 2**31 - 1 as "unset": an order
+# with that id is never sent, so its cancel would wait for an answer that cannot come.
+MAX_ORDER_ID = 2**31 - 2
 # Final states: nothing more will happen to the order.
 FINAL_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
 

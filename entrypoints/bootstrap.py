@@ -23,11 +23,13 @@ from adapters.journal.dsn import OpenableJournal, open_journal, printable_dsn
 from application.clock import SystemClock
 from application.container import Services, build_services
 from application.ports import AuditLog, Broker, Clock, GatewayRuntime, OrderJournal
+from application.redaction import RedactingAuditLog
 from application.services.health_monitor import HealthMonitor
 from application.services.health_policy import MonitorPolicy
 from application.services.maintenance import parse_windows
 from domain.contract import ContractQuery
 from domain.errors import InvalidRequest
+from entrypoints.http.site import LOOPBACK_HOSTS, SitePolicy
 from entrypoints.logging import REDACTOR
 from entrypoints.safety import trading_policy
 from entrypoints.settings import Settings, SettingsError, validate
@@ -70,9 +72,12 @@ def assemble(
     """Build the core around the given adapters, or the ones the settings name.
 
     Orders follow the settings' trading policy, are recorded in ``audit`` (default: the
-    JSON-lines file the settings name), and their idempotency keys in ``journal`` (default:
-    the journal the settings' DSN names).
+    JSON-lines file the settings name) through the service's one redactor (no configured
+    secret is written to the trail or read back from it), and their idempotency keys in
+    ``journal`` (default: the journal the settings' DSN names).
     """
+    # Logs, error bodies, MCP tool errors and the audit trail share this one redactor.
+    REDACTOR.add(settings.secrets())
     policy = trading_policy(settings)
     lifecycles: list[Callable[[], AbstractAsyncContextManager[Any]]] = []
     the_journal = journal
@@ -101,7 +106,9 @@ def assemble(
         max_bars=settings.max_bars,
         monitor=monitor,
         policy=policy,
-        audit=audit if audit is not None else JsonlAuditLog(settings.audit_path()),
+        audit=RedactingAuditLog(
+            audit if audit is not None else JsonlAuditLog(settings.audit_path()), REDACTOR.known
+        ),
         preview_ttl=settings.preview_ttl,
         journal=the_journal,
     )
@@ -125,7 +132,8 @@ def build_app(
 ) -> Litestar:
     """The service as one ASGI app: REST at /, MCP (streamable HTTP) at /mcp.
 
-    With tokens configured, every request but the liveness probe needs one (/mcp and /docs
+    Every request but the liveness probe must name a Host the service serves and come from
+    no other site's page (Origin); with tokens configured, it needs one too (/mcp and /docs
     included).
     """
     from entrypoints.http.app import create_http_app
@@ -134,8 +142,6 @@ def build_app(
 
     validate(settings)  # also when built from a Settings made in code: refuse what is unsafe
     tokens = settings.tokens()
-    # Logs and error bodies alike are scrubbed of every configured secret.
-    REDACTOR.add(settings.secrets())
     assembly = assemble(
         settings, broker=broker, gateway=gateway, clock=clock, audit=audit, journal=journal
     )
@@ -144,10 +150,12 @@ def build_app(
         max_option_contracts=settings.max_option_contracts,
         read_only=settings.read_only,
     )
+    site = site_policy(settings)
+    # /mcp keeps FastMCP's own guard too, over the same lists (the app-wide one answers first).
     mcp_app = mcp_asgi_app(
         mcp,
-        allowed_hosts=_allowed_hosts(settings),
-        allowed_origins=list(settings.mcp_allowed_origins),
+        allowed_hosts=[*LOOPBACK_HOSTS, *site.allowed_hosts],
+        allowed_origins=list(site.allowed_origins),
     )
 
     @asynccontextmanager
@@ -167,16 +175,20 @@ def build_app(
         mounts=[mount],
         tokens=tokens,
         max_body=settings.max_request_body,
+        site=site,
     )
     app.state["assembly"] = assembly
     return app
 
 
-def _allowed_hosts(settings: Settings) -> list[str]:
-    if settings.mcp_allowed_hosts:
-        return list(settings.mcp_allowed_hosts)
-    hosts = {"127.0.0.1", "localhost", "[::1]", settings.host}
-    return sorted(f"{h}:*" for h in hosts) + sorted(hosts)
+def site_policy(settings: Settings) -> SitePolicy:
+    """Who may call, by Host and Origin: loopback names, ``--host`` and ``--allowed-hosts``;
+    the service's own origin and ``--allowed-origins`` (which also get CORS)."""
+    return SitePolicy.serving(
+        settings.host,
+        allowed_hosts=settings.allowed_hosts,
+        allowed_origins=[o.lower() for o in settings.allowed_origins],
+    )
 
 
 def _make_journal(settings: Settings) -> OpenableJournal:

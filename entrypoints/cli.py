@@ -150,9 +150,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 8000)")
     serve.add_argument(
-        "--mcp-allowed-hosts", help="comma-separated Host values accepted on /mcp (DNS rebinding)"
+        "--allowed-hosts",
+        "--mcp-allowed-hosts",
+        dest="allowed_hosts",
+        help="comma-separated host names the service answers to besides loopback names and "
+        "--host, e.g. api.example.com (DNS rebinding protection; any other Host: 421)",
     )
-    serve.add_argument("--mcp-allowed-origins", help="comma-separated Origins accepted on /mcp")
+    serve.add_argument(
+        "--allowed-origins",
+        "--mcp-allowed-origins",
+        dest="allowed_origins",
+        help="comma-separated web origins whose pages may call the service, e.g. "
+        "https://console.example.com (CORS is on for them only; any other site: 403)",
+    )
     _logging_options(serve)
     _gateway_options(serve)
     _safety_options(serve, http=True)
@@ -180,7 +190,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         overrides["gateway_env"] = tuple(overrides["gateway_env"])
     if "maintenance_windows" in overrides:
         overrides["maintenance_windows"] = tuple(overrides["maintenance_windows"])
-    for key in ("mcp_allowed_hosts", "mcp_allowed_origins", "allowed_sec_types", "allowed_symbols"):
+    for key in ("allowed_hosts", "allowed_origins", "allowed_sec_types", "allowed_symbols"):
         if key in overrides:
             overrides[key] = tuple(p.strip() for p in overrides[key].split(",") if p.strip())
     return settings_from_env(**overrides)

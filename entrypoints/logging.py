@@ -16,54 +16,37 @@ from typing import Any, TextIO
 
 import structlog
 
+from application.redaction import REDACTED, Redactor
+
 _SENSITIVE_KEY = re.compile(r"pass(word)?|secret|token|authorization|api[_-]?key|credential", re.I)
 # "password=...", "TWS_PASSWORD: ..." and bearer tokens inside free text.
 _INLINE = re.compile(
     r"(?i)((?:pass(?:word)?|secret|token|api[_-]?key)[\"']?\s*[=:]\s*[\"']?)([^\s\"',;&]+)"
     r"|(bearer\s+)([A-Za-z0-9._~+/=-]+)"
 )
-REDACTED = "**********"
 
 
 class SecretRedactor:
-    """A structlog processor that scrubs secrets from every event before it is rendered."""
+    """A structlog processor that scrubs secrets from every event before it is rendered.
+
+    ``known`` is the service's one ``Redactor`` of configured secret values (shared with the
+    audit trail, error bodies and MCP tool errors); on top of it, log lines also lose values
+    whose key looks like a credential and ``password=...`` or bearer tokens in free text.
+    """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._secrets: list[str] = []
-        self.add(secrets)
+        self.known = Redactor(secrets)
 
     def add(self, secrets: Iterable[str]) -> None:
-        for secret in secrets:
-            if secret and len(secret) >= 3 and secret not in self._secrets:
-                self._secrets.append(secret)
-        # Longest first, so a secret containing another is replaced whole.
-        self._secrets.sort(key=len, reverse=True)
-
-    def known(self, value: Any) -> Any:
-        """``value`` with every configured secret replaced (strings inside dicts and lists too).
-
-        For error messages and bodies that may echo a caller's input: no pattern guessing here,
-        so a message about a ``confirmation_token`` keeps its words.
-        """
-        if isinstance(value, str):
-            for secret in self._secrets:
-                value = value.replace(secret, REDACTED)
-            return value
-        if isinstance(value, dict):
-            return {k: self.known(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return type(value)(self.known(v) for v in value)
-        return value
+        self.known.add(secrets)
 
     def scrub(self, value: Any, key: str = "") -> Any:
         if key and _SENSITIVE_KEY.search(key) and value not in (None, "", False):
             return REDACTED
         if isinstance(value, str):
-            for secret in self._secrets:
-                value = value.replace(secret, REDACTED)
-            return _INLINE.sub(_inline_replacement, value)
+            return _INLINE.sub(_inline_replacement, self.known.text(value))
         if isinstance(value, dict):
-            return {k: self.scrub(v, str(k)) for k, v in value.items()}
+            return {self.known(k): self.scrub(v, str(k)) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return type(value)(self.scrub(v) for v in value)
         return value
@@ -136,11 +119,15 @@ def configure_logging(
     handler._ibkr_mcp = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
-    # uvicorn installs its own handlers; let its records flow through ours instead.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    # uvicorn and FastMCP install their own handlers (FastMCP's, when it is imported, logs
+    # tool arguments at DEBUG, unredacted): let their records flow through ours instead.
+    import fastmcp  # noqa: F401 - configures its logger on import; take it over afterwards
+
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "fastmcp"):
         lg = logging.getLogger(name)
         lg.handlers.clear()
         lg.propagate = True
+    logging.getLogger("fastmcp").setLevel(logging.NOTSET)  # the service's level applies
     # ib_async logs every message at INFO/DEBUG; keep its chatter at WARNING unless debugging.
     if level.upper() != "DEBUG":
         logging.getLogger("ib_async").setLevel(logging.WARNING)
@@ -182,9 +169,9 @@ def printable(text: str, limit: int = MAX_LOGGED) -> str:
     """``text`` safe for a log line: control and non-ASCII characters escaped, length capped.
 
     Paths and header values come from callers; unescaped they could forge log lines or
-    terminal escapes.
+    terminal escapes. Secrets go first: escaped or cut, they would no longer be recognised.
     """
-    escaped = text.encode("unicode_escape").decode("ascii")
+    escaped = REDACTOR.known.text(text).encode("unicode_escape").decode("ascii")
     escaped = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in escaped)
     return escaped if len(escaped) <= limit else escaped[:limit] + "..."
 

@@ -14,6 +14,11 @@ from urllib.parse import urlsplit
 from application.services.auth import TokenBook, TokenConfigError
 
 ENV_PREFIX = "IBKR_MCP_"
+# Former names, still accepted (flags and variables): they were /mcp-only, now service-wide.
+ALIASES = {"mcp_allowed_hosts": "allowed_hosts", "mcp_allowed_origins": "allowed_origins"}
+# An origin a page can have: scheme, host (optionally "*." first for subdomains), port.
+_ORIGIN = re.compile(r"^https?://(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$")
+_HOST = re.compile(r"^(\*\.)?([a-z0-9_-]+(\.[a-z0-9_-]+)*|\[?[0-9a-f:.]+\]?)(:(\d{1,5}|\*))?$")
 _ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 GatewayMode = Literal["simulated", "docker", "external"]
 
@@ -55,8 +60,10 @@ class Settings:
     port: int = 8000
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
-    mcp_allowed_hosts: tuple[str, ...] = ()
-    mcp_allowed_origins: tuple[str, ...] = ()
+    # Host names this service answers to besides loopback names and --host (DNS rebinding),
+    # and web origins whose pages may call it (besides its own; also turns CORS on for them).
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
     # Which gateway: None picks simulated, or docker when credentials are given.
     gateway: GatewayMode | None = None
     # TWS API session
@@ -236,8 +243,15 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides: object
     values: dict[str, object] = {}
     for f in fields(Settings):
         key = ENV_PREFIX + f.name.upper()
+        old = next((o for o, n in ALIASES.items() if n == f.name), None)
+        if key not in env and old is not None and ENV_PREFIX + old.upper() in env:
+            key = ENV_PREFIX + old.upper()
         if key in env:
             values[f.name] = _convert(f.name, env[key], str(f.type))
+    for old, new in ALIASES.items():
+        if overrides.get(old) is not None and overrides.get(new) is None:
+            overrides[new] = overrides[old]
+        overrides.pop(old, None)
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = Settings(**values)  # type: ignore[arg-type]
     validate(settings)
@@ -293,3 +307,21 @@ def _validate_safety(settings: Settings) -> None:
             raise SettingsError(f"{name} must be >= 0 (0 switches the limit off)")
     if not 1024 <= settings.max_request_body <= 16 * 1024 * 1024:
         raise SettingsError("max_request_body must be 1024 to 16777216 bytes")
+    _validate_sites(settings)
+
+
+def _validate_sites(settings: Settings) -> None:
+    """Allowed hosts and origins name sites; "*" would switch the protection off."""
+    for host in settings.allowed_hosts:
+        if not _HOST.match(host.lower()):
+            raise SettingsError(
+                f"allowed_hosts entries are host names such as api.example.com, *.example.com "
+                f"or 192.168.1.20 (every Host cannot be allowed: DNS rebinding); got {host!r}"
+            )
+    for origin in settings.allowed_origins:
+        if not _ORIGIN.match(origin.lower()):
+            raise SettingsError(
+                "allowed_origins entries are web origins, scheme://host[:port] with no path, "
+                "such as https://console.example.com or http://localhost:6274 (neither '*' "
+                f"nor 'null': any page could then trade); got {origin!r}"
+            )

@@ -15,7 +15,7 @@ import aiodocker
 import aiohttp
 from aiodocker.exceptions import DockerError
 
-from adapters.docker.redaction import SecretScrubber
+from application.redaction import Redactor
 from domain.errors import GatewayError
 
 T = TypeVar("T")
@@ -23,7 +23,7 @@ _UNREACHABLE = 900  # aiodocker's status for "cannot connect"
 
 
 class DockerEngine:
-    def __init__(self, url: str, *, timeout: float, scrub: SecretScrubber) -> None:
+    def __init__(self, url: str, *, timeout: float, scrub: Redactor) -> None:
         self.url = url
         self._timeout = timeout
         self._scrub = scrub

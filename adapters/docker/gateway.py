@@ -25,8 +25,9 @@ from adapters.docker.gateway_messages import (
 )
 from adapters.docker.profiles import DockerGatewaySettings
 from adapters.docker.provisioning import ContainerProvisioner
-from adapters.docker.redaction import SecretScrubber, read_secret_file
+from adapters.docker.redaction import read_secret_file
 from adapters.docker.status_report import configured_facts, container_facts
+from application.redaction import Redactor
 from domain.errors import GatewayError
 from domain.gateway import GatewayPhase, GatewayStatus
 
@@ -45,7 +46,7 @@ class DockerGateway:
         poll_interval: float = 0.5,
     ) -> None:
         self.settings = settings
-        self._scrub = SecretScrubber([settings.password, read_secret_file(settings.password_file)])
+        self._scrub = Redactor([settings.password, read_secret_file(settings.password_file)])
         self._engine = DockerEngine(
             settings.docker_host, timeout=settings.docker_timeout, scrub=self._scrub
         )

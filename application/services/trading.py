@@ -34,7 +34,7 @@ from domain.errors import (
     OrderRejected,
 )
 from domain.journal import JournalRecord, changed_terms
-from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
+from domain.orders import MAX_ORDER_ID, CancelResult, OpenOrder, OrderRequest, OrderResult
 
 _KEY = re.compile(r"[A-Za-z0-9._:-]{1,40}")
 # A claim whose sender has not reported for this long is looked up at IB (its process may be
@@ -228,8 +228,11 @@ class TradingService:
         return _with_extras(result, order)
 
     async def cancel(self, order_id: int) -> CancelResult:
-        if order_id <= 0:
-            raise InvalidRequest("order_id must be a positive integer", field="order_id")
+        if not 1 <= order_id <= MAX_ORDER_ID:
+            raise InvalidRequest(
+                f"order_id must be an IB order id, 1 to {MAX_ORDER_ID}; got {order_id}",
+                field="order_id",
+            )
         return await self._broker.cancel_order(order_id)
 
     async def open_orders(self) -> list[OpenOrder]:

@@ -32,6 +32,7 @@ from entrypoints.http.health import HealthController
 from entrypoints.http.market_data import MarketDataController
 from entrypoints.http.orders import OrdersController
 from entrypoints.http.scanner import ScannerController
+from entrypoints.http.site import SitePolicy
 from entrypoints.logging import request_context_middleware
 
 CONTROLLERS = (
@@ -49,7 +50,10 @@ DESCRIPTION = (
     "market data, contract look-up, option chains, scanners, and the IB Gateway it runs on. "
     "Errors share one JSON shape: error (message), code (stable cause), status, and details "
     "such as field, accepted, candidates or retry_after. When the service is started with "
-    "tokens, every request but GET /health/live needs 'Authorization: Bearer <token>'."
+    "tokens, every request but GET /health/live needs 'Authorization: Bearer <token>'. "
+    "Request bodies are JSON ('Content-Type: application/json'; else 415). Requests from a "
+    "web page on another site (Origin header) are refused with 403 unless the operator "
+    "allowed that origin; a Host the service does not serve is refused with 421."
 )
 DEFAULT_MAX_BODY = 64 * 1024
 
@@ -63,12 +67,16 @@ def create_http_app(
     debug: bool = False,
     tokens: TokenBook | None = None,
     max_body: int = DEFAULT_MAX_BODY,
+    site: SitePolicy | None = None,
 ) -> Litestar:
     """The REST API (every path of the API contract) with OpenAPI docs at /docs.
 
-    Every request (the mounts and /docs included) passes ``access_guard`` first: a bearer
-    token from ``tokens`` when it has any, and at most ``max_body`` bytes of body.
+    Every request (the mounts and /docs included) passes ``access_guard`` first: a Host and
+    Origin that ``site`` allows (default: loopback names, no other site), a bearer token from
+    ``tokens`` when it has any, and at most ``max_body`` bytes of JSON. CORS is on only for
+    the origins ``site`` allows.
     """
+    site = site or SitePolicy()
     app = Litestar(
         route_handlers=[*CONTROLLERS, *mounts],
         middleware=list(middleware),
@@ -81,13 +89,14 @@ def create_http_app(
         logging_config=None,
         state=State({"services": services}),
         request_max_body_size=max_body,
+        cors_config=site.cors,
         debug=debug,
     )
     # Outermost, around Litestar's own exception handling: no route (nor /docs, nor the MCP
     # mount, nor an unknown path) is reachable without passing it.
     inner = cast(ASGIApp, app.asgi_handler)
     app.asgi_handler = cast(
-        Any, access_guard(inner, tokens=tokens or TokenBook(), max_body=max_body)
+        Any, access_guard(inner, tokens=tokens or TokenBook(), max_body=max_body, site=site)
     )
     return app
 

@@ -1,19 +1,32 @@
-"""The outermost layer of the HTTP app: bearer-token authentication and the body size cap.
+"""The outermost layer of the HTTP app: who may send what, before anything else runs.
 
-It wraps everything (REST, the MCP mount, /docs) so no route can forget it; only the liveness
-probe is open. The name of the token a caller presented travels in the ASGI scope
-(``caller_name``) for the audit trail; the token itself goes nowhere.
+It wraps everything (REST, the MCP mount, /docs, unknown paths) so no route can forget it, and
+checks in this order:
+
+1. the site (``entrypoints/http/site.py``): a Host this service does not serve answers 421
+   (DNS rebinding), a foreign Origin 403 (a page on another site);
+2. the bearer token, when tokens are configured (401);
+3. the body: at most ``max_body`` bytes (413), JSON and only JSON when there is one (415), and
+   not nested deeper than ``MAX_JSON_DEPTH`` (400).
+
+Only the liveness probe (``GET /health/live``) skips the first two: it reads nothing and
+changes nothing, and probes name the service by whatever Host they like. A body-less request
+(``POST /ibkr/connection/reconnect``) needs no content type, but the site check refuses it from
+a foreign page all the same. The name of the token a caller presented travels in the ASGI
+scope (``caller_name``) for the audit trail; the token itself goes nowhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import msgspec
 import structlog
 
 from application.services.auth import TokenBook
+from entrypoints.http.body import MAX_JSON_DEPTH, is_json, too_deep
+from entrypoints.http.site import SitePolicy, header
 from entrypoints.logging import printable
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
@@ -21,6 +34,38 @@ CALLER_KEY = "ibkr_mcp.caller"
 OPEN_PATHS = frozenset({"/health/live"})
 REALM = 'Bearer realm="ibkr-mcp"'
 ANONYMOUS = "anonymous"
+
+
+class Refusal(NamedTuple):
+    status: int
+    code: str
+    message: str
+    field: str | None = None  # the part of the request at fault, as in every error body
+
+
+MISDIRECTED = Refusal(
+    421,
+    "misdirected_request",
+    "The Host header names a site this service does not serve (protection against DNS "
+    "rebinding). If it is this service's name, the operator adds it with --allowed-hosts",
+)
+FOREIGN_ORIGIN = Refusal(
+    403,
+    "forbidden_origin",
+    "Cross-site request refused: the Origin header names another site than this service. "
+    "A page that should use the service is added by the operator with --allowed-origins",
+)
+NO_TOKEN = Refusal(
+    401,
+    "unauthorized",
+    "Authentication required: send 'Authorization: Bearer <token>'",
+)
+WRONG_TOKEN = Refusal(401, "unauthorized", "The bearer token is not valid")
+NOT_JSON = Refusal(
+    415,
+    "unsupported_media_type",
+    "The request body must be JSON, sent with 'Content-Type: application/json'",
+)
 
 log = structlog.get_logger("ibkr_mcp.http")
 
@@ -31,39 +76,99 @@ def caller_name(scope: Mapping[str, Any]) -> str:
     return name if isinstance(name, str) else ANONYMOUS
 
 
-def access_guard(app: ASGIApp, *, tokens: TokenBook, max_body: int) -> ASGIApp:
-    """``app`` behind authentication (when ``tokens`` has any) and a ``max_body`` byte cap."""
+def access_guard(
+    app: ASGIApp, *, tokens: TokenBook, max_body: int, site: SitePolicy | None = None
+) -> ASGIApp:
+    """``app`` behind the site check, authentication (when ``tokens`` has any) and the body
+    rules (at most ``max_body`` bytes of JSON)."""
+    site = site or SitePolicy()
 
     async def guard(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] not in ("http", "websocket"):
             await app(scope, receive, send)
             return
         path = scope.get("path", "")
-        if tokens.enabled and path not in OPEN_PATHS:
-            presented = _bearer(scope)
-            name = tokens.identify(presented) if presented else None
-            if name is None:
-                log.warning(
-                    "http.unauthorized",
-                    path=printable(path),
-                    reason="wrong token" if presented else "no bearer token",
-                )
-                if scope["type"] == "websocket":
-                    await send({"type": "websocket.close", "code": 1008})
-                    return
-                await _unauthorized(send, wrong=presented is not None)
+        if path not in OPEN_PATHS:
+            refusal = await _site_refusal(scope, site)
+            if refusal is None and tokens.enabled and not _cors_preflight(scope, site):
+                refusal = _authenticate(scope, tokens)
+            if refusal is not None:
+                await _refuse(scope, send, refusal)
                 return
-            scope[CALLER_KEY] = name
         if scope["type"] == "http":
             body = await _read_body(scope, receive, max_body)
-            if body is None:
-                await _reply(send, 413, "payload_too_large",
-                             f"The request body is larger than {max_body} bytes")  # fmt: skip
+            refusal = _body_refusal(scope, body, max_body)
+            if refusal is not None:
+                await _refuse(scope, send, refusal)
                 return
-            receive = _replay(body, receive)
+            receive = _replay(body or b"", receive)
         await app(scope, receive, send)
 
     return guard
+
+
+async def _site_refusal(scope: dict[str, Any], site: SitePolicy) -> Refusal | None:
+    host = header(scope, b"host") or ""
+    if not await site.host_allowed(scope):
+        log.warning("http.misdirected", host=printable(host), path=printable(scope["path"]))
+        return MISDIRECTED
+    origin = header(scope, b"origin")
+    if origin is not None and not site.origin_allowed(scope, origin):
+        log.warning(
+            "http.cross_site_refused",
+            origin=printable(origin),
+            host=printable(host),
+            method=scope.get("method"),
+            path=printable(scope["path"]),
+        )
+        return FOREIGN_ORIGIN
+    return None
+
+
+def _cors_preflight(scope: dict[str, Any], site: SitePolicy) -> bool:
+    """A CORS preflight, which Litestar's CORS middleware answers without running a route.
+
+    Browsers never send credentials with one, so it cannot carry the token.
+    """
+    return (
+        site.cors is not None
+        and scope.get("method") == "OPTIONS"
+        and header(scope, b"origin") is not None
+        and header(scope, b"access-control-request-method") is not None
+    )
+
+
+def _authenticate(scope: dict[str, Any], tokens: TokenBook) -> Refusal | None:
+    presented = _bearer(scope)
+    name = tokens.identify(presented) if presented else None
+    if name is None:
+        log.warning(
+            "http.unauthorized",
+            path=printable(scope["path"]),
+            reason="wrong token" if presented else "no bearer token",
+        )
+        return WRONG_TOKEN if presented is not None else NO_TOKEN
+    scope[CALLER_KEY] = name
+    return None
+
+
+def _body_refusal(scope: dict[str, Any], body: bytes | None, max_body: int) -> Refusal | None:
+    if body is None:
+        return Refusal(
+            413, "payload_too_large", f"The request body is larger than {max_body} bytes"
+        )
+    if not body:
+        return None
+    if not is_json(header(scope, b"content-type")):
+        return NOT_JSON
+    if too_deep(body):
+        return Refusal(
+            400,
+            "invalid_request",
+            f"body: JSON nested deeper than {MAX_JSON_DEPTH} levels; no request needs that",
+            field="body",
+        )
+    return None
 
 
 def _bearer(scope: dict[str, Any]) -> str | None:
@@ -114,24 +219,23 @@ def _replay(body: bytes, receive: Any) -> Any:
     return replay
 
 
-async def _unauthorized(send: Any, *, wrong: bool) -> None:
-    challenge = REALM + (', error="invalid_token"' if wrong else "")
-    message = (
-        "The bearer token is not valid"
-        if wrong
-        else "Authentication required: send 'Authorization: Bearer <token>'"
-    )
-    await _reply(send, 401, "unauthorized", message, ((b"www-authenticate", challenge.encode()),))
-
-
-async def _reply(
-    send: Any, status: int, code: str, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()
-) -> None:
-    body = msgspec.json.encode({"error": message, "code": code, "status": status})
+async def _refuse(scope: dict[str, Any], send: Any, refusal: Refusal) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})  # policy violation
+        return
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+    if refusal in (NO_TOKEN, WRONG_TOKEN):
+        challenge = REALM + (', error="invalid_token"' if refusal is WRONG_TOKEN else "")
+        headers = ((b"www-authenticate", challenge.encode()),)
+    # The one error shape (entrypoints/http/errors.py), built here: no route has run.
+    error: dict[str, Any] = {"error": refusal.message, "code": refusal.code}
+    if refusal.field is not None:
+        error["field"] = refusal.field
+    body = msgspec.json.encode({**error, "status": refusal.status})
     await send(
         {
             "type": "http.response.start",
-            "status": status,
+            "status": refusal.status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),

@@ -14,11 +14,10 @@ from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParam
 
 from application.services.order_desk import MAX_AUDIT_ENTRIES, OrderDesk
 from application.services.trading import TradingService
-from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
+from domain.orders import MAX_ORDER_ID, CancelResult, OpenOrder, OrderRequest, OrderResult
 from domain.safety import AuditEntry, Caller, OrderPreview
 from entrypoints.http.errors import responses
 from entrypoints.http.guard import caller_name
-from entrypoints.http.params import MAX_ID
 from entrypoints.http.strict_body import StrictBody
 
 AnyRequest = Request[Any, Any, Any]
@@ -135,7 +134,11 @@ class OrdersController(Controller):
         order_desk: NamedDependency[OrderDesk],
         order_id: Annotated[
             int,
-            PathParameter(ge=1, le=MAX_ID, description="The order_id returned when it was placed"),
+            PathParameter(
+                ge=1,
+                le=MAX_ORDER_ID,
+                description="The order_id returned when it was placed (IB ids: 1 to 2147483646)",
+            ),
         ],
     ) -> CancelResult:
         """Ask the broker to cancel a working order.

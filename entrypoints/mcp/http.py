@@ -14,7 +14,9 @@ def mcp_asgi_app(
     Every request's Host must match ``allowed_hosts`` (patterns such as ``127.0.0.1:*``;
     loopback names are always allowed) or it is refused with 421; a request carrying an
     Origin header must match ``allowed_origins`` (or be same-origin) or it is refused with 403.
-    Its ``lifespan`` runs the session manager and must join the parent app's lifespan.
+    Its ``lifespan`` runs the session manager and must join the parent app's lifespan. The
+    service also checks Host and Origin around its whole app (``entrypoints/http/site.py``),
+    more strictly for origins, before a request gets here.
     """
     return mcp.http_app(
         path="/",

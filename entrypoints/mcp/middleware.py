@@ -1,4 +1,5 @@
-"""Argument errors in the same voice as domain errors: field, problem, what was sent."""
+"""Tool errors as an agent reads them: argument errors in the same voice as domain errors
+(field, problem, what was sent), and never a configured secret in any of them."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import logging
 from typing import Any
 
 import mcp.types as mt
-from fastmcp.exceptions import ToolError, ValidationError
+from fastmcp.exceptions import NotFoundError, ToolError, ValidationError
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools import ToolResult
 from pydantic import ValidationError as PydanticValidationError
+
+from entrypoints.logging import REDACTOR
 
 MAX_SHOWN_INPUT = 60
 # Patterns read badly as regexes; say the format in words instead.
@@ -19,6 +22,28 @@ FORMATS = {
     "expirations": "YYYYMMDD",
     "client_order_id": "1-40 letters, digits and . _ : -",
 }
+
+
+class RedactedErrors(Middleware):
+    """Every tool error passes the service's redactor, whichever part of the server raised it
+    (a domain error, an argument error echoing its input, FastMCP itself)."""
+
+    async def on_call_tool(
+        self,
+        context: MiddlewareContext[mt.CallToolRequestParams],
+        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
+    ) -> ToolResult:
+        try:
+            return await call_next(context)
+        except (ToolError, NotFoundError) as exc:
+            text = str(exc)
+            clean = REDACTOR.known.text(text)
+            if clean == text:
+                raise
+            # A ToolError either way: FastMCP answers an unknown tool ("Unknown tool: <name>")
+            # with the name as sent, whatever the NotFoundError says; a ToolError it sends as is.
+            level = exc.log_level if isinstance(exc, ToolError) else logging.INFO
+            raise ToolError(clean, log_level=level) from None
 
 
 class ArgumentErrors(Middleware):
@@ -55,7 +80,8 @@ def _problem(item: Any) -> str:
         names = [part for part in item["loc"] if isinstance(part, str)]
         if names and names[-1] in FORMATS:
             message = f"must be {FORMATS[names[-1]]}"
-    given = repr(item.get("input"))
+    # Redacted before it is cut short: a cut secret would no longer be recognised.
+    given = repr(REDACTOR.known(item.get("input")))
     if len(given) > MAX_SHOWN_INPUT:
         given = given[:MAX_SHOWN_INPUT] + "..."
     return f"{where}: {message} (got {given})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastmcp import FastMCP
 
 from application.container import Services
-from entrypoints.mcp.middleware import ArgumentErrors
+from entrypoints.mcp.middleware import ArgumentErrors, RedactedErrors
 from entrypoints.mcp.prompts import add_prompts
 from entrypoints.mcp.resources import add_resources
 from entrypoints.mcp.tools_account import account_tools
@@ -68,7 +68,8 @@ def build_mcp(
         name,
         instructions=INSTRUCTIONS + (READ_ONLY_NOTE if read_only else ""),
         mask_error_details=True,
-        middleware=[ArgumentErrors()],
+        # Outermost first: redaction sees every error, the argument ones included.
+        middleware=[RedactedErrors(), ArgumentErrors()],
     )
     tools = [
         *account_tools(services),

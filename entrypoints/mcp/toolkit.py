@@ -18,7 +18,6 @@ from fastmcp.tools import tool
 from mcp.types import ToolAnnotations
 
 from domain.errors import DomainError
-from entrypoints.logging import REDACTOR
 from entrypoints.mcp.errors import explain, explain_validation
 
 # stdlib logging, not structlog's default: unconfigured, structlog prints to stdout, which
@@ -71,7 +70,8 @@ def ibkr_tool(
                 raise
             except DomainError as exc:
                 log.info("mcp tool %s: %s: %s", name, exc.code, exc.message)
-                raise ToolError(REDACTOR.known(explain(exc)), log_level=logging.INFO) from None
+                # No secret leaves: the server's RedactedErrors middleware sees every error.
+                raise ToolError(explain(exc), log_level=logging.INFO) from None
             except msgspec.ValidationError as exc:
                 log.info("mcp tool %s: invalid_request: %s", name, exc)
                 raise ToolError(explain_validation(exc), log_level=logging.INFO) from None

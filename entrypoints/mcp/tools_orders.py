@@ -14,7 +14,7 @@ from pydantic import Field
 
 from application.container import Services
 from application.services.order_desk import MAX_AUDIT_ENTRIES
-from domain.orders import CancelResult, OrderRequest, OrderResult
+from domain.orders import MAX_ORDER_ID, CancelResult, OrderRequest, OrderResult
 from domain.safety import OrderPreview
 from entrypoints.mcp.caller import mcp_caller
 from entrypoints.mcp.params import (
@@ -184,7 +184,11 @@ def order_tools(services: Services, *, read_only: bool = False) -> list[Callable
     async def cancel_order(
         order_id: Annotated[
             int,
-            Field(gt=0, description="The order's id, from place_order or get_open_orders"),
+            Field(
+                ge=1,
+                le=MAX_ORDER_ID,
+                description="The order's id, from place_order or get_open_orders",
+            ),
         ],
     ) -> dict[str, Any]:
         """Cancel a working order; returns its status (Cancelled, or its final state when it

@@ -2,9 +2,15 @@ import io
 import json
 import logging
 
+import pytest
 import structlog
+from fastmcp import Client
+from fastmcp.exceptions import ToolError
 
-from entrypoints.logging import REDACTED, SecretRedactor, configure_logging
+from application.container import build_services
+from entrypoints.logging import REDACTED, REDACTOR, SecretRedactor, configure_logging, printable
+from entrypoints.mcp.server import build_mcp
+from tests.fakes import FakeBroker, FakeClock, FakeGateway
 
 
 def _capture(secrets=()):
@@ -56,3 +62,28 @@ def test_json_lines_carry_level_logger_and_timestamp():
     assert event["level"] == "info"
     assert event["order_id"] == 7
     assert "timestamp" in event
+
+
+def test_a_secret_in_a_long_path_is_redacted_before_the_line_is_cut():
+    token = "Zq9-path-token-0123456789abcdef"
+    REDACTOR.add([token])
+    line = printable("/ibkr/" + "a" * 190 + token)  # the cut at 200 falls inside the token
+    assert line.endswith("...") and REDACTED[:4] in line
+    assert token[:4] not in line
+
+
+async def test_fastmcp_log_lines_pass_the_redactor_tool_arguments_included():
+    password = "Zq9-fastmcp-Passw0rd"
+    stream = io.StringIO()
+    configure_logging(log_format="json", level="DEBUG", secrets=[password], stream=stream)
+    try:
+        mcp = build_mcp(build_services(FakeBroker(), FakeGateway(), FakeClock()))
+        async with Client(mcp, timeout=10) as client:
+            with pytest.raises(ToolError):
+                await client.call_tool("get_contract_details", {"symbol": password})
+    finally:
+        configure_logging(log_format="console", level="INFO")
+    out = stream.getvalue()
+    # FastMCP logs the call with its arguments at DEBUG: through our pipeline, redacted.
+    assert "call_tool get_contract_details" in out
+    assert password.casefold() not in out.casefold()

@@ -27,7 +27,7 @@ def test_environment_variables_are_read_and_typed():
     assert settings.port == 9001
     assert settings.request_timeout == 2.5
     assert settings.gateway_stop_on_exit is True
-    assert settings.mcp_allowed_hosts == ("a.example", "b.example")
+    assert settings.allowed_hosts == ("a.example", "b.example")  # the former name still works
     assert settings.gateway_mode == "external"
 
 
@@ -157,3 +157,51 @@ def test_gateway_env_cannot_override_what_the_service_sets(flavor: str, key: str
     )
     with pytest.raises(SettingsError, match=f"must not set {key}: the service sets it"):
         _make_runtime(settings_from_args(args))
+
+
+def test_allowed_hosts_and_origins_are_service_wide_and_keep_their_former_names():
+    new = settings_from_env(
+        {
+            "IBKR_MCP_ALLOWED_HOSTS": "api.example.com",
+            "IBKR_MCP_ALLOWED_ORIGINS": "https://a.example",
+        }
+    )
+    old = settings_from_env(
+        {
+            "IBKR_MCP_MCP_ALLOWED_HOSTS": "api.example.com",
+            "IBKR_MCP_MCP_ALLOWED_ORIGINS": "https://a.example",
+        }
+    )
+    assert new == old
+    assert (new.allowed_hosts, new.allowed_origins) == (
+        ("api.example.com",),
+        ("https://a.example",),
+    )
+    both = settings_from_env(
+        {"IBKR_MCP_ALLOWED_HOSTS": "new.example", "IBKR_MCP_MCP_ALLOWED_HOSTS": "old.example"}
+    )
+    assert both.allowed_hosts == ("new.example",)  # the new name wins
+    for flags in (
+        ["--allowed-hosts", "h.example", "--allowed-origins", "http://localhost:6274"],
+        ["--mcp-allowed-hosts", "h.example", "--mcp-allowed-origins", "http://localhost:6274"],
+    ):
+        settings = settings_from_args(build_parser().parse_args(["serve", *flags]))
+        assert settings.allowed_hosts == ("h.example",)
+        assert settings.allowed_origins == ("http://localhost:6274",)
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"IBKR_MCP_ALLOWED_HOSTS": "*"}, "allowed_hosts .* DNS rebinding"),
+        ({"IBKR_MCP_ALLOWED_HOSTS": "a.example/x"}, "allowed_hosts"),
+        ({"IBKR_MCP_ALLOWED_ORIGINS": "*"}, "allowed_origins .* any page could then trade"),
+        ({"IBKR_MCP_MCP_ALLOWED_ORIGINS": "null"}, "allowed_origins"),
+        ({"IBKR_MCP_ALLOWED_ORIGINS": "https://*"}, "allowed_origins"),
+        ({"IBKR_MCP_ALLOWED_ORIGINS": "https://a.example/app"}, "no path"),
+        ({"IBKR_MCP_ALLOWED_ORIGINS": "console.example"}, "scheme://host"),
+    ],
+)
+def test_allowed_hosts_and_origins_cannot_switch_the_protection_off(env, needle):
+    with pytest.raises(SettingsError, match=needle):
+        settings_from_env(env)

@@ -12,7 +12,7 @@ from adapters.docker import container_spec as spec
 from adapters.docker.gateway import DockerGateway
 from adapters.docker.gateway_messages import exited_early
 from adapters.docker.profiles import SECRET_PATH, DockerGatewaySettings
-from adapters.docker.redaction import SecretScrubber
+from application.redaction import Redactor
 from domain.errors import GatewayError
 
 SECRET = "Sup3r-Secret-Pw-42"
@@ -82,8 +82,8 @@ def test_started_at_parses_docker_nanoseconds():
     assert spec.started_at({"State": {"StartedAt": "0001-01-01T00:00:00Z"}}) is None
 
 
-def test_scrubber_replaces_the_longest_secret_first():
-    scrub = SecretScrubber(["abc", "abcdef", None, ""])
+def test_the_redactor_replaces_the_longest_secret_first():
+    scrub = Redactor(["abc", "abcdef", None, ""])
     assert scrub("x abcdef y abc") == "x ********** y **********"
     assert "abc" not in repr(scrub)
 

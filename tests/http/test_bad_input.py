@@ -193,10 +193,16 @@ def test_non_numeric_or_huge_contract_id_in_query(client: TestClient, url: str) 
     assert_bad_request(client.get(url), "contract_id", "int")
 
 
-@pytest.mark.parametrize("order_id", ["abc", "12.5", "0", "-3", "2147483648"])
+@pytest.mark.parametrize("order_id", ["abc", "12.5", "0", "-3", "2147483648", "2147483647"])
 def test_bad_order_id_in_path(client: TestClient, broker: FakeBroker, order_id: str) -> None:
+    # 2147483647 (2**31 - 1) is ib_async's "unset" id: asked for, IB never answers (504).
     assert_bad_request(client.delete(f"/ibkr/orders/{order_id}"), "order_id")
     assert broker.called("cancel_order") == []
+
+
+def test_the_largest_ib_order_id_is_asked_for(client: TestClient, broker: FakeBroker) -> None:
+    assert client.delete("/ibkr/orders/2147483646").status_code == 404  # the fake knows none
+    assert broker.called("cancel_order") == [(2147483646,)]
 
 
 @pytest.mark.parametrize(

@@ -123,6 +123,16 @@ async def test_read_only_gateway_is_explained(client, broker):
         await client.call_tool("place_order", {"contract_id": AAPL, "action": "BUY", "quantity": 1})
 
 
+async def test_an_order_id_ib_cannot_have_is_refused_naming_it(client, broker):
+    # 2**31 - 1 is ib_async's "unset" id: a cancel of it would wait for an answer in vain.
+    schema = {t.name: t for t in await client.list_tools()}["cancel_order"].input_schema
+    assert schema["properties"]["order_id"]["maximum"] == 2**31 - 2
+    for order_id in (2**31 - 1, 0):
+        with pytest.raises(ToolError, match=r"invalid_request: order_id"):
+            await client.call_tool("cancel_order", {"order_id": order_id})
+    assert broker.called("cancel_order") == []
+
+
 async def test_cancelling_an_unknown_order_points_to_open_orders(client):
     with pytest.raises(ToolError, match=r"order_not_found: .*get_open_orders"):
         await client.call_tool("cancel_order", {"order_id": 999})

@@ -198,7 +198,13 @@ async def test_cancel_unknown_and_invalid_ids(services: Services, broker: FakeBr
         await services.trading.cancel(5)
     with pytest.raises(InvalidRequest):
         await services.trading.cancel(0)
-    assert broker.called("cancel_order") == [(5,)]
+    # 2**31 - 1 is ib_async's "unset": IB would never answer a cancel of it (a 10 s wait, 504).
+    with pytest.raises(InvalidRequest) as caught:
+        await services.trading.cancel(2**31 - 1)
+    assert caught.value.field == "order_id" and "2147483646" in caught.value.message
+    with pytest.raises(OrderNotFound):
+        await services.trading.cancel(2**31 - 2)  # the largest IB order id is asked for
+    assert broker.called("cancel_order") == [(5,), (2**31 - 2,)]
 
 
 async def test_open_orders_in_id_order(services: Services, broker: FakeBroker) -> None:

@@ -1,0 +1,137 @@
+"""Which sites may talk to the service: the Host a request names and the Origin it comes from.
+
+A browser page on any site can send a request to a service on the user's own machine: a form
+or ``fetch`` with ``Content-Type: text/plain`` goes out without a CORS preflight, and DNS
+rebinding makes a foreign name resolve to 127.0.0.1. Two headers tell such requests apart:
+
+- ``Host`` must name this service: a loopback name, ``--host``, a name in ``--allowed-hosts``,
+  or the address the connection arrived on. The decision is FastMCP's own guard (the one
+  /mcp has always had), so REST, /docs and /mcp agree; a foreign Host answers 421.
+- ``Origin``, when present (browsers send it on every cross-site request and on same-origin
+  POSTs), must be this service's own origin (scheme and Host of the request) or one of
+  ``--allowed-origins``; else 403. Requests without it (curl, SDKs, agents) pass.
+
+CORS is off unless ``--allowed-origins`` names origins: then Litestar's CORS middleware
+answers their preflights, and their pages may read the answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastmcp.server.http import HostOriginGuardMiddleware
+from litestar.config.cors import CORSConfig
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# What a browser may send cross-site once CORS allows an origin: our verbs and headers only.
+CORS_METHODS = ["GET", "POST", "DELETE", "OPTIONS"]
+CORS_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "Confirmation-Token",
+    "X-Request-ID",
+    "Mcp-Session-Id",
+    "Mcp-Protocol-Version",
+    "Last-Event-ID",
+]
+CORS_EXPOSED = ["Mcp-Session-Id", "Retry-After", "X-Request-ID", "WWW-Authenticate"]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# A WebSocket handshake's scope says ws/wss; the page it comes from is http/https.
+_PAGE_SCHEMES = {"http": "http", "https": "https", "ws": "http", "wss": "https"}
+
+
+@dataclass(frozen=True)
+class SitePolicy:
+    """The hosts and origins a request may name, beyond loopback and its own origin."""
+
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    _host_guard: HostOriginGuardMiddleware = field(init=False, repr=False, compare=False)
+    _cors: CORSConfig | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # FastMCP's guard around an app that does nothing: it answers only to refuse. Origins
+        # are left to ``origin_allowed`` ("*"): FastMCP also lets any loopback page through
+        # to a loopback Host, and a page on another local port is still another site.
+        guard = HostOriginGuardMiddleware(
+            _admitted,
+            allowed_hosts=[*LOOPBACK_HOSTS, *self.allowed_hosts],
+            allowed_origins=["*"],
+            mode="strict",
+        )
+        object.__setattr__(self, "_host_guard", guard)
+        cors = None
+        if self.allowed_origins:
+            cors = CORSConfig(
+                allow_origins=list(self.allowed_origins),
+                allow_methods=list(CORS_METHODS),  # type: ignore[arg-type]
+                allow_headers=list(CORS_HEADERS),
+                expose_headers=list(CORS_EXPOSED),
+            )
+        object.__setattr__(self, "_cors", cors)
+
+    @classmethod
+    def serving(
+        cls, host: str, allowed_hosts: Iterable[str] = (), allowed_origins: Iterable[str] = ()
+    ) -> SitePolicy:
+        """The policy of a service bound to ``host`` (a wildcard address names no host)."""
+        hosts = [*allowed_hosts]
+        if host not in ("0.0.0.0", "::", ""):
+            hosts.append(host)
+        return cls(tuple(dict.fromkeys(hosts)), tuple(allowed_origins))
+
+    @property
+    def cors(self) -> CORSConfig | None:
+        """Litestar's CORS for the allowed origins; None (no CORS headers at all) without."""
+        return self._cors
+
+    async def host_allowed(self, scope: Mapping[str, Any]) -> bool:
+        refused = False
+
+        async def watch(message: Mapping[str, Any]) -> None:
+            nonlocal refused
+            refused = refused or message["type"] == "http.response.start"
+
+        # The guard checks HTTP scopes only; a WebSocket handshake carries the same headers.
+        await self._host_guard({**scope, "type": "http"}, _no_body, watch)
+        return not refused
+
+    def origin_allowed(self, scope: Mapping[str, Any], origin: str) -> bool:
+        """``origin`` is the request's own origin, or one the operator allowed."""
+        scheme = _PAGE_SCHEMES.get(scope.get("scheme", "http"), "http")
+        own = _origin_key(f"{scheme}://{header(scope, b'host') or ''}")
+        if own is not None and _origin_key(origin) == own:
+            return True
+        return self._cors is not None and self._cors.is_origin_allowed(origin.strip().lower())
+
+
+def header(scope: Mapping[str, Any], name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _origin_key(origin: str) -> tuple[str, str, int] | None:
+    """Scheme, host and port of a serialized origin (``null`` or garbage: None)."""
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if not parts.hostname or scheme not in _DEFAULT_PORTS or parts.path not in ("", "/"):
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+async def _admitted(_scope: Any, _receive: Any, _send: Any) -> None:
+    return None
+
+
+async def _no_body() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
