@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from application.clock import SystemClock
 from application.ports import AuditLog, Broker, Clock, GatewayRuntime, OrderJournal
+from application.redaction import Redactor
 from application.services.account import AccountService
 from application.services.connection import ConnectionService
 from application.services.contracts import ContractService
@@ -49,6 +50,7 @@ def build_services(
     audit: AuditLog | None = None,
     preview_ttl: float = 120.0,
     journal: OrderJournal | None = None,
+    secrets: Redactor | None = None,
 ) -> Services:
     """The services; with ``monitor``, /health readiness also reports market-data freshness.
 
@@ -68,6 +70,7 @@ def build_services(
         audit=audit if audit is not None else MemoryAuditLog(),
         policy=policy,
         clock=clock,
+        secrets=secrets,
     )
     return Services(
         account=AccountService(broker),

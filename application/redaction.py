@@ -72,6 +72,15 @@ class Redactor:
             return type(value)(self._walk(v) for v in value)
         return value
 
+    def where(self, fields: dict[str, Any]) -> str | None:
+        """The first of ``fields`` whose value (or anything inside it) holds a secret."""
+        if self._pattern is None:
+            return None
+        for name, value in fields.items():
+            if self._walk(value) != value:
+                return name
+        return None
+
     def __repr__(self) -> str:
         return f"Redactor(<{len(self._secrets)} spellings>)"
 

@@ -111,6 +111,7 @@ def assemble(
         ),
         preview_ttl=settings.preview_ttl,
         journal=the_journal,
+        secrets=REDACTOR.known,
     )
     return Assembly(
         settings=settings,

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from application.ports import AuditLog, Broker, Clock
+from application.redaction import Redactor
 from application.services.contracts import ContractService
 from application.services.guardrails import OrderGuard
 from application.services.previews import PreviewBook, token_ref
@@ -61,7 +62,10 @@ class OrderDesk:
         audit: AuditLog,
         policy: TradingPolicy,
         clock: Clock,
+        secrets: Redactor | None = None,
     ) -> None:
+        """``secrets`` (the service's redactor) refuses orders that carry a configured secret."""
+        self._secrets = secrets
         self._trading = trading
         self._contracts = contracts
         self._broker = broker
@@ -180,6 +184,7 @@ class OrderDesk:
     ) -> T:
         outcome = _Outcome()
         try:
+            self._refuse_secrets(request)
             value = await work(outcome)
         except (Exception, asyncio.CancelledError) as exc:
             refused = outcome.checking and isinstance(exc, _REFUSALS)
@@ -198,6 +203,22 @@ class OrderDesk:
             raise
         await self._record(caller, operation, request, outcome)
         return value
+
+    def _refuse_secrets(self, request: dict[str, Any]) -> None:
+        """A token or password inside an order would travel to IB (as its orderRef, or as a
+        symbol to look up) and come back in answers: refuse it before anything is sent."""
+        if self._secrets is None:
+            return
+        fields = {**request.get("order", {}), **request}
+        fields.pop("order", None)
+        field = self._secrets.where(fields)
+        if field is not None:
+            field = "Idempotency-Key" if field == "idempotency_key" else field
+            raise InvalidRequest(
+                "This holds a secret configured in this service (a token or password); "
+                "nothing was sent. Never put credentials into an order",
+                field=field,
+            )
 
     async def _record(
         self,
