@@ -35,6 +35,15 @@ ClientOrderId = Annotated[
         description="caller-chosen idempotency key; a retry with the same key returns the first order",
     ),
 ]
+
+
+def order_type_word(value: str) -> str:
+    """The canonical order type a caller meant ('limit' -> 'LMT', 'stp_lmt' -> 'STP LMT'); an
+    unknown word comes back upper-cased, for validation to refuse."""
+    word = " ".join(value.split()).upper()
+    return _ORDER_TYPE_ALIASES.get(word, word)
+
+
 # Final states: nothing more will happen to the order.
 FINAL_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
 

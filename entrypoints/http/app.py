@@ -1,5 +1,9 @@
 """The REST front door: a Litestar app over the use-case services.
 
+The route handlers of the catalog's operations (``entrypoints/catalog``) are rendered by
+``entrypoints/http/operations.py`` and call the services they were built with; the
+controllers below are the operations not moved to the catalog yet.
+
 Services reach the handlers through Litestar's dependency injection: each field of
 ``Services`` is provided app-wide as ``<area>_service`` (``account_service``,
 ``trading_service``, ``contract_service``, ...) and handlers declare it with ``NamedDependency[...]``. The same
@@ -22,27 +26,22 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from application.container import Services
 from application.services.auth import TokenBook
-from entrypoints.http.account import AccountController
-from entrypoints.http.connection import ConnectionController
 from entrypoints.http.contracts import ContractsController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
-from entrypoints.http.gateway import GatewayController
 from entrypoints.http.guard import ASGIApp, access_guard
-from entrypoints.http.health import HealthController
+from entrypoints.http.health import liveness
 from entrypoints.http.market_data import MarketDataController
+from entrypoints.http.operations import operation_handlers
 from entrypoints.http.orders import OrdersController
 from entrypoints.http.scanner import ScannerController
 from entrypoints.logging import request_context_middleware
 
+# Operations not yet declared in the catalog (entrypoints/catalog) keep their controllers.
 CONTROLLERS = (
-    GatewayController,
-    AccountController,
     OrdersController,
     MarketDataController,
     ContractsController,
     ScannerController,
-    ConnectionController,
-    HealthController,
 )
 DESCRIPTION = (
     "An Interactive Brokers account over REST (and MCP at /mcp): account figures, orders, "
@@ -70,7 +69,7 @@ def create_http_app(
     token from ``tokens`` when it has any, and at most ``max_body`` bytes of body.
     """
     app = Litestar(
-        route_handlers=[*CONTROLLERS, *mounts],
+        route_handlers=[*operation_handlers(services), *CONTROLLERS, liveness, *mounts],
         middleware=list(middleware),
         dependencies=_service_dependencies(services),
         exception_handlers=EXCEPTION_HANDLERS,

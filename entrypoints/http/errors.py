@@ -87,7 +87,11 @@ class ErrorBody(msgspec.Struct, kw_only=True):
 
 
 def status_for(exc: DomainError) -> int:
-    for cls in type(exc).__mro__:
+    return status_of(type(exc))
+
+
+def status_of(error: type[DomainError]) -> int:
+    for cls in error.__mro__:
         if cls in STATUS_BY_ERROR:
             return STATUS_BY_ERROR[cls]
     return 500
@@ -184,8 +188,10 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 }
 
 
-def responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the error statuses a handler can answer with (500 always)."""
+def responses(*errors: int | type[DomainError]) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the statuses of the errors (or the statuses) a handler can answer
+    with (500 always)."""
+    statuses = {e if isinstance(e, int) else status_of(e) for e in errors}
     return {
         status: ResponseSpec(
             data_container=ErrorBody,

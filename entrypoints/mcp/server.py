@@ -1,19 +1,23 @@
-"""The MCP front door: one tool per REST operation, calling the same services directly."""
+"""The MCP front door: one tool per REST operation, calling the same services directly.
+
+The catalog's operations are rendered by ``entrypoints/mcp/tools.py``; the ``tools_*``
+modules hold the operations not moved to the catalog yet."""
 
 from __future__ import annotations
 
 from fastmcp import FastMCP
 
 from application.container import Services
+from entrypoints.catalog import CATALOG
+from entrypoints.catalog.operation import ResultLimits
 from entrypoints.mcp.middleware import ArgumentErrors
 from entrypoints.mcp.prompts import add_prompts
 from entrypoints.mcp.resources import add_resources
-from entrypoints.mcp.tools_account import account_tools
+from entrypoints.mcp.tools import operation_tools
 from entrypoints.mcp.tools_contracts import contract_tools
 from entrypoints.mcp.tools_market_data import market_data_tools
 from entrypoints.mcp.tools_orders import order_tools
 from entrypoints.mcp.tools_scanner import scanner_tools
-from entrypoints.mcp.tools_system import system_tools
 
 # REST operations deliberately not offered as tools, with the reason. Every other REST
 # operation id must be a tool of the same name (tests/mcp/test_parity.py checks both ways).
@@ -23,7 +27,10 @@ EXCLUDED_OPERATIONS: dict[str, str] = {
 # Left out as well when the service runs read-only (--read-only): they change state.
 READ_ONLY_EXCLUDED: dict[str, str] = {
     name: "the service runs read-only"
-    for name in ("place_order", "preview_order", "cancel_order", "restart_gateway")
+    for name in (
+        *("place_order", "preview_order", "cancel_order"),
+        *(op.name for op in CATALOG if not op.nature.offered_read_only),
+    )
 }
 
 INSTRUCTIONS = """\
@@ -70,13 +77,16 @@ def build_mcp(
         mask_error_details=True,
         middleware=[ArgumentErrors()],
     )
+    limits = ResultLimits(
+        max_option_contracts=max_option_contracts, max_bars=max_bars, max_log_lines=max_log_lines
+    )
+    for operation_tool in operation_tools(services, limits=limits, read_only=read_only):
+        mcp.add_tool(operation_tool)
     tools = [
-        *account_tools(services),
         *order_tools(services, read_only=read_only),
         *market_data_tools(services, max_bars=max_bars),
         *contract_tools(services, max_option_contracts=max_option_contracts),
         *scanner_tools(services),
-        *system_tools(services, max_log_lines=max_log_lines, read_only=read_only),
     ]
     for tool in tools:
         mcp.add_tool(tool)
