@@ -9,12 +9,13 @@ framework (an import-linter contract says so).
 
 from __future__ import annotations
 
-from entrypoints.catalog import account, system
+from entrypoints.catalog import account, orders, system
 from entrypoints.catalog.operation import Operation
 
 CATALOG: tuple[Operation, ...] = (
     *system.OPERATIONS,
     *account.OPERATIONS,
+    *orders.OPERATIONS,
 )
 
 

@@ -32,13 +32,11 @@ from entrypoints.http.guard import ASGIApp, access_guard
 from entrypoints.http.health import liveness
 from entrypoints.http.market_data import MarketDataController
 from entrypoints.http.operations import operation_handlers
-from entrypoints.http.orders import OrdersController
 from entrypoints.http.scanner import ScannerController
 from entrypoints.logging import request_context_middleware
 
 # Operations not yet declared in the catalog (entrypoints/catalog) keep their controllers.
 CONTROLLERS = (
-    OrdersController,
     MarketDataController,
     ContractsController,
     ScannerController,

@@ -16,7 +16,6 @@ from entrypoints.mcp.resources import add_resources
 from entrypoints.mcp.tools import operation_tools
 from entrypoints.mcp.tools_contracts import contract_tools
 from entrypoints.mcp.tools_market_data import market_data_tools
-from entrypoints.mcp.tools_orders import order_tools
 from entrypoints.mcp.tools_scanner import scanner_tools
 
 # REST operations deliberately not offered as tools, with the reason. Every other REST
@@ -26,11 +25,7 @@ EXCLUDED_OPERATIONS: dict[str, str] = {
 }
 # Left out as well when the service runs read-only (--read-only): they change state.
 READ_ONLY_EXCLUDED: dict[str, str] = {
-    name: "the service runs read-only"
-    for name in (
-        *("place_order", "preview_order", "cancel_order"),
-        *(op.name for op in CATALOG if not op.nature.offered_read_only),
-    )
+    op.name: "the service runs read-only" for op in CATALOG if not op.nature.offered_read_only
 }
 
 INSTRUCTIONS = """\
@@ -83,7 +78,6 @@ def build_mcp(
     for operation_tool in operation_tools(services, limits=limits, read_only=read_only):
         mcp.add_tool(operation_tool)
     tools = [
-        *order_tools(services, read_only=read_only),
         *market_data_tools(services, max_bars=max_bars),
         *contract_tools(services, max_option_contracts=max_option_contracts),
         *scanner_tools(services),

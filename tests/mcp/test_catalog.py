@@ -14,6 +14,7 @@ QUERIES = {
     "get_account_values",
     "get_positions",
     "get_open_orders",
+    "get_order_status",
     "get_market_data_snapshot",
     "get_tickers",
     "get_historical_data",
@@ -86,9 +87,10 @@ async def test_enums_and_constraints_are_in_the_input_schemas(tools):
     assert _prop(history, "duration")["pattern"] == r"^[1-9]\d{0,5} [SDWMY]$"
     assert history.input_schema["required"] == ["contract_id"]
     order = tools["place_order"]
-    assert _prop(order, "order_type")["enum"] == list(ORDER_TYPES)
-    assert _prop(order, "time_in_force")["enum"] == list(TIME_IN_FORCE)
-    assert _prop(order, "sec_type")["enum"] == list(SEC_TYPES)
+    # msgspec lists an enum's values sorted; the declaration's Literal keeps the domain's order.
+    assert _prop(order, "order_type")["enum"] == sorted(ORDER_TYPES)
+    assert _prop(order, "time_in_force")["enum"] == sorted(TIME_IN_FORCE)
+    assert _prop(order, "sec_type")["enum"] == sorted(SEC_TYPES)
     assert _prop(order, "quantity")["exclusiveMinimum"] == 0
     assert set(order.input_schema["required"]) == {"action", "quantity"}
     assert _prop(tools["get_gateway_logs"], "tail")["maximum"] == 5000  # as REST: one bound

@@ -139,3 +139,32 @@ def test_a_rate_refusal_tells_the_agent_how_long_to_wait(rule: str, wait_for: st
     text = explain(GuardrailViolation("At most 2 per minute", rule=rule, limit=2, retry_after=17))
     assert text.startswith("guardrail_violation: At most 2 per minute.")
     assert text.endswith(f"Nothing was sent to IB. Wait 17 s before {wait_for} another order.")
+
+
+async def test_order_status_follows_an_order(call, client):
+    args = {"contract_id": AAPL, "action": "BUY", "quantity": 5, "order_type": "LMT"}
+    placed = await call("place_order", **args, limit_price=100.0, client_order_id="st-1")
+    status = await call("get_order_status", order_id=placed["order_id"])
+    assert (status["status"], status["remaining_quantity"]) == ("Submitted", 5.0)
+    await call("cancel_order", order_id=placed["order_id"])
+    assert (await call("get_order_status", order_id=placed["order_id"]))["status"] == "Cancelled"
+    with pytest.raises(ToolError, match=r"order_not_found: .*get_open_orders"):
+        await client.call_tool("get_order_status", {"order_id": 4242})
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        ({"quantity": "1"}, "quantity: Expected `float`, got `str`"),
+        ({"contract_id": "265598"}, "contract_id"),
+        ({"outside_rth": "yes"}, "outside_rth"),
+        ({"stop_loss": 1.0}, "unknown key 'stop_loss'"),
+    ],
+)
+async def test_arguments_are_decoded_strictly(client, broker, args, mentions):
+    arguments = {"contract_id": AAPL, "action": "BUY", "quantity": 1, **args}
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool("place_order", arguments)
+    assert str(caught.value).startswith("invalid_request:")
+    assert mentions in str(caught.value)
+    assert broker.called("place_order") == []
