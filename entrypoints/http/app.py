@@ -1,13 +1,8 @@
 """The REST front door: a Litestar app over the use-case services.
 
-The route handlers of the catalog's operations (``entrypoints/catalog``) are rendered by
-``entrypoints/http/operations.py`` and call the services they were built with; the
-controllers below are the operations not moved to the catalog yet.
-
-Services reach the handlers through Litestar's dependency injection: each field of
-``Services`` is provided app-wide as ``<area>_service`` (``account_service``,
-``trading_service``, ``contract_service``, ...) and handlers declare it with ``NamedDependency[...]``. The same
-``Services`` object is also kept in ``app.state.services`` for code that holds the app.
+Every operation's route handler is rendered from the catalog (``entrypoints/catalog``) by
+``entrypoints/http/operations.py`` and calls the services it was built with; the same
+``Services`` object is kept in ``app.state.services`` for code that holds the app.
 """
 
 from __future__ import annotations
@@ -19,28 +14,18 @@ from typing import Any, cast
 
 from litestar import Litestar
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.handlers import ASGIRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from application.container import Services
 from application.services.auth import TokenBook
-from entrypoints.http.contracts import ContractsController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.guard import ASGIApp, access_guard
 from entrypoints.http.health import liveness
-from entrypoints.http.market_data import MarketDataController
 from entrypoints.http.operations import operation_handlers
-from entrypoints.http.scanner import ScannerController
 from entrypoints.logging import request_context_middleware
 
-# Operations not yet declared in the catalog (entrypoints/catalog) keep their controllers.
-CONTROLLERS = (
-    MarketDataController,
-    ContractsController,
-    ScannerController,
-)
 DESCRIPTION = (
     "An Interactive Brokers account over REST (and MCP at /mcp): account figures, orders, "
     "market data, contract look-up, option chains, scanners, and the IB Gateway it runs on. "
@@ -67,9 +52,8 @@ def create_http_app(
     token from ``tokens`` when it has any, and at most ``max_body`` bytes of body.
     """
     app = Litestar(
-        route_handlers=[*operation_handlers(services), *CONTROLLERS, liveness, *mounts],
+        route_handlers=[*operation_handlers(services), liveness, *mounts],
         middleware=list(middleware),
-        dependencies=_service_dependencies(services),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=list(lifespan),
         openapi_config=openapi_config(),
@@ -98,27 +82,6 @@ def openapi_config() -> OpenAPIConfig:
         use_handler_docstrings=True,
         render_plugins=[SwaggerRenderPlugin(path="/")],
     )
-
-
-def _service_dependencies(services: Services) -> dict[str, Provide]:
-    return {
-        "account_service": _constant(services.account),
-        "trading_service": _constant(services.trading),
-        "market_data_service": _constant(services.market_data),
-        "contract_service": _constant(services.contracts),
-        "scanner_service": _constant(services.scanner),
-        "connection_service": _constant(services.connection),
-        "gateway_service": _constant(services.gateway),
-        "health_service": _constant(services.health),
-        "order_desk": _constant(services.desk),
-    }
-
-
-def _constant(value: Any) -> Provide:
-    async def provide() -> Any:
-        return value
-
-    return Provide(provide, use_cache=True)
 
 
 def _version() -> str:

@@ -1,7 +1,4 @@
-"""The MCP front door: one tool per REST operation, calling the same services directly.
-
-The catalog's operations are rendered by ``entrypoints/mcp/tools.py``; the ``tools_*``
-modules hold the operations not moved to the catalog yet."""
+"""The MCP front door: one tool per operation of the catalog, calling the services directly."""
 
 from __future__ import annotations
 
@@ -10,20 +7,16 @@ from fastmcp import FastMCP
 from application.container import Services
 from entrypoints.catalog import CATALOG
 from entrypoints.catalog.operation import ResultLimits
-from entrypoints.mcp.middleware import ArgumentErrors
 from entrypoints.mcp.prompts import add_prompts
 from entrypoints.mcp.resources import add_resources
 from entrypoints.mcp.tools import operation_tools
-from entrypoints.mcp.tools_contracts import contract_tools
-from entrypoints.mcp.tools_market_data import market_data_tools
-from entrypoints.mcp.tools_scanner import scanner_tools
 
 # REST operations deliberately not offered as tools, with the reason. Every other REST
 # operation id must be a tool of the same name (tests/mcp/test_parity.py checks both ways).
 EXCLUDED_OPERATIONS: dict[str, str] = {
     "get_liveness": "a process probe for orchestrators; get_health tells an agent more",
 }
-# Left out as well when the service runs read-only (--read-only): they change state.
+# Left out as well when the service runs read-only (--read-only): order actions, restarts.
 READ_ONLY_EXCLUDED: dict[str, str] = {
     op.name: "the service runs read-only" for op in CATALOG if not op.nature.offered_read_only
 }
@@ -70,19 +63,11 @@ def build_mcp(
         name,
         instructions=INSTRUCTIONS + (READ_ONLY_NOTE if read_only else ""),
         mask_error_details=True,
-        middleware=[ArgumentErrors()],
     )
     limits = ResultLimits(
         max_option_contracts=max_option_contracts, max_bars=max_bars, max_log_lines=max_log_lines
     )
-    for operation_tool in operation_tools(services, limits=limits, read_only=read_only):
-        mcp.add_tool(operation_tool)
-    tools = [
-        *market_data_tools(services, max_bars=max_bars),
-        *contract_tools(services, max_option_contracts=max_option_contracts),
-        *scanner_tools(services),
-    ]
-    for tool in tools:
+    for tool in operation_tools(services, limits=limits, read_only=read_only):
         mcp.add_tool(tool)
     add_resources(mcp, services)
     add_prompts(mcp)

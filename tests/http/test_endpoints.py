@@ -202,6 +202,37 @@ def test_services_are_reachable_from_app_state(client: TestClient) -> None:
     assert services.trading is not None and services.health is not None
 
 
+def test_tickers_take_a_list_repeated_as_well_as_comma_separated(client: TestClient) -> None:
+    # Issue 13: the repeated form (what HTTP clients make of a list) answered one ticker.
+    repeated = client.get("/ibkr/market_data/tickers?contract_ids=12345678&contract_ids=1447060")
+    assert [t["contract_id"] for t in repeated.json()["tickers"]] == [12345678, 1447060]
+    both = client.get(
+        "/ibkr/market_data/tickers?contract_ids=12345678,1447060&contract_ids=81540716"
+    )
+    assert [t["contract_id"] for t in both.json()["tickers"]] == [12345678, 1447060, 81540716]
+
+
+def test_every_list_parameter_takes_the_repeated_form(
+    client: TestClient, broker: FakeBroker
+) -> None:
+    client.get("/ibkr/scanner/results?filter_codes=priceAbove5&filter_codes=volume_avg_1000")
+    [(query,)] = broker.called("scan")
+    assert query.filters == {"priceAbove": "5", "volume_avg": "1000"}
+
+
+def test_an_option_is_quoted_by_symbol(client: TestClient, broker: FakeBroker) -> None:
+    # Issue 13: REST lacked the option fields the MCP tool had.
+    url = (
+        "/ibkr/market_data/snapshot?symbol=CCJ&sec_type=OPT&currency=USD"
+        "&last_trade_date_or_contract_month=20260213&strike=122&right=C"
+    )
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    assert response.json()["contract_id"] == 123456790
+    [(query,)] = broker.called("contract_details")
+    assert (query.sec_type, query.exchange, query.strike, query.right) == ("OPT", "SMART", 122, "C")
+
+
 def test_order_status_by_id(client: TestClient, broker: FakeBroker) -> None:
     placed = client.post("/ibkr/orders/place", json=ORDER).json()
     response = client.get(f"/ibkr/orders/{placed['order_id']}")

@@ -81,13 +81,13 @@ def _prop(tool, name):
 
 
 async def test_enums_and_constraints_are_in_the_input_schemas(tools):
+    # msgspec lists an enum's values sorted; the declaration's Literal keeps the domain's order.
     history = tools["get_historical_data"]
-    assert _prop(history, "bar_size")["enum"] == list(BAR_SIZES)
-    assert _prop(history, "what_to_show")["enum"] == list(WHAT_TO_SHOW)
+    assert _prop(history, "bar_size")["enum"] == sorted(BAR_SIZES)
+    assert _prop(history, "what_to_show")["enum"] == sorted(WHAT_TO_SHOW)
     assert _prop(history, "duration")["pattern"] == r"^[1-9]\d{0,5} [SDWMY]$"
     assert history.input_schema["required"] == ["contract_id"]
     order = tools["place_order"]
-    # msgspec lists an enum's values sorted; the declaration's Literal keeps the domain's order.
     assert _prop(order, "order_type")["enum"] == sorted(ORDER_TYPES)
     assert _prop(order, "time_in_force")["enum"] == sorted(TIME_IN_FORCE)
     assert _prop(order, "sec_type")["enum"] == sorted(SEC_TYPES)

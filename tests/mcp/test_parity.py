@@ -117,7 +117,7 @@ async def test_every_rest_operation_is_a_tool_and_every_tool_a_rest_operation(op
     assert sorted(rest - set(tools) - set(EXCLUDED_OPERATIONS)) == [], "REST without a tool"
     assert sorted(set(tools) - rest) == [], "tools without a REST operation"
     assert sorted(set(EXCLUDED_OPERATIONS) - rest) == [], "exclusions of operations that are gone"
-    assert {op.name for op in CATALOG} <= set(tools)
+    assert set(tools) == {op.name for op in CATALOG}
 
 
 @pytest.mark.parametrize("op", CATALOG, ids=lambda op: op.name)
@@ -134,3 +134,15 @@ async def test_rest_and_mcp_take_the_same_parameters_with_the_same_rules(op, ope
         assert required == mcp_required, name
         # One text; REST may add how to write the value in a query string.
         assert mcp_schema["description"] and description.startswith(mcp_schema["description"])
+
+
+async def test_the_rules_compared_are_there(openapi, tools):
+    """The comparison above is not vacuous: bounds, enums and defaults are in both doors."""
+    history = rest_parameters(openapi, rest_operations(openapi)["get_historical_data"])
+    assert history["contract_id"][0]["minimum"] == 1
+    assert "1 hour" in history["bar_size"][0]["enum"]
+    assert history["duration"][0]["default"] == "1 D"
+    filters = mcp_parameters(tools["get_options_chain"])["filters"][0]["anyOf"][0]
+    assert filters["properties"]["strikes"]["items"]["exclusiveMinimum"] == 0
+    tickers = rest_parameters(openapi, rest_operations(openapi)["get_tickers"])
+    assert tickers["contract_ids"][0]["maxItems"] == 50
