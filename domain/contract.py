@@ -32,6 +32,12 @@ _RIGHT_ALIASES = {"C": "C", "CALL": "C", "P": "P", "PUT": "P"}
 ConId = Annotated[int, Meta(ge=0, description="IB contract id (conId); 0 when not qualified")]
 
 
+def right_word(value: str) -> str:
+    """'call' -> 'C', 'P' -> 'P'; anything else upper-cased, for validation to refuse."""
+    word = value.strip().upper()
+    return _RIGHT_ALIASES.get(word, word)
+
+
 def normalise_right(value: str, field: str = "right") -> str:
     """'C'/'CALL' -> 'C', 'P'/'PUT' -> 'P', '' stays ''."""
     if not value:

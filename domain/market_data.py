@@ -46,9 +46,14 @@ def normalise_duration(value: str) -> str:
     return text
 
 
-def normalise_bar_size(value: str) -> str:
+def bar_size_word(value: str) -> str:
+    """The canonical bar size a caller meant ('1 Mins' -> '1 min'); unknown ones lower-cased."""
     text = " ".join(value.split()).lower()
-    text = _BAR_ALIASES.get(text, text)
+    return _BAR_ALIASES.get(text, text)
+
+
+def normalise_bar_size(value: str) -> str:
+    text = bar_size_word(value)
     check_choice(text, BAR_SIZES, "bar_size")
     return text
 

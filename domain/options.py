@@ -27,10 +27,28 @@ class CandidateChain(msgspec.Struct, frozen=True, kw_only=True):
 class ChainFilters(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Narrow a chain to the contracts wanted; every list is optional."""
 
-    trading_class: list[str] = msgspec.field(default_factory=list)
-    expirations: list[str] = msgspec.field(default_factory=list)
-    strikes: list[Annotated[float, Meta(gt=0)]] = msgspec.field(default_factory=list)
-    rights: list[str] = msgspec.field(default_factory=list)
+    trading_class: Annotated[
+        list[Annotated[str, Meta(max_length=32)]],
+        Meta(
+            max_length=20,
+            description="Trading classes to keep, e.g. ['SPXW'] for weekly SPX options",
+        ),
+    ] = msgspec.field(default_factory=list)
+    expirations: Annotated[
+        list[str],
+        Meta(
+            max_length=50,
+            description="Expiries to keep as YYYYMMDD, taken from a candidate chain's expirations",
+        ),
+    ] = msgspec.field(default_factory=list)
+    strikes: Annotated[
+        list[Annotated[float, Meta(gt=0)]],
+        Meta(max_length=200, description="Strikes to keep, taken from a candidate chain's strikes"),
+    ] = msgspec.field(default_factory=list)
+    rights: Annotated[
+        list[str],
+        Meta(description="['C'] for calls, ['P'] for puts (CALL, PUT accepted); both when omitted"),
+    ] = msgspec.field(default_factory=list)
 
     def __post_init__(self) -> None:
         for expiry in self.expirations:

@@ -38,6 +38,15 @@ ClientOrderId = Annotated[
 # IB order ids are 32-bit signed integers, and ib_async reads 2**31 - 1 as "unset": an order
 # with that id is never sent, so its cancel would wait for an answer that cannot come.
 MAX_ORDER_ID = 2**31 - 2
+
+
+def order_type_word(value: str) -> str:
+    """The canonical order type a caller meant ('limit' -> 'LMT', 'stp_lmt' -> 'STP LMT'); an
+    unknown word comes back upper-cased, for validation to refuse."""
+    word = " ".join(value.split()).upper()
+    return _ORDER_TYPE_ALIASES.get(word, word)
+
+
 # Final states: nothing more will happen to the order.
 FINAL_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
 

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import structlog
 
 from application.redaction import REDACTED, Redactor
+from entrypoints.secrets import SECRETS
 
 _SENSITIVE_KEY = re.compile(r"pass(word)?|secret|token|authorization|api[_-]?key|credential", re.I)
 # "password=...", "TWS_PASSWORD: ..." and bearer tokens inside free text.
@@ -34,8 +35,9 @@ class SecretRedactor:
     whose key looks like a credential and ``password=...`` or bearer tokens in free text.
     """
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self.known = Redactor(secrets)
+    def __init__(self, secrets: Iterable[str] = (), *, known: Redactor | None = None) -> None:
+        self.known = known if known is not None else Redactor()
+        self.known.add(secrets)
 
     def add(self, secrets: Iterable[str]) -> None:
         self.known.add(secrets)
@@ -63,7 +65,7 @@ def _inline_replacement(match: re.Match[str]) -> str:
     return f"{match.group(3)}{REDACTED}"
 
 
-REDACTOR = SecretRedactor()
+REDACTOR = SecretRedactor(known=SECRETS)
 
 
 def configure_logging(

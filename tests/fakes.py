@@ -236,6 +236,11 @@ class FakeBroker(_Recorder):
                 return self.orders[order_id]
         return None
 
+    async def order_status(self, order_id: int) -> OrderResult | None:
+        self._record("order_status", order_id)
+        self._require_connection()
+        return self.orders.get(order_id)
+
     async def cancel_order(self, order_id: int) -> CancelResult:
         self._record("cancel_order", order_id)
         self._require_connection()

@@ -157,6 +157,9 @@ class IbBroker:
     async def find_order(self, client_order_id: str) -> OrderResult | None:
         return await self._orders.find(client_order_id)
 
+    async def order_status(self, order_id: int) -> OrderResult | None:
+        return await self._orders.status(order_id)
+
     async def cancel_order(self, order_id: int) -> CancelResult:
         return await self._orders.cancel(order_id)
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import msgspec.structs
 from ib_async import IB, Order, Trade
 
 from adapters.ib import errors, mapping
@@ -91,6 +92,42 @@ class IbOrders:
             if perm_id and fill.execution.permId == perm_id and fill.execution.orderId:
                 return fill.execution.orderId
         return self._ids_by_key.get(key, 0)
+
+    async def status(self, order_id: int) -> OrderResult | None:
+        """This client's order with that id: from this session, else among the account's open
+        orders, else among today's completed ones (matched through its executions)."""
+        ib = self._calls.require()
+        client_id = ib.client.clientId
+        trade = _ours(ib.trades(), order_id, client_id)
+        if trade is None:
+            trade = _ours(await self._all_open(), order_id, client_id)
+        fills = [
+            fill.execution
+            for fill in ib.fills()
+            if fill.execution.orderId == order_id and fill.execution.clientId == client_id
+        ]
+        if trade is None and fills:
+            completed = await self._calls.run(
+                "the completed orders",
+                lambda ib: ib.reqCompletedOrdersAsync(False),
+                serial="completedOrders",
+            )
+            perm_ids = {execution.permId for execution in fills}
+            trade = next(
+                (t for t in completed if (t.order.permId or t.orderStatus.permId) in perm_ids),
+                None,
+            )
+        if trade is None:
+            return None
+        result = mapping.order_result(trade, order_id=order_id)
+        shares = sum(execution.shares for execution in fills)
+        if not result.average_fill_price and shares:
+            # Completed orders come without fill prices: their executions have them.
+            average = sum(e.price * e.shares for e in fills) / shares
+            result = msgspec.structs.replace(
+                result, average_fill_price=average, last_fill_price=fills[-1].price
+            )
+        return result
 
     async def cancel(self, order_id: int) -> CancelResult:
         self._check_writable()
@@ -216,6 +253,14 @@ def _cancelled(trade: Trade, watch: ErrorWatch) -> CancelResult | None:
 def _live(ib: IB, order_id: int) -> Trade | None:
     """ib_async's own Trade for the order (it may appear only once IB reports the order)."""
     return next((t for t in ib.trades() if t.order.orderId == order_id), None)
+
+
+def _ours(trades: list[Trade], order_id: int, client_id: int) -> Trade | None:
+    """The order this client placed with that id (order ids are numbered per client)."""
+    return next(
+        (t for t in trades if t.order.orderId == order_id and t.order.clientId == client_id),
+        None,
+    )
 
 
 def _already(order_id: int, status: str) -> CancelResult:

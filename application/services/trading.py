@@ -31,6 +31,7 @@ from domain.errors import (
     IdempotencyInProgress,
     InvalidRequest,
     NotConnected,
+    OrderNotFound,
     OrderRejected,
 )
 from domain.journal import JournalRecord, changed_terms
@@ -234,6 +235,16 @@ class TradingService:
                 field="order_id",
             )
         return await self._broker.cancel_order(order_id)
+
+    async def order_status(self, order_id: int) -> OrderResult:
+        """One order's current state at IB, by the id its placement answered."""
+        found = await self._broker.order_status(order_id)
+        if found is None:
+            raise OrderNotFound(
+                f"No order {order_id} of this service is known to IB: not placed in this "
+                "session, not open, and not filled today"
+            )
+        return found
 
     async def open_orders(self) -> list[OpenOrder]:
         orders = await self._broker.open_orders()

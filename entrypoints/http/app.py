@@ -1,9 +1,8 @@
 """The REST front door: a Litestar app over the use-case services.
 
-Services reach the handlers through Litestar's dependency injection: each field of
-``Services`` is provided app-wide as ``<area>_service`` (``account_service``,
-``trading_service``, ``contract_service``, ...) and handlers declare it with ``NamedDependency[...]``. The same
-``Services`` object is also kept in ``app.state.services`` for code that holds the app.
+Every operation's route handler is rendered from the catalog (``entrypoints/catalog``) by
+``entrypoints/http/operations.py`` and calls the services it was built with; the same
+``Services`` object is kept in ``app.state.services`` for code that holds the app.
 """
 
 from __future__ import annotations
@@ -15,36 +14,19 @@ from typing import Any, cast
 
 from litestar import Litestar
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.handlers import ASGIRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from application.container import Services
 from application.services.auth import TokenBook
-from entrypoints.http.account import AccountController
-from entrypoints.http.connection import ConnectionController
-from entrypoints.http.contracts import ContractsController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
-from entrypoints.http.gateway import GatewayController
 from entrypoints.http.guard import ASGIApp, access_guard
-from entrypoints.http.health import HealthController
-from entrypoints.http.market_data import MarketDataController
-from entrypoints.http.orders import OrdersController
-from entrypoints.http.scanner import ScannerController
+from entrypoints.http.health import liveness
+from entrypoints.http.operations import operation_handlers
 from entrypoints.http.site import SitePolicy
 from entrypoints.logging import request_context_middleware
 
-CONTROLLERS = (
-    GatewayController,
-    AccountController,
-    OrdersController,
-    MarketDataController,
-    ContractsController,
-    ScannerController,
-    ConnectionController,
-    HealthController,
-)
 DESCRIPTION = (
     "An Interactive Brokers account over REST (and MCP at /mcp): account figures, orders, "
     "market data, contract look-up, option chains, scanners, and the IB Gateway it runs on. "
@@ -78,9 +60,8 @@ def create_http_app(
     """
     site = site or SitePolicy()
     app = Litestar(
-        route_handlers=[*CONTROLLERS, *mounts],
+        route_handlers=[*operation_handlers(services), liveness, *mounts],
         middleware=list(middleware),
-        dependencies=_service_dependencies(services),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=list(lifespan),
         openapi_config=openapi_config(),
@@ -110,27 +91,6 @@ def openapi_config() -> OpenAPIConfig:
         use_handler_docstrings=True,
         render_plugins=[SwaggerRenderPlugin(path="/")],
     )
-
-
-def _service_dependencies(services: Services) -> dict[str, Provide]:
-    return {
-        "account_service": _constant(services.account),
-        "trading_service": _constant(services.trading),
-        "market_data_service": _constant(services.market_data),
-        "contract_service": _constant(services.contracts),
-        "scanner_service": _constant(services.scanner),
-        "connection_service": _constant(services.connection),
-        "gateway_service": _constant(services.gateway),
-        "health_service": _constant(services.health),
-        "order_desk": _constant(services.desk),
-    }
-
-
-def _constant(value: Any) -> Provide:
-    async def provide() -> Any:
-        return value
-
-    return Provide(provide, use_cache=True)
 
 
 def _version() -> str:

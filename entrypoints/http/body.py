@@ -1,52 +1,70 @@
-"""What a request body must be before anything decodes it: JSON, and not nested too deep.
+"""A JSON request body, read the catalog's way: Litestar parses it, the catalog validates it.
 
-A body sent as ``text/plain`` (or as a form) is what a cross-site page can send without a
-CORS preflight; the service only ever takes JSON, so such bodies are refused (415) instead of
-being decoded as JSON anyway. Deep nesting makes msgspec raise ``RecursionError`` (it stops
-at about 1000 levels) where a malformed body would give a clean error; no request of ours is
-nested more than a few levels, so anything past ``MAX_JSON_DEPTH`` is refused (400) first.
+``InputBody[SomeInput]`` is the data DTO of a generated handler: Litestar hands its
+``decode_bytes`` the raw body (an invalid JSON document is refused here, naming ``body``) and
+asks it for the body's OpenAPI schema, which is the one msgspec derives from the input struct
+(as the MCP door publishes it), not Litestar's own reading of the struct.
 """
 
 from __future__ import annotations
 
 import re
-from email.message import Message
+from collections.abc import Generator
+from typing import Any, Generic, TypeVar
 
-JSON_MEDIA_TYPE = "application/json"
-MAX_JSON_DEPTH = 32
+import msgspec
+from litestar.dto import AbstractDTO
+from litestar.openapi.spec import Reference, Schema
+from litestar.typing import FieldDefinition
 
-# A JSON string, escapes included; possessive, so it scans in linear time.
-_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
-# Only brackets are kept, objects' braces written as brackets: depth is all that counts here.
-_AS_BRACKETS = bytes.maketrans(b"{}", b"[]")
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+from domain.errors import InvalidRequest
+from entrypoints.catalog.schema import struct_schema
+
+T = TypeVar("T")
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
-def is_json(content_type: str | None) -> bool:
-    """``application/json``, with or without parameters such as ``charset=utf-8``."""
-    if not content_type:
+def schema_attributes(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema's top-level keys as the attribute names of Litestar's ``Schema``."""
+    return {_CAMEL.sub("_", key).lower(): value for key, value in schema.items()}
+
+
+class InputBody(AbstractDTO[T], Generic[T]):
+    """The JSON body of an operation: Litestar hands over the parsed document (the handler
+    validates it with the catalog's decoder, strictly: JSON has types), and the OpenAPI
+    document shows the schema msgspec derives from the input struct."""
+
+    @classmethod
+    def generate_field_definitions(cls, model_type: type[Any]) -> Generator[Any, None, None]:
+        yield from ()
+
+    @classmethod
+    def detect_nested_field(cls, field_definition: FieldDefinition) -> bool:
         return False
-    message = Message()
-    message["content-type"] = content_type
-    # An unparsable type comes back as text/plain, which is refused as well.
-    return message.get_content_type() == JSON_MEDIA_TYPE
 
+    @classmethod
+    def create_for_field_definition(
+        cls, field_definition: FieldDefinition, handler_id: str, backend_cls: Any = None
+    ) -> None:
+        """Nothing to prepare: no transfer model, the decoder reads the struct itself."""
 
-def too_deep(body: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
-    """True when arrays and objects in ``body`` nest more than ``limit`` levels.
+    @classmethod
+    def create_openapi_schema(
+        cls, field_definition: FieldDefinition, handler_id: str, schema_creator: Any
+    ) -> Reference | Schema:
+        registry = schema_creator.schema_registry
+        model = FieldDefinition.from_annotation(cls.model_type)
+        component = registry.get_schema_for_field_definition(model)
+        for name, value in schema_attributes(struct_schema(cls.model_type)).items():
+            setattr(component, name, value)
+        reference: Reference = registry.get_reference_for_field_definition(model)
+        return reference
 
-    Strings are dropped, then every innermost ``[]`` pair is removed, one level per pass, at
-    the speed of ``bytes.replace``: ``limit`` passes empty a body nested at most ``limit``
-    deep. Of what remains, an adjacent pair was nested deeper, and so are more than ``limit``
-    brackets left open (malformed JSON that would otherwise recurse all the same). Exact for
-    well-formed JSON; malformed JSON that passes is nested at most ``2 * limit`` deep, and
-    the decoder refuses it cleanly.
-    """
-    data = body.encode() if isinstance(body, str) else body
-    brackets = _STRING.sub(b"", data).translate(_AS_BRACKETS, _NOT_BRACKETS)
-    for _ in range(limit):
-        reduced = brackets.replace(b"[]", b"")
-        if len(reduced) == len(brackets):
-            break
-        brackets = reduced
-    return b"[]" in brackets or brackets.count(b"[") > limit
+    def decode_bytes(self, value: bytes) -> Any:
+        try:
+            return msgspec.json.decode(value)
+        except msgspec.DecodeError as exc:
+            raise InvalidRequest(f"body is not valid JSON ({exc})", field="body") from None
+
+    def decode_builtins(self, value: Any) -> Any:
+        return value

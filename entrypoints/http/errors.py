@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import re
 from http import HTTPStatus
 from typing import Any
 
@@ -62,8 +61,6 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     DomainError: 500,
 }
 INTERNAL_MESSAGE = "Internal server error; the incident was logged"
-_MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
-_MISSING = re.compile(r"^Missing required (?P<source>\w+) parameter '(?P<name>[^']+)'")
 
 
 class ErrorBody(msgspec.Struct, kw_only=True):
@@ -87,7 +84,11 @@ class ErrorBody(msgspec.Struct, kw_only=True):
 
 
 def status_for(exc: DomainError) -> int:
-    for cls in type(exc).__mro__:
+    return status_of(type(exc))
+
+
+def status_of(error: type[DomainError]) -> int:
+    for cls in error.__mro__:
         if cls in STATUS_BY_ERROR:
             return STATUS_BY_ERROR[cls]
     return 500
@@ -119,14 +120,9 @@ def _domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[
 
 
 def _msgspec_error(_: Request[Any, Any, Any], exc: msgspec.ValidationError) -> Response[Any]:
-    text = str(exc)
-    match = _MSGSPEC_PATH.search(text)
-    if match is None or not match["path"]:
-        return error_response(400, InvalidRequest.code, text)
-    field = match["path"]
-    return error_response(
-        400, InvalidRequest.code, f"{field}: {text[: match.start()]}", field=field
-    )
+    # Input is validated field by field before it reaches the core (entrypoints/catalog), so
+    # errors name their field there; one raised further in has no field to name.
+    return error_response(400, InvalidRequest.code, str(exc))
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -146,9 +142,6 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 def _validation_error(exc: ValidationException) -> Response[Any]:
     problems = exc.extra if isinstance(exc.extra, list) else []
-    missing = _MISSING.match(exc.detail)
-    if missing:
-        problems = [{"key": missing["name"], "source": missing["source"], "message": "required"}]
     if not problems:
         return error_response(400, InvalidRequest.code, exc.detail)
     fields, parts = [], []
@@ -157,8 +150,6 @@ def _validation_error(exc: ValidationException) -> Response[Any]:
         raw_key = problem.get("key") or source
         key = "body" if raw_key == "data" else raw_key
         message = problem.get("message", "invalid")
-        if message == repr(raw_key):  # Litestar's KeyError text: the value is missing
-            message = "a JSON object is required" if key == "body" else "required"
         fields.append(key)
         where = key if key == source else f"{key} ({source})"
         parts.append(f"{where}: {message}")
@@ -184,8 +175,9 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 }
 
 
-def responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the error statuses a handler can answer with (500 always)."""
+def responses(*errors: type[DomainError]) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the statuses of the errors a handler can answer with (500 always)."""
+    statuses = {status_of(error) for error in errors}
     return {
         status: ResponseSpec(
             data_container=ErrorBody,

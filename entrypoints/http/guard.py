@@ -25,7 +25,7 @@ import msgspec
 import structlog
 
 from application.services.auth import TokenBook
-from entrypoints.http.body import MAX_JSON_DEPTH, is_json, too_deep
+from entrypoints.http.body_rules import MAX_JSON_DEPTH, is_json, too_deep
 from entrypoints.http.site import SitePolicy, header
 from entrypoints.logging import printable
 

@@ -53,11 +53,6 @@ def explain(exc: DomainError) -> str:
     return f"{exc.code}: {exc.message.rstrip('.')}. {_next_step(exc)}".rstrip()
 
 
-def explain_validation(exc: msgspec.ValidationError) -> str:
-    """msgspec's own message names the field (``at `$.quantity```); keep it, add the fix."""
-    return f"invalid_request: {exc}. Correct that argument and call again."
-
-
 def _next_step(exc: DomainError) -> str:
     if isinstance(exc, AmbiguousContract):
         return _ambiguous(exc)

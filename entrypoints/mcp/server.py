@@ -1,29 +1,25 @@
-"""The MCP front door: one tool per REST operation, calling the same services directly."""
+"""The MCP front door: one tool per operation of the catalog, calling the services directly."""
 
 from __future__ import annotations
 
 from fastmcp import FastMCP
 
 from application.container import Services
-from entrypoints.mcp.middleware import ArgumentErrors, RedactedErrors
+from entrypoints.catalog import CATALOG
+from entrypoints.catalog.operation import ResultLimits
+from entrypoints.mcp.middleware import RedactedErrors
 from entrypoints.mcp.prompts import add_prompts
 from entrypoints.mcp.resources import add_resources
-from entrypoints.mcp.tools_account import account_tools
-from entrypoints.mcp.tools_contracts import contract_tools
-from entrypoints.mcp.tools_market_data import market_data_tools
-from entrypoints.mcp.tools_orders import order_tools
-from entrypoints.mcp.tools_scanner import scanner_tools
-from entrypoints.mcp.tools_system import system_tools
+from entrypoints.mcp.tools import operation_tools
 
 # REST operations deliberately not offered as tools, with the reason. Every other REST
 # operation id must be a tool of the same name (tests/mcp/test_parity.py checks both ways).
 EXCLUDED_OPERATIONS: dict[str, str] = {
     "get_liveness": "a process probe for orchestrators; get_health tells an agent more",
 }
-# Left out as well when the service runs read-only (--read-only): they change state.
+# Left out as well when the service runs read-only (--read-only): order actions, restarts.
 READ_ONLY_EXCLUDED: dict[str, str] = {
-    name: "the service runs read-only"
-    for name in ("place_order", "preview_order", "cancel_order", "restart_gateway")
+    op.name: "the service runs read-only" for op in CATALOG if not op.nature.offered_read_only
 }
 
 INSTRUCTIONS = """\
@@ -68,18 +64,13 @@ def build_mcp(
         name,
         instructions=INSTRUCTIONS + (READ_ONLY_NOTE if read_only else ""),
         mask_error_details=True,
-        # Outermost first: redaction sees every error, the argument ones included.
-        middleware=[RedactedErrors(), ArgumentErrors()],
+        # Every tool error passes the redactor, whichever part of the server raised it.
+        middleware=[RedactedErrors()],
     )
-    tools = [
-        *account_tools(services),
-        *order_tools(services, read_only=read_only),
-        *market_data_tools(services, max_bars=max_bars),
-        *contract_tools(services, max_option_contracts=max_option_contracts),
-        *scanner_tools(services),
-        *system_tools(services, max_log_lines=max_log_lines, read_only=read_only),
-    ]
-    for tool in tools:
+    limits = ResultLimits(
+        max_option_contracts=max_option_contracts, max_bars=max_bars, max_log_lines=max_log_lines
+    )
+    for tool in operation_tools(services, limits=limits, read_only=read_only):
         mcp.add_tool(tool)
     add_resources(mcp, services)
     add_prompts(mcp)

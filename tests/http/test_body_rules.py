@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 
 from application.container import build_services
 from entrypoints.http.app import create_http_app
-from entrypoints.http.body import MAX_JSON_DEPTH, is_json, too_deep
+from entrypoints.http.body_rules import MAX_JSON_DEPTH, is_json, too_deep
 from tests.fakes import FakeBroker, FakeClock, FakeGateway
 
 JSON = {"Content-Type": "application/json"}

@@ -213,3 +213,72 @@ def test_liveness_is_up_even_when_not_ready(
 def test_services_are_reachable_from_app_state(client: TestClient) -> None:
     services = client.app.state.services
     assert services.trading is not None and services.health is not None
+
+
+def test_tickers_take_a_list_repeated_as_well_as_comma_separated(client: TestClient) -> None:
+    # Issue 13: the repeated form (what HTTP clients make of a list) answered one ticker.
+    repeated = client.get("/ibkr/market_data/tickers?contract_ids=12345678&contract_ids=1447060")
+    assert [t["contract_id"] for t in repeated.json()["tickers"]] == [12345678, 1447060]
+    both = client.get(
+        "/ibkr/market_data/tickers?contract_ids=12345678,1447060&contract_ids=81540716"
+    )
+    assert [t["contract_id"] for t in both.json()["tickers"]] == [12345678, 1447060, 81540716]
+
+
+def test_every_list_parameter_takes_the_repeated_form(
+    client: TestClient, broker: FakeBroker
+) -> None:
+    client.get("/ibkr/scanner/results?filter_codes=priceAbove5&filter_codes=volume_avg_1000")
+    [(query,)] = broker.called("scan")
+    assert query.filters == {"priceAbove": "5", "volume_avg": "1000"}
+
+
+def test_an_option_is_quoted_by_symbol(client: TestClient, broker: FakeBroker) -> None:
+    # Issue 13: REST lacked the option fields the MCP tool had.
+    url = (
+        "/ibkr/market_data/snapshot?symbol=CCJ&sec_type=OPT&currency=USD"
+        "&last_trade_date_or_contract_month=20260213&strike=122&right=C"
+    )
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    assert response.json()["contract_id"] == 123456790
+    [(query,)] = broker.called("contract_details")
+    assert (query.sec_type, query.exchange, query.strike, query.right) == ("OPT", "SMART", 122, "C")
+
+
+def test_order_status_by_id(client: TestClient, broker: FakeBroker) -> None:
+    placed = client.post("/ibkr/orders/place", json=ORDER).json()
+    response = client.get(f"/ibkr/orders/{placed['order_id']}")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["order_id"], body["status"], body["remaining_quantity"]) == (
+        placed["order_id"],
+        "Submitted",
+        10.0,
+    )
+    client.delete(f"/ibkr/orders/{placed['order_id']}")
+    assert client.get(f"/ibkr/orders/{placed['order_id']}").json()["status"] == "Cancelled"
+    assert broker.called("order_status") == [(placed["order_id"],)] * 2
+
+
+def test_order_status_of_an_unknown_order_is_404(client: TestClient) -> None:
+    response = client.get("/ibkr/orders/2147483646")  # the largest id an order can have
+    assert response.status_code == 404
+    body = response.json()
+    assert (body["code"], body["status"]) == ("order_not_found", 404)
+    assert "2147483646" in body["error"]
+
+
+@pytest.mark.parametrize("order_id", ["0", "-1", "2147483647", "abc", "1.5"])
+def test_order_status_refuses_an_impossible_id(
+    client: TestClient, broker: FakeBroker, order_id: str
+) -> None:
+    response = client.get(f"/ibkr/orders/{order_id}")
+    assert response.status_code == 400
+    assert response.json()["field"] == "order_id"
+    assert broker.called("order_status") == []
+
+
+def test_open_orders_and_audit_are_not_order_ids(client: TestClient) -> None:
+    assert client.get("/ibkr/orders/open").status_code == 200
+    assert client.get("/ibkr/orders/audit").status_code == 200

@@ -16,6 +16,7 @@ OPERATIONS = {
     ("get", "/ibkr/account/positions"): "get_positions",
     ("post", "/ibkr/orders/place"): "place_order",
     ("delete", "/ibkr/orders/{order_id}"): "cancel_order",
+    ("get", "/ibkr/orders/{order_id}"): "get_order_status",
     ("get", "/ibkr/orders/open"): "get_open_orders",
     ("post", "/ibkr/orders/preview"): "preview_order",
     ("get", "/ibkr/orders/audit"): "get_order_audit",
@@ -62,16 +63,20 @@ def test_every_operation_at_its_contract_path_with_its_id(schema: dict[str, Any]
 
 def test_contract_parameters_are_documented(schema: dict[str, Any]) -> None:
     for path, names in CONTRACT_PARAMETERS.items():
-        [operation] = schema["paths"][path].values()
-        documented = {p["name"] for p in operation.get("parameters", [])}
-        assert names <= documented, f"{path} lacks {names - documented}"
+        for operation in schema["paths"][path].values():
+            documented = {p["name"] for p in operation.get("parameters", [])}
+            assert names <= documented, f"{path} lacks {names - documented}"
 
 
 def test_place_order_documents_body_and_idempotency_header(schema: dict[str, Any]) -> None:
     operation = schema["paths"]["/ibkr/orders/place"]["post"]
     assert operation["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/OrderRequest"
+        "$ref": "#/components/schemas/OrderInput"
     }
+    body = schema["components"]["schemas"]["OrderInput"]
+    assert set(body["required"]) == {"action", "quantity"}
+    assert body["additionalProperties"] is False
+    assert set(body["properties"]["order_type"]["enum"]) == {"MKT", "LMT", "STP", "STP LMT"}
     headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
     assert set(headers) == {"Idempotency-Key", "Confirmation-Token"}
     assert not any(header["required"] for header in headers.values())

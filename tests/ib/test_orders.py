@@ -149,6 +149,30 @@ async def test_find_order_survives_a_reconnect(broker: IbBroker, simulator: TwsS
         assert await broker.find_order("never-used") is None
 
 
+async def test_order_status_by_id_before_and_after_a_reconnect(
+    broker: IbBroker, simulator: TwsSimulator
+) -> None:
+    async with asyncio.timeout(15):
+        aapl = await stock(broker)
+        resting = await broker.place_order(aapl, limit_buy(aapl.con_id, "status-1"))
+        filled = await broker.place_order(
+            aapl, OrderRequest(action="BUY", quantity=2, contract_id=aapl.con_id)
+        )
+        await asyncio.sleep(0.2)
+        now = await broker.order_status(resting.order_id)
+        assert now is not None and (now.order_id, now.status) == (resting.order_id, "Submitted")
+        assert now.client_order_id == "status-1" and now.remaining_quantity == 10
+        simulator.faults.drop_all_connections()
+        await asyncio.sleep(0.1)
+        assert await broker.wait_connected(5)
+        still = await broker.order_status(resting.order_id)
+        assert still is not None and still.status == "Submitted"
+        done = await broker.order_status(filled.order_id)
+        assert done is not None and (done.order_id, done.status) == (filled.order_id, "Filled")
+        assert done.filled_quantity == 2 and done.average_fill_price > 0
+        assert await broker.order_status(987654) is None
+
+
 async def test_read_only_service_refuses_orders(simulator: TwsSimulator) -> None:
     broker = make_broker(simulator, readonly=True)
     await broker.start()

@@ -14,6 +14,7 @@ QUERIES = {
     "get_account_values",
     "get_positions",
     "get_open_orders",
+    "get_order_status",
     "get_market_data_snapshot",
     "get_tickers",
     "get_historical_data",
@@ -80,18 +81,19 @@ def _prop(tool, name):
 
 
 async def test_enums_and_constraints_are_in_the_input_schemas(tools):
+    # msgspec lists an enum's values sorted; the declaration's Literal keeps the domain's order.
     history = tools["get_historical_data"]
-    assert _prop(history, "bar_size")["enum"] == list(BAR_SIZES)
-    assert _prop(history, "what_to_show")["enum"] == list(WHAT_TO_SHOW)
+    assert _prop(history, "bar_size")["enum"] == sorted(BAR_SIZES)
+    assert _prop(history, "what_to_show")["enum"] == sorted(WHAT_TO_SHOW)
     assert _prop(history, "duration")["pattern"] == r"^[1-9]\d{0,5} [SDWMY]$"
     assert history.input_schema["required"] == ["contract_id"]
     order = tools["place_order"]
-    assert _prop(order, "order_type")["enum"] == list(ORDER_TYPES)
-    assert _prop(order, "time_in_force")["enum"] == list(TIME_IN_FORCE)
-    assert _prop(order, "sec_type")["enum"] == list(SEC_TYPES)
+    assert _prop(order, "order_type")["enum"] == sorted(ORDER_TYPES)
+    assert _prop(order, "time_in_force")["enum"] == sorted(TIME_IN_FORCE)
+    assert _prop(order, "sec_type")["enum"] == sorted(SEC_TYPES)
     assert _prop(order, "quantity")["exclusiveMinimum"] == 0
     assert set(order.input_schema["required"]) == {"action", "quantity"}
-    assert _prop(tools["get_gateway_logs"], "tail")["maximum"] == 500
+    assert _prop(tools["get_gateway_logs"], "tail")["maximum"] == 5000  # as REST: one bound
     assert _prop(tools["get_tickers"], "contract_ids")["maxItems"] == 50
     filters = _prop(tools["get_options_chain"], "filters")
     assert set(filters["properties"]) == {"trading_class", "expirations", "strikes", "rights"}
@@ -103,7 +105,9 @@ async def test_limits_given_to_build_mcp_reach_schemas_and_descriptions(services
     mcp = build_mcp(services, max_log_lines=40, max_bars=70, max_option_contracts=12)
     async with Client(mcp, timeout=10, init_timeout=10) as client:
         tools = {tool.name: tool for tool in await client.list_tools()}
-    assert _prop(tools["get_gateway_logs"], "tail")["maximum"] == 40
+    # The limits cap what an answer holds; the inputs keep the bounds REST has.
+    assert "At most 40 lines" in tools["get_gateway_logs"].description
+    assert _prop(tools["get_gateway_logs"], "tail")["maximum"] == 5000
     assert "latest 70 bars" in tools["get_historical_data"].description
     assert "At most 12 contracts" in tools["get_options_chain"].description
     assert "{" not in tools["get_contract_details"].description

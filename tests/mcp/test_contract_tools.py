@@ -111,10 +111,12 @@ async def test_an_expiry_not_in_the_chain_lists_those_that_are(client):
         )
 
 
-async def test_exchange_defaults_to_smart_only_for_smart_routed_sec_types(call, client, broker):
+async def test_fields_left_out_are_wildcards_as_over_rest(call, client, broker):
+    # Issue 13: this tool used to default sec_type to STK (and exchange to SMART) while REST
+    # kept the contract's wildcards; one declaration now gives both doors the REST behaviour.
     await call("get_contract_details", symbol="AAPL")
     with pytest.raises(ToolError, match="contract_not_found"):
         await client.call_tool("get_contract_details", {"symbol": "ES", "sec_type": "FUT"})
-    stock_query, future_query = (args[0] for args in broker.called("contract_details"))
-    assert (stock_query.sec_type, stock_query.exchange) == ("STK", "SMART")
+    any_query, future_query = (args[0] for args in broker.called("contract_details"))
+    assert (any_query.sec_type, any_query.exchange) == ("", "")
     assert (future_query.sec_type, future_query.exchange) == ("FUT", "")

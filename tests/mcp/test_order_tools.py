@@ -156,7 +156,7 @@ def test_a_rate_refusal_tells_the_agent_how_long_to_wait(rule: str, wait_for: st
     ("args", "words"),
     [
         # pydantic's lax mode used to turn "1" into 1.0 and place it
-        ({"quantity": "1"}, ("invalid_request: quantity: Input should be a valid number",)),
+        ({"quantity": "1"}, ("invalid_request:", "quantity: Expected `float`, got `str`")),
         (
             {"quantity": 1e-30},
             ("invalid_request: quantity 1e-30", "minimum size 1", "multiple of 1"),
@@ -164,7 +164,7 @@ def test_a_rate_refusal_tells_the_agent_how_long_to_wait(rule: str, wait_for: st
         ({"quantity": 1.5}, ("invalid_request: quantity 1.5", "size increment 1", "whole units")),
         (
             {"quantity": 1, "order_type": "LMT", "limit_price": "150.25"},
-            ("limit_price: Input should be a valid number",),
+            ("limit_price: Expected `float | null`, got `str`",),
         ),
     ],
     ids=["quantity-text", "quantity-1e-30", "quantity-1.5", "limit-text"],
@@ -182,3 +182,32 @@ async def test_an_integer_quantity_is_a_number(call, broker):
     result = await call("place_order", contract_id=AAPL, action="BUY", quantity=3)
     _, order = broker.order_requests[result["order_id"]]
     assert order.quantity == 3.0
+
+
+async def test_order_status_follows_an_order(call, client):
+    args = {"contract_id": AAPL, "action": "BUY", "quantity": 5, "order_type": "LMT"}
+    placed = await call("place_order", **args, limit_price=100.0, client_order_id="st-1")
+    status = await call("get_order_status", order_id=placed["order_id"])
+    assert (status["status"], status["remaining_quantity"]) == ("Submitted", 5.0)
+    await call("cancel_order", order_id=placed["order_id"])
+    assert (await call("get_order_status", order_id=placed["order_id"]))["status"] == "Cancelled"
+    with pytest.raises(ToolError, match=r"order_not_found: .*get_open_orders"):
+        await client.call_tool("get_order_status", {"order_id": 4242})
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        ({"quantity": "1"}, "quantity: Expected `float`, got `str`"),
+        ({"contract_id": "265598"}, "contract_id"),
+        ({"outside_rth": "yes"}, "outside_rth"),
+        ({"stop_loss": 1.0}, "unknown key 'stop_loss'"),
+    ],
+)
+async def test_arguments_are_decoded_strictly(client, broker, args, mentions):
+    arguments = {"contract_id": AAPL, "action": "BUY", "quantity": 1, **args}
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool("place_order", arguments)
+    assert str(caught.value).startswith("invalid_request:")
+    assert mentions in str(caught.value)
+    assert broker.called("place_order") == []

@@ -217,3 +217,15 @@ async def test_open_orders_in_id_order(services: Services, broker: FakeBroker) -
         (7, "SELL"),
         (50, "BUY"),
     ]
+
+
+async def test_order_status_is_the_brokers_current_state(services: Services) -> None:
+    placed = await services.trading.place(order())
+    assert await services.trading.order_status(placed.order_id) == placed
+    await services.trading.cancel(placed.order_id)
+    assert (await services.trading.order_status(placed.order_id)).status == "Cancelled"
+
+
+async def test_order_status_of_an_unknown_order(services: Services) -> None:
+    with pytest.raises(OrderNotFound, match="No order 4242"):
+        await services.trading.order_status(4242)

@@ -1,0 +1,260 @@
+"""Operations that find instruments: contract details and option chains."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+import msgspec.structs
+from msgspec import UNSET, Meta, UnsetType
+
+from domain.contract import ContractDetailsResult, ContractQuery
+from domain.errors import AmbiguousContract, ContractNotFound, InvalidRequest
+from domain.options import ChainFilters, OptionChainQuery, OptionChainResult
+from entrypoints.catalog.fields import (
+    MAX_ID,
+    ContractId,
+    Currency,
+    Exchange,
+    Expiry,
+    Multiplier,
+    PrimaryExchange,
+    Right,
+    SecType,
+    Strike,
+    Symbol,
+    TradingClass,
+    normalize,
+    upper_words,
+)
+from entrypoints.catalog.operation import (
+    BROKER_ERRORS,
+    QUERY,
+    Call,
+    Extra,
+    Mcp,
+    Operation,
+    Rest,
+    ResultLimits,
+)
+
+
+class ContractDetailsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What is known of the instrument; every field left out is a wildcard."""
+
+    symbol: Symbol = None
+    sec_type: SecType = None
+    exchange: Exchange = None
+    primary_exchange: PrimaryExchange = None
+    currency: Currency = None
+    last_trade_date_or_contract_month: Expiry = None
+    strike: Strike = None
+    right: Right = None
+    trading_class: TradingClass = None
+    multiplier: Multiplier = None
+    contract_id: ContractId = None
+
+    def contract_query(self, options: ContractOptions | None = None) -> ContractQuery:
+        if self.contract_id is not None:
+            return ContractQuery(con_id=self.contract_id)
+        given: dict[str, Any] = {
+            name: value
+            for name, value in msgspec.structs.asdict(self).items()
+            if value not in (None, "")
+        }
+        for name, value in (options.query_fields() if options else {}).items():
+            if given.setdefault(name, value) != value:
+                raise InvalidRequest(
+                    f"{name} is given twice with different values ({given[name]!r} and "
+                    f"options.{name} {value!r})",
+                    field=f"options.{name}",
+                )
+        return ContractQuery(**given)
+
+
+class ContractOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The original API's ``options`` of /ibkr/contract_details: IB's camelCase names, or
+    their snake_case twins (the plain query parameters say the same)."""
+
+    lastTradeDateOrContractMonth: str | None = None
+    last_trade_date_or_contract_month: str | None = None
+    strike: float | None = None
+    right: str | None = None
+    tradingClass: str | None = None
+    trading_class: str | None = None
+
+    def query_fields(self) -> dict[str, Any]:
+        pairs = {
+            "last_trade_date_or_contract_month": (
+                self.lastTradeDateOrContractMonth,
+                self.last_trade_date_or_contract_month,
+            ),
+            "trading_class": (self.tradingClass, self.trading_class),
+        }
+        fields: dict[str, Any] = {"strike": self.strike, "right": self.right}
+        for name, (camel, snake) in pairs.items():
+            if camel is not None and snake is not None and camel != snake:
+                raise InvalidRequest(
+                    f"options gives {name} twice with different values ({camel!r}, {snake!r})",
+                    field=f"options.{name}",
+                )
+            fields[name] = camel if camel is not None else snake
+        return {name: value for name, value in fields.items() if value is not None}
+
+
+# REST only: the API contract's JSON form of the option fields, kept for its callers.
+OPTIONS = Extra(
+    "options",
+    Annotated[
+        ContractOptions | None,
+        Meta(
+            description="JSON object for options and futures, the original form of the "
+            "parameters above: lastTradeDateOrContractMonth ('YYYYMMDD' or 'YYYYMM'), strike, "
+            "right ('C' or 'P'), tradingClass (e.g. SPXW); snake_case names are accepted too",
+            examples=[{"lastTradeDateOrContractMonth": "20260213", "strike": 120, "right": "C"}],
+        ),
+    ],
+    query=True,
+)
+
+
+class OptionsChainInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    underlying_symbol: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=32,
+            description="Symbol of the underlying, e.g. CCJ",
+            examples=["CCJ"],
+        ),
+    ]
+    underlying_sec_type: Annotated[
+        Literal["STK", "IND", "FUT"],
+        Meta(
+            description="Security type of the underlying: STK stock or ETF, IND index, FUT future",
+            examples=["STK"],
+            extra=normalize(upper_words),
+        ),
+    ] = "STK"
+    underlying_con_id: Annotated[
+        int,
+        Meta(
+            ge=0,
+            le=MAX_ID,
+            description="Contract id of the underlying, e.g. 1447060; 0 looks it up from the "
+            "symbol",
+            examples=[1447060],
+        ),
+    ] = 0
+    exchange: Annotated[
+        str,
+        Meta(
+            max_length=32,
+            description="The chain to use: SMART, CBOE, BOX, ...; empty lists every chain",
+            examples=["SMART"],
+        ),
+    ] = ""
+    filters: Annotated[
+        ChainFilters | None,
+        Meta(
+            description="Which contracts of the chain to list: give at least expirations or "
+            "strikes (and rights to keep calls or puts only); omit to see the chains",
+            examples=[{"expirations": ["20260213"], "strikes": [120], "rights": ["C"]}],
+        ),
+    ] = None
+
+    def query(self) -> OptionChainQuery:
+        return OptionChainQuery(**msgspec.structs.asdict(self))
+
+
+class ContractDetailsAnswer(ContractDetailsResult, frozen=True, kw_only=True):
+    """One qualified contract, or the candidates when the query matches several (capped)."""
+
+    truncated: bool | UnsetType = UNSET
+    message: str | UnsetType = UNSET
+
+
+def cap_candidates(result: ContractDetailsResult, limits: ResultLimits) -> ContractDetailsAnswer:
+    fields = msgspec.structs.asdict(result)
+    candidates = result.candidate_contracts
+    limit = limits.max_option_contracts
+    if isinstance(candidates, list) and len(candidates) > limit:
+        fields["candidate_contracts"] = candidates[:limit]
+        fields["truncated"] = True
+        fields["message"] = (
+            f"{len(candidates)} contracts match; the first {limit} are listed. Add currency, "
+            "primary_exchange, expiry, strike or right to narrow the query"
+        )
+    return ContractDetailsAnswer(**fields)
+
+
+def cap_chain(result: OptionChainResult, limits: ResultLimits) -> OptionChainResult:
+    options = result.options_chain
+    limit = limits.max_option_contracts
+    if not isinstance(options, list) or len(options) <= limit:
+        return result
+    return msgspec.structs.replace(
+        result,
+        options_chain=options[:limit],
+        truncated=True,
+        message=f"{len(options)} option contracts match; the first {limit} are listed. "
+        "Narrow expirations, strikes or rights",
+    )
+
+
+async def _details(query: ContractDetailsInput, call: Call) -> ContractDetailsResult:
+    return await call.services.contracts.details(query.contract_query(call.extras.get("options")))
+
+
+OPERATIONS = (
+    Operation(
+        name="get_contract_details",
+        title="Contract details",
+        description="""Look up an instrument and get IB's full description of it, including its contract id.
+
+When the query names exactly one instrument the answer is qualified_contract; when several
+match (a symbol listed in two countries, say) it is candidate_contracts: add a field whose
+value differs among them (usually currency or primary_exchange) and ask again. Fields left
+out are wildcards: give sec_type (STK for a stock) to keep to one kind. For one option give
+sec_type OPT with expiry, strike and right; to browse options use get_options_chain. The
+con_id of the answer is what the other operations take as contract_id.""",
+        input=ContractDetailsInput,
+        output=ContractDetailsResult,
+        nature=QUERY,
+        errors=(InvalidRequest, ContractNotFound, *BROKER_ERRORS),
+        call=_details,
+        rest=Rest("/ibkr/contract_details", tag="contracts"),
+        mcp=Mcp(
+            shape=cap_candidates,
+            output=ContractDetailsAnswer,
+            note="At most {max_option_contracts} candidates are listed (truncated=true and a "
+            "message say so).",
+        ),
+        extras=(OPTIONS,),
+    ),
+    Operation(
+        name="get_options_chain",
+        title="Option chains and contracts",
+        description="""The options listed on an underlying, in two steps: first the chains, then the contracts of one.
+
+An option chain is the set of expirations and strikes one exchange lists for one trading
+class. Without exchange (or with several matching chains), or without filters, the answer is
+candidate_chains, each with its exchange, trading class, expirations and strikes. With one
+chain and filters naming expirations, strikes or rights, the answer is options_chain: the
+option contracts with their contract ids, expiry, strike, right and a friendly symbol.
+Filters that select too many contracts answer the narrowed chain with truncated and a
+message saying how to narrow further.""",
+        input=OptionsChainInput,
+        output=OptionChainResult,
+        nature=QUERY,
+        errors=(InvalidRequest, ContractNotFound, AmbiguousContract, *BROKER_ERRORS),
+        call=lambda q, c: c.services.contracts.options_chain(q.query()),
+        rest=Rest("/ibkr/options_chain", tag="contracts"),
+        mcp=Mcp(
+            shape=cap_chain,
+            note="At most {max_option_contracts} contracts per call: when the filters select "
+            "more, the narrowed chain comes back with truncated=true and a message; narrow "
+            "expirations, strikes or rights.",
+        ),
+    ),
+)

@@ -1,0 +1,175 @@
+"""Field types several operations share: one description, bound, enum and example each.
+
+Optional fields are ``Annotated[<constrained type> | None, Meta(description=...)]``: the
+description sits on the field, the bounds on the value. ``Literal`` types are the enums;
+``Meta(extra={"normalize": ...})`` lets a sloppy spelling through (``buy``, ``CALL``) as the
+canonical value, ``extra={"format": ...}`` says in words what a pattern means.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta
+
+from domain.contract import SEC_TYPES, right_word
+from domain.market_data import BAR_SIZES, WHAT_TO_SHOW, bar_size_word
+from domain.orders import ACTIONS, ORDER_TYPES, TIME_IN_FORCE, order_type_word
+
+# IB's contract and order ids are 32-bit signed integers.
+MAX_ID = 2**31 - 1
+# 2**31 - 1 is IB's "unset" marker, never the id of an order.
+MAX_ORDER_ID = 2**31 - 2
+
+
+def upper_words(value: str) -> str:
+    """' buy ' -> 'BUY', '1  d' -> '1 D'."""
+    return " ".join(value.split()).upper()
+
+
+def normalize(function: Any, **hints: Any) -> dict[str, Any]:
+    return {"normalize": function, **hints}
+
+
+# Literal[tuple] expands to the tuple's members: the domain's lists stay the single source.
+SecTypeName = Literal[SEC_TYPES]  # type: ignore[valid-type]
+ActionName = Literal[ACTIONS]  # type: ignore[valid-type]
+OrderTypeName = Literal[ORDER_TYPES]  # type: ignore[valid-type]
+TimeInForceName = Literal[TIME_IN_FORCE]  # type: ignore[valid-type]
+BarSizeName = Literal[BAR_SIZES]  # type: ignore[valid-type]
+WhatToShowName = Literal[WHAT_TO_SHOW]  # type: ignore[valid-type]
+RightName = Literal["C", "P"]
+
+SEC_TYPE_HELP = (
+    "IB security type: STK stock/ETF, OPT option, FUT future, IND index, FOP future option, "
+    "CASH forex pair, CFD, BOND, WAR warrant, CMDTY commodity, CRYPTO, FUND mutual fund"
+)
+EXCHANGE_HELP = (
+    "IB exchange code, e.g. SMART (IB's best-execution router; the usual choice), ISLAND, NYSE, "
+    "ARCA, NASDAQ, CBOE, CME, GLOBEX, IDEALPRO (forex), LSE, FWB"
+)
+EXPIRY_FORMAT = "YYYYMMDD, or YYYYMM for a contract month"
+RIGHT_FORMAT = "C or P (CALL or PUT accepted)"
+
+Text32 = Annotated[str, Meta(max_length=32)]
+Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
+Positive = Annotated[float, Meta(gt=0)]
+NonNegative = Annotated[float, Meta(ge=0)]
+
+AccountId = Annotated[
+    Text32 | None,
+    Meta(
+        description="IB account id such as DU1234567 (paper accounts start with D); the "
+        "session's default account when omitted",
+        examples=["DU1234567"],
+    ),
+]
+ContractId = Annotated[
+    Id | None,
+    Meta(
+        description="IB contract id (conId), e.g. 265598 for AAPL stock: the surest way to name "
+        "a contract (get_contract_details finds it from a symbol)",
+        examples=[265598],
+    ),
+]
+Symbol = Annotated[
+    Text32 | None,
+    Meta(description="Ticker symbol of the instrument, e.g. AAPL, SPX, EUR", examples=["AAPL"]),
+]
+SecType = Annotated[
+    SecTypeName | None,
+    Meta(description=SEC_TYPE_HELP, examples=["STK"], extra=normalize(upper_words)),
+]
+Exchange = Annotated[Text32 | None, Meta(description=EXCHANGE_HELP, examples=["SMART"])]
+PrimaryExchange = Annotated[
+    Text32 | None,
+    Meta(
+        description="The listing exchange, to tell apart same-symbol stocks routed via SMART, "
+        "e.g. NASDAQ, NYSE, ARCA, FWB2",
+        examples=["NASDAQ"],
+    ),
+]
+Currency = Annotated[
+    Annotated[str, Meta(max_length=8)] | None,
+    Meta(description="ISO currency code of the contract, e.g. USD, EUR, GBP", examples=["USD"]),
+]
+Expiry = Annotated[
+    Annotated[str, Meta(pattern=r"^\d{6}(\d{2})?$")] | None,
+    Meta(
+        description="Options and futures: expiry as YYYYMMDD (or the contract month YYYYMM)",
+        examples=["20260213"],
+        extra={"format": EXPIRY_FORMAT},
+    ),
+]
+Strike = Annotated[
+    Positive | None,
+    Meta(description="Options: strike price in the contract's currency", examples=[120.0]),
+]
+Right = Annotated[
+    RightName | None,
+    Meta(
+        description="Options: C for a call, P for a put",
+        examples=["C"],
+        extra=normalize(right_word, format=RIGHT_FORMAT),
+    ),
+]
+TradingClass = Annotated[
+    Text32 | None,
+    Meta(
+        description="Options and futures: trading class, e.g. SPXW for weekly SPX options",
+        examples=["SPXW"],
+    ),
+]
+Multiplier = Annotated[
+    Annotated[str, Meta(max_length=16)] | None,
+    Meta(description="Options and futures: contract multiplier, e.g. 100", examples=["100"]),
+]
+Action = Annotated[
+    ActionName,
+    Meta(description="BUY or SELL", examples=["BUY"], extra=normalize(upper_words)),
+]
+OrderType = Annotated[
+    OrderTypeName,
+    Meta(
+        description="MKT market; LMT limit (needs limit_price); STP stop (needs stop_price); "
+        "STP LMT stop-limit (needs stop_price and limit_price)",
+        examples=["LMT"],
+        extra=normalize(order_type_word),
+    ),
+]
+TimeInForce = Annotated[
+    TimeInForceName,
+    Meta(
+        description="DAY (until the close), GTC (until cancelled), IOC (fill what is possible "
+        "now, cancel the rest), GTD (until good_till_date)",
+        examples=["DAY"],
+        extra=normalize(upper_words),
+    ),
+]
+BarSize = Annotated[
+    BarSizeName,
+    Meta(
+        description="Length of one bar, e.g. '1 min', '5 mins', '1 hour', '1 day'",
+        examples=["5 mins"],
+        extra=normalize(bar_size_word),
+    ),
+]
+WhatToShow = Annotated[
+    WhatToShowName,
+    Meta(
+        description="Which prices the bars hold: TRADES (stocks, futures), MIDPOINT or BID_ASK "
+        "(forex, options), BID, ASK, ADJUSTED_LAST (split and dividend adjusted), "
+        "HISTORICAL_VOLATILITY, OPTION_IMPLIED_VOLATILITY",
+        examples=["TRADES"],
+        extra=normalize(upper_words),
+    ),
+]
+OrderId = Annotated[
+    int,
+    Meta(
+        ge=1,
+        le=MAX_ORDER_ID,
+        description="The order's id, as place_order or get_open_orders answered it",
+        examples=[42],
+    ),
+]

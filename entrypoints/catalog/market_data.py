@@ -1,0 +1,221 @@
+"""Market data operations: a quote, quotes of several contracts, historical bars."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+import msgspec.structs
+from msgspec import Meta
+
+from application.services.market_data import MAX_TICKERS
+from domain.contract import ContractQuery, with_symbol_defaults
+from domain.errors import (
+    AmbiguousContract,
+    ContractNotFound,
+    InvalidRequest,
+    MarketDataUnavailable,
+    RateLimited,
+)
+from domain.market_data import HistoricalData, HistoricalQuery, Quote, TickersResult
+from entrypoints.catalog.fields import (
+    EXCHANGE_HELP,
+    SEC_TYPE_HELP,
+    BarSize,
+    ContractId,
+    Currency,
+    Expiry,
+    Id,
+    PrimaryExchange,
+    Right,
+    SecTypeName,
+    Strike,
+    Symbol,
+    Text32,
+    WhatToShow,
+    normalize,
+    upper_words,
+)
+from entrypoints.catalog.operation import (
+    BROKER_ERRORS,
+    QUERY,
+    Call,
+    Mcp,
+    Operation,
+    Rest,
+    ResultLimits,
+)
+
+DURATION_PATTERN = r"^[1-9]\d{0,5} [SDWMY]$"
+DURATION_FORMAT = (
+    "'<integer> <unit>' with unit S (seconds), D (days), W (weeks), M (months) or Y (years), "
+    "e.g. '3600 S', '1 D', '2 W', '6 M', '1 Y'"
+)
+
+
+class SnapshotInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    contract_id: ContractId = None
+    symbol: Symbol = None
+    sec_type: Annotated[
+        SecTypeName | None,
+        Meta(
+            description=SEC_TYPE_HELP + "; STK when omitted",
+            examples=["STK"],
+            extra=normalize(upper_words),
+        ),
+    ] = None
+    exchange: Annotated[
+        Text32 | None,
+        Meta(
+            description=EXCHANGE_HELP + ". SMART when omitted for STK and OPT; give it for FUT "
+            "(e.g. CME), IND (e.g. CBOE) and CASH (IDEALPRO)",
+            examples=["SMART"],
+        ),
+    ] = None
+    primary_exchange: PrimaryExchange = None
+    currency: Currency = None
+    last_trade_date_or_contract_month: Expiry = None
+    strike: Strike = None
+    right: Right = None
+
+    def contract_query(self) -> ContractQuery:
+        """By contract id, or by symbol with the usual defaults (a stock; SMART routing for
+        stocks and options)."""
+        if self.contract_id is not None:
+            return ContractQuery(con_id=self.contract_id)
+        given = {
+            name: value
+            for name, value in msgspec.structs.asdict(self).items()
+            if value not in (None, "")
+        }
+        return ContractQuery(**with_symbol_defaults(given))
+
+
+class TickersInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    contract_ids: Annotated[
+        list[Id],
+        Meta(
+            min_length=1,
+            max_length=MAX_TICKERS,
+            description=f"IB contract ids (conIds) to quote, 1 to {MAX_TICKERS}",
+            examples=[[265598, 8314]],
+        ),
+    ]
+
+
+class HistoryInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    contract_id: Annotated[
+        Id, Meta(description="IB contract id (conId) of the instrument", examples=[265598])
+    ]
+    duration: Annotated[
+        str,
+        Meta(
+            pattern=DURATION_PATTERN,
+            description="How far back from the end: '<integer> <unit>' with unit S (seconds), "
+            "D (days), W (weeks), M (months) or Y (years), e.g. '3600 S', '1 D', '2 W', '6 M'",
+            examples=["1 D"],
+            extra={"normalize": upper_words, "format": DURATION_FORMAT},
+        ),
+    ] = "1 D"
+    bar_size: BarSize = "1 hour"
+    what_to_show: WhatToShow = "TRADES"
+    use_rth: Annotated[
+        bool,
+        Meta(description="true: regular trading hours only; false: include pre and post market"),
+    ] = True
+    end_date_time: Annotated[
+        str,
+        Meta(
+            max_length=48,
+            description="End of the period as 'YYYYMMDD HH:MM:SS' (optionally with a time zone "
+            "such as US/Eastern); now when empty",
+            examples=["20251003 16:00:00 US/Eastern"],
+        ),
+    ] = ""
+
+    def query(self) -> HistoricalQuery:
+        return HistoricalQuery(**msgspec.structs.asdict(self))
+
+
+def cap_bars(data: HistoricalData, limits: ResultLimits) -> HistoricalData:
+    if len(data.bars) <= limits.max_bars:
+        return data
+    message = (
+        f"{len(data.bars)} bars matched; the latest {limits.max_bars} are returned. Use a "
+        "shorter duration or a larger bar_size to see the rest"
+    )
+    return msgspec.structs.replace(
+        data, bars=data.bars[-limits.max_bars :], truncated=True, message=message
+    )
+
+
+async def _history(query: HistoryInput, call: Call) -> HistoricalData:
+    return await call.services.market_data.historical(query.query())
+
+
+OPERATIONS = (
+    Operation(
+        name="get_market_data_snapshot",
+        title="Market data snapshot",
+        description="""The latest price, bid and ask with sizes, and the day's figures of one instrument.
+
+Last price, bid/ask and their sizes, volume, the day's open, high and low, the previous close
+and a timestamp; options add implied volatility and delta. A figure the market has not
+produced (no trade yet today, market closed) is null. market_data_type says whether the
+figures are live or delayed (delayed when the account lacks a real-time subscription).
+
+Name the instrument by contract_id, or by symbol (sec_type defaults to STK; exchange to SMART
+for stocks and options, give it for others), with currency or primary_exchange when the
+symbol trades in several places, and expiry, strike and right for an option. A symbol that
+matches several instruments is refused with the candidates listed.""",
+        input=SnapshotInput,
+        output=Quote,
+        nature=QUERY,
+        errors=(
+            InvalidRequest,
+            ContractNotFound,
+            AmbiguousContract,
+            MarketDataUnavailable,
+            *BROKER_ERRORS,
+        ),
+        call=lambda q, c: c.services.market_data.snapshot(q.contract_query()),
+        rest=Rest("/ibkr/market_data/snapshot", tag="market data"),
+    ),
+    Operation(
+        name="get_tickers",
+        title="Quotes for several contracts",
+        description="""Quote snapshots of several instruments in one call (the fields of get_market_data_snapshot).
+
+One quote per contract id in tickers; an id that fails (unknown contract, no data) is listed
+in errors with the reason instead of failing the whole call. Use it to watch a list of
+holdings or candidates.""",
+        input=TickersInput,
+        output=TickersResult,
+        nature=QUERY,
+        errors=(InvalidRequest, *BROKER_ERRORS),
+        call=lambda q, c: c.services.market_data.tickers(q.contract_ids),
+        rest=Rest("/ibkr/market_data/tickers", tag="market data"),
+    ),
+    Operation(
+        name="get_historical_data",
+        title="Historical bars",
+        description="""Price bars (time, open, high, low, close, volume, trade count, VWAP) of one instrument over a past period, oldest first.
+
+duration says how far back from end_date_time, bar_size how long each bar is. The time of
+each bar is ISO 8601 (a date alone for daily and longer bars). Very long requests are cut to
+the latest bars and say so in truncated and message. IB paces historical requests (60 per
+10 minutes).""",
+        input=HistoryInput,
+        output=HistoricalData,
+        nature=QUERY,
+        errors=(InvalidRequest, ContractNotFound, RateLimited, *BROKER_ERRORS),
+        call=_history,
+        rest=Rest("/ibkr/market_data/historical", tag="market data"),
+        mcp=Mcp(
+            shape=cap_bars,
+            note="At most the latest {max_bars} bars are returned (truncated=true and a "
+            "message say so): pick duration and bar_size so that duration / bar_size stays "
+            "below that, e.g. '1 D' of '5 mins' = 78 bars in regular hours.",
+        ),
+    ),
+)

@@ -1,0 +1,332 @@
+"""Order operations: preview, place, cancel, one order's status, open orders, the audit trail.
+
+Every order action goes through the order desk (policy, guardrails, previews, audit trail),
+as the caller the door names.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+import msgspec.structs
+from msgspec import Meta
+
+from application.services.order_desk import MAX_AUDIT_ENTRIES
+from domain.errors import (
+    AmbiguousContract,
+    AuditUnavailable,
+    ContractNotFound,
+    IdempotencyConflict,
+    IdempotencyInProgress,
+    InvalidRequest,
+    OrderNotFound,
+    OrderRejected,
+    RateLimited,
+    ReadOnly,
+)
+from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
+from domain.safety import AuditEntry, OrderPreview
+from entrypoints.catalog.fields import (
+    AccountId,
+    Action,
+    ContractId,
+    Currency,
+    Exchange,
+    Expiry,
+    Multiplier,
+    OrderId,
+    OrderType,
+    Positive,
+    PrimaryExchange,
+    Right,
+    SecType,
+    Strike,
+    Symbol,
+    TimeInForce,
+    TradingClass,
+)
+from entrypoints.catalog.operation import (
+    BROKER_ERRORS,
+    CANCEL,
+    LOCAL_QUERY,
+    ORDER,
+    PREVIEW,
+    QUERY,
+    Call,
+    Extra,
+    Mcp,
+    Operation,
+    Rest,
+)
+
+KEY_PATTERN = r"^[A-Za-z0-9._:-]+$"
+KEY_FORMAT = "1-40 letters, digits and . _ : -"
+GoodTill = Annotated[str, Meta(max_length=48)]
+
+
+class OrderInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An order: the instrument (by contract_id, or by symbol and friends), side, quantity,
+    type, prices and time in force. The same fields as the domain's OrderRequest."""
+
+    action: Action
+    quantity: Annotated[
+        float,
+        Meta(
+            gt=0,
+            description="Number of shares or contracts, a JSON number (not a string): a positive "
+            "multiple of the contract's size_increment (see get_contract_details; whole units "
+            "when it has none), at least its min_size",
+            examples=[10],
+        ),
+    ]
+    order_type: OrderType = "MKT"
+    contract_id: ContractId = None
+    symbol: Symbol = None
+    sec_type: SecType = None
+    exchange: Exchange = None
+    primary_exchange: PrimaryExchange = None
+    currency: Currency = None
+    last_trade_date_or_contract_month: Expiry = None
+    strike: Strike = None
+    right: Right = None
+    multiplier: Multiplier = None
+    trading_class: TradingClass = None
+    limit_price: Annotated[
+        Positive | None,
+        Meta(
+            description="Limit price for LMT and STP LMT, in the contract's currency",
+            examples=[150.25],
+        ),
+    ] = None
+    stop_price: Annotated[
+        Positive | None,
+        Meta(description="Trigger price for STP and STP LMT, in the contract's currency"),
+    ] = None
+    time_in_force: TimeInForce = "DAY"
+    tif: Annotated[
+        GoodTill | None,
+        Meta(
+            description="Same as good_till_date (the name the original API used); "
+            "good_till_date wins when both are given. Applied to GTD orders only",
+            examples=["20261231 23:59:59"],
+        ),
+    ] = None
+    good_till_date: Annotated[
+        GoodTill | None,
+        Meta(
+            description="GTD orders: the order expires then, as 'YYYYMMDD HH:MM:SS', "
+            "optionally followed by a time zone, e.g. '20261231 16:00:00 US/Eastern'",
+            examples=["20261231 16:00:00 US/Eastern"],
+        ),
+    ] = None
+    outside_rth: Annotated[
+        bool, Meta(description="Allow the order to fill outside regular trading hours")
+    ] = False
+    transmit: Annotated[
+        bool, Meta(description="false stages the order in TWS without sending it to the market")
+    ] = True
+    client_order_id: Annotated[
+        Annotated[str, Meta(min_length=1, max_length=40, pattern=KEY_PATTERN)] | None,
+        Meta(
+            description="Your idempotency key (1-40 letters, digits, . _ : -). A retry with the "
+            "same key and the same order answers the first order instead of placing a second "
+            "one; the same key with a different order is refused. Set a new one per order, so "
+            "that a retry after a timeout cannot double it",
+            examples=["rebalance-2026-02-13-1"],
+            extra={"format": KEY_FORMAT},
+        ),
+    ] = None
+    account_id: AccountId = None
+
+    def order(self) -> OrderRequest:
+        """The domain's order (its rules run here: prices per type, good-till dates, ...)."""
+        return OrderRequest(**msgspec.structs.asdict(self))
+
+
+class OrderIdInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    order_id: OrderId
+
+
+class AuditInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    limit: Annotated[
+        int,
+        Meta(
+            ge=1,
+            le=MAX_AUDIT_ENTRIES,
+            description=f"How many of the latest entries, 1-{MAX_AUDIT_ENTRIES}",
+            examples=[20],
+        ),
+    ] = 100
+
+
+CONFIRMATION_TOKEN = Extra(
+    "confirmation_token",
+    Annotated[
+        Annotated[str, Meta(min_length=1, max_length=256)] | None,
+        Meta(
+            description="The confirmation_token preview_order answered for exactly this order "
+            "(single use, valid for a short time). Required when the service requires "
+            "previews: by default for agents (MCP), always on live accounts",
+        ),
+    ],
+    header="Confirmation-Token",
+    mcp=True,
+)
+# MCP callers give the same key as client_order_id.
+IDEMPOTENCY_KEY = Extra(
+    "idempotency_key",
+    Annotated[
+        Annotated[str, Meta(min_length=1, max_length=40, pattern=KEY_PATTERN)] | None,
+        Meta(
+            description="Optional key (1-40 letters, digits, . _ : -) that makes retries safe: a "
+            "second request with the same key answers the first order instead of placing "
+            "another; the same key with a different order is refused (409 "
+            "idempotency_conflict). Same meaning as client_order_id in the body",
+            extra={"format": KEY_FORMAT},
+        ),
+    ],
+    header="Idempotency-Key",
+)
+ORDER_ERRORS = (
+    InvalidRequest,
+    ReadOnly,
+    ContractNotFound,
+    AmbiguousContract,
+    IdempotencyConflict,
+    IdempotencyInProgress,
+    OrderRejected,
+    RateLimited,
+    AuditUnavailable,
+    *BROKER_ERRORS,
+)
+
+
+async def _place(order: OrderInput, call: Call) -> OrderResult:
+    return await call.services.desk.place(
+        order.order(),
+        call.caller,
+        idempotency_key=call.extras.get("idempotency_key"),
+        confirmation_token=call.extras.get("confirmation_token"),
+    )
+
+
+async def _preview(order: OrderInput, call: Call) -> OrderPreview:
+    return await call.services.desk.preview(order.order(), call.caller)
+
+
+async def _cancel(target: OrderIdInput, call: Call) -> CancelResult:
+    return await call.services.desk.cancel(target.order_id, call.caller)
+
+
+OPERATIONS = (
+    Operation(
+        name="preview_order",
+        title="Preview an order (what-if)",
+        description="""Ask IB what an order would cost, WITHOUT placing it.
+
+Takes exactly the order of place_order. Answers with the commission (and its range and
+currency), the change of initial and maintenance margin and of equity with loan value, IB's
+warning text if any, and a single-use confirmation_token valid until expires_at. Show the cost
+and margin impact to whoever decides; once they agree, place the identical order with that
+token (place_order's confirmation_token, or the Confirmation-Token header). Any change to the
+order needs a new preview. The operator's guardrails apply here too.""",
+        input=OrderInput,
+        output=OrderPreview,
+        nature=PREVIEW,
+        errors=ORDER_ERRORS,
+        call=_preview,
+        rest=Rest("/ibkr/orders/preview", tag="orders", method="POST"),
+    ),
+    Operation(
+        name="place_order",
+        title="Place an order",
+        description="""Place a REAL order on the IB account; answers once IB acknowledged or rejected it.
+
+The answer holds the order id, its status (Submitted, PreSubmitted, Filled, ...), filled and
+remaining quantity, fill prices, and warnings about fields IB will ignore. Name the
+instrument by contract_id (best: see get_contract_details), or by symbol with sec_type
+(default STK), exchange (default SMART for STK and OPT; give it for FUT, IND, CASH) and
+currency; options also need expiry, strike and right. An ambiguous instrument is refused with
+the candidates listed. action is BUY or SELL; order_type MKT, LMT (needs limit_price), STP
+(needs stop_price) or STP LMT (needs both); time_in_force DAY, GTC, IOC or GTD (needs
+good_till_date). A rejected order answers with IB's error code and text.
+
+Check the account, the position and a quote first, and set client_order_id so that a retry
+cannot place the order twice. The operator's guardrails (quantity, value, security types,
+symbols, orders per minute) are checked first: a violation names its rule and limit, and
+nothing reaches IB. When previews are required, call preview_order with the same order first
+and give its confirmation_token. A read-only service, or a live account without
+--allow-live-trading, refuses.""",
+        input=OrderInput,
+        output=OrderResult,
+        nature=ORDER,
+        errors=ORDER_ERRORS,
+        call=_place,
+        rest=Rest("/ibkr/orders/place", tag="orders"),
+        extras=(IDEMPOTENCY_KEY, CONFIRMATION_TOKEN),
+    ),
+    Operation(
+        name="cancel_order",
+        title="Cancel an order",
+        description="""Cancel a working order; answers with its new status.
+
+The status is Cancelled, or the order's final state when it had already filled or been
+cancelled (cancelling twice is harmless). An unknown order id is order_not_found;
+get_open_orders lists the ids of the working orders. A read-only service refuses.""",
+        input=OrderIdInput,
+        output=CancelResult,
+        nature=CANCEL,
+        errors=(InvalidRequest, ReadOnly, OrderNotFound, AuditUnavailable, *BROKER_ERRORS),
+        call=_cancel,
+        rest=Rest("/ibkr/orders/{order_id}", tag="orders", method="DELETE"),
+    ),
+    Operation(
+        name="get_order_status",
+        title="Order status",
+        description="""The current state of one order, by the order_id place_order answered.
+
+Status (Submitted, PreSubmitted, Filled, Cancelled, ...), filled and remaining quantity, fill
+prices, IB's permanent id and the client_order_id it was placed with: the same shape as
+place_order's answer. Knows the orders of this session, every open order, and the orders
+filled today; an unknown id is order_not_found.""",
+        input=OrderIdInput,
+        output=OrderResult,
+        nature=QUERY,
+        errors=(InvalidRequest, OrderNotFound, *BROKER_ERRORS),
+        call=lambda q, c: c.services.trading.order_status(q.order_id),
+        rest=Rest("/ibkr/orders/{order_id}", tag="orders"),
+    ),
+    Operation(
+        name="get_open_orders",
+        title="Open orders",
+        description="""Orders still working or waiting at the broker (not filled, not cancelled), by order id.
+
+Each gives the instrument, side, type, quantity, prices, time in force, status, how much has
+filled so far and the client_order_id it was placed with. Look here before placing an order
+(to avoid duplicates) and to find ids to cancel.""",
+        input=None,
+        output=list[OpenOrder],
+        nature=QUERY,
+        errors=BROKER_ERRORS,
+        call=lambda _, c: c.services.trading.open_orders(),
+        rest=Rest("/ibkr/orders/open", tag="orders"),
+        mcp=Mcp(list_key="open_orders"),
+    ),
+    Operation(
+        name="get_order_audit",
+        title="Order audit trail",
+        description="""The latest order actions, newest first: previews, placements, cancels, and the requests this service refused (action refusal, with the rule in error).
+
+Each entry names the caller (a token's name, never the token), the transport (rest, mcp,
+stdio), the request, the result or error, and IB's order id. Check it to see what was already
+done before acting again.""",
+        input=AuditInput,
+        output=list[AuditEntry],
+        nature=LOCAL_QUERY,
+        errors=(InvalidRequest, AuditUnavailable),
+        call=lambda q, c: c.services.desk.recent_audit(q.limit),
+        rest=Rest("/ibkr/orders/audit", tag="orders"),
+        mcp=Mcp(list_key="entries"),
+    ),
+)

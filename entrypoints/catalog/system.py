@@ -1,0 +1,149 @@
+"""Operations on the machinery: the broker session, the IB Gateway, the service's health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+import msgspec.structs
+from msgspec import Meta
+
+from application.services.gateway import MAX_TAIL
+from domain.connection import ConnectionStatus, ReconnectResult
+from domain.errors import GatewayError, InvalidRequest, NotSupported, ReadOnly
+from domain.gateway import GatewayLogs, GatewayRestartResult, GatewayStatus
+from domain.health import HealthReport
+from entrypoints.catalog.operation import (
+    BROKER_ERRORS,
+    LOCAL_QUERY,
+    QUERY,
+    RECONNECT,
+    RESTART,
+    Mcp,
+    Operation,
+    Rest,
+    ResultLimits,
+)
+
+MAX_LOG_LINE_CHARS = 1000
+
+
+class LogsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    tail: Annotated[
+        int,
+        Meta(
+            ge=1,
+            le=MAX_TAIL,
+            description=f"How many of the latest log lines, 1-{MAX_TAIL}",
+            examples=[100],
+        ),
+    ] = 100
+
+
+def cap_logs(logs: GatewayLogs, limits: ResultLimits) -> GatewayLogs:
+    lines = [_cut(line) for line in logs.lines[-limits.max_log_lines :]]
+    return msgspec.structs.replace(logs, lines=lines)
+
+
+def _cut(line: str) -> str:
+    if len(line) <= MAX_LOG_LINE_CHARS:
+        return line
+    return line[:MAX_LOG_LINE_CHARS] + " ...[cut]"
+
+
+OPERATIONS = (
+    Operation(
+        name="get_gateway_status",
+        title="Gateway status",
+        description="""State of the IB Gateway, the program this service talks to Interactive Brokers through.
+
+status is running or stopped (or missing, unreachable); kind says whether it is a Docker
+container, the embedded simulator or an external gateway; phase how far its start-up got
+(starting, waiting_for_login: someone must approve a login, ready, failed); plus container
+id, image, trading mode (paper or live), API port and restart count. Look here when the
+connection fails, to see whether the gateway itself is up.""",
+        input=None,
+        output=GatewayStatus,
+        nature=LOCAL_QUERY,
+        errors=(GatewayError,),
+        call=lambda _, c: c.services.gateway.status(),
+        rest=Rest("/gateway/status", tag="gateway"),
+    ),
+    Operation(
+        name="get_gateway_logs",
+        title="Gateway logs",
+        description="""The last lines of the IB Gateway's log (secrets removed), oldest first.
+
+Login prompts, two-factor waits, API errors: look here to find out why the gateway is not
+ready or the connection keeps failing.""",
+        input=LogsInput,
+        output=GatewayLogs,
+        nature=LOCAL_QUERY,
+        errors=(InvalidRequest, NotSupported, GatewayError),
+        call=lambda q, c: c.services.gateway.logs(q.tail),
+        rest=Rest("/gateway/logs", tag="gateway"),
+        mcp=Mcp(
+            shape=cap_logs,
+            note=f"At most {{max_log_lines}} lines are returned, each cut to "
+            f"{MAX_LOG_LINE_CHARS} characters.",
+        ),
+    ),
+    Operation(
+        name="restart_gateway",
+        title="Restart the gateway",
+        description="""Restart the IB Gateway process (container) and report its state afterwards.
+
+A last resort: every session drops, and restarting a real gateway can ask the account holder
+to approve a new two-factor login. Try reconnect first, and never restart a gateway that
+get_gateway_status reports as running and ready. A read-only service refuses.""",
+        input=None,
+        output=GatewayRestartResult,
+        nature=RESTART,
+        errors=(ReadOnly, NotSupported, GatewayError),
+        call=lambda _, c: c.services.gateway.restart(),
+        rest=Rest("/gateway/restart", tag="gateway"),
+    ),
+    Operation(
+        name="get_connection_status",
+        title="Connection status",
+        description="""Whether this service is connected to the IB Gateway: the TWS API session every other operation needs.
+
+connected is the short answer; state (connecting, connected, degraded, disconnected) and
+since when, client id, server version, the last error and the data farms explain it. Look
+here when other operations report not_connected, before deciding to call reconnect.""",
+        input=None,
+        output=ConnectionStatus,
+        nature=QUERY,
+        errors=(),
+        call=lambda _, c: c.services.connection.status(),
+        rest=Rest("/ibkr/connection/status", tag="connection"),
+    ),
+    Operation(
+        name="reconnect",
+        title="Reconnect to the gateway",
+        description="""Drop the session with the IB Gateway and connect again now; says whether it came back.
+
+In-flight requests of other callers fail. The service also reconnects by itself, so use it
+only when get_connection_status stays disconnected or degraded.""",
+        input=None,
+        output=ReconnectResult,
+        nature=RECONNECT,
+        errors=(GatewayError, *BROKER_ERRORS[1:]),
+        call=lambda _, c: c.services.connection.reconnect(),
+        rest=Rest("/ibkr/connection/reconnect", tag="connection"),
+    ),
+    Operation(
+        name="get_health",
+        title="Service health",
+        description="""Readiness of this service: ok, degraded or failing, with one check each for the gateway, the broker connection (and market data, when monitored) and a detail line.
+
+Over REST it answers 200 when the gateway runs and the broker session is up, 503 otherwise,
+with the report either way. Look here first when anything misbehaves.""",
+        input=None,
+        output=HealthReport,
+        nature=LOCAL_QUERY,
+        errors=(),
+        call=lambda _, c: c.services.health.report(),
+        rest=Rest("/health", tag="health", status_of=lambda report: 200 if report.ready else 503),
+    ),
+)

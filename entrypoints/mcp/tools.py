@@ -1,0 +1,156 @@
+"""The MCP door's tools, rendered from the catalog: one ``OperationTool`` per operation.
+
+A tool's input schema is the JSON Schema msgspec derives from the operation's input struct
+(plus its MCP extras), its output schema that of the result, its annotations follow the
+operation's nature. Arguments are decoded by the catalog's decoder, strictly: a quantity sent
+as the string "1" is refused, not coerced. Errors become tool errors an agent can act on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any, cast
+
+import msgspec
+from fastmcp.exceptions import ToolError
+from fastmcp.tools import Tool, ToolResult
+from mcp.types import ToolAnnotations
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
+
+from application.container import Services
+from domain.errors import DomainError, InvalidRequest
+from entrypoints.catalog import CATALOG
+from entrypoints.catalog.decode import decode_input, decode_value
+from entrypoints.catalog.operation import Call, Effect, Operation, ResultLimits
+from entrypoints.catalog.schema import extra_schema, struct_schema
+from entrypoints.logging import REDACTOR
+from entrypoints.mcp.caller import mcp_caller
+from entrypoints.mcp.errors import explain
+
+# stdlib logging, not structlog's default: unconfigured, structlog prints to stdout, which
+# belongs to the protocol under stdio. The service's logging setup routes this to stderr.
+log = logging.getLogger("ibkr_mcp.mcp")
+
+
+class OperationTool(Tool):
+    """A tool that runs one operation of the catalog against the services."""
+
+    operation: SkipJsonSchema[Any] = Field(exclude=True)
+    services: SkipJsonSchema[Any] = Field(exclude=True)
+    limits: SkipJsonSchema[Any] = Field(exclude=True)
+
+    @classmethod
+    def of(cls, op: Operation, services: Services, limits: ResultLimits) -> OperationTool:
+        description = op.description
+        if op.mcp.note:
+            description += "\n\n" + op.mcp.note.format(**dataclasses.asdict(limits))
+        return cls(
+            name=op.name,
+            title=op.title,
+            description=description,
+            parameters=input_schema(op),
+            output_schema=output_schema(op),
+            annotations=tool_annotations(op),
+            operation=op,
+            services=services,
+            limits=limits,
+        )
+
+    async def run(self, arguments: dict[str, Any]) -> ToolResult:
+        op: Operation = self.operation
+        try:
+            args, extras = decode_arguments(op, arguments)
+            result = await op.call(args, Call(self.services, mcp_caller(), extras))
+            return ToolResult(structured_content=answer(op, result, self.limits))
+        except DomainError as exc:
+            log.info("mcp tool %s: %s: %s", op.name, exc.code, exc.message)
+            raise ToolError(REDACTOR.known(explain(exc)), log_level=logging.INFO) from None
+        except Exception:
+            log.exception("mcp tool %s crashed", op.name)
+            raise ToolError(
+                f"internal_error: {op.name} failed unexpectedly; the error was logged. "
+                "Retry once; if it fails again check get_health."
+            ) from None
+
+
+def operation_tools(
+    services: Services,
+    *,
+    limits: ResultLimits,
+    read_only: bool,
+    operations: tuple[Operation, ...] = CATALOG,
+) -> list[OperationTool]:
+    """One tool per operation; ``read_only`` leaves out those that change anything."""
+    return [
+        OperationTool.of(op, services, limits)
+        for op in operations
+        if op.nature.offered_read_only or not read_only
+    ]
+
+
+def decode_arguments(op: Operation, arguments: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    extras = {e.name: e for e in op.extras if e.mcp}
+    given = {name: value for name, value in arguments.items() if name not in extras}
+    decoded = {
+        name: decode_value(arguments[name], extra.type, name, strict=True)
+        for name, extra in extras.items()
+        if arguments.get(name) is not None
+    }
+    if op.input is None:
+        if given:
+            raise InvalidRequest(
+                f"{op.name} takes no arguments; got {', '.join(given)}", field=next(iter(given))
+            )
+        return None, decoded
+    return decode_input(op.input, given, strict=True, root="arguments"), decoded
+
+
+def answer(op: Operation, result: Any, limits: ResultLimits) -> dict[str, Any]:
+    """The structured content of a result: shaped to the limits, a list wrapped in an object."""
+    if op.mcp.shape is not None:
+        result = op.mcp.shape(result, limits)
+    content = msgspec.to_builtins(result)
+    if op.mcp.list_key is not None:
+        return {op.mcp.list_key: content, "count": len(content)}
+    return cast(dict[str, Any], content)
+
+
+def input_schema(op: Operation) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
+    if op.input is not None:
+        schema = {k: v for k, v in struct_schema(op.input).items() if k != "title"}
+    for extra in op.extras:
+        if extra.mcp:
+            schema["properties"][extra.name] = extra_schema(extra)
+    return schema
+
+
+def output_schema(op: Operation) -> dict[str, Any]:
+    """The result's schema, with the struct at the root (MCP wants an object)."""
+    output = op.mcp.output if op.mcp.output is not None else op.output
+    schema = msgspec.json.schema(output)
+    definitions = schema.pop("$defs", {})
+    if op.mcp.list_key is not None:
+        root: dict[str, Any] = {
+            "type": "object",
+            "properties": {op.mcp.list_key: schema, "count": {"type": "integer", "minimum": 0}},
+            "required": [op.mcp.list_key, "count"],
+        }
+    else:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        root = dict(definitions.pop(name))
+    if definitions:
+        root["$defs"] = definitions
+    return root
+
+
+def tool_annotations(op: Operation) -> ToolAnnotations:
+    effect = op.nature.effect
+    return ToolAnnotations(
+        read_only_hint=effect is Effect.READ,
+        destructive_hint=effect is Effect.DESTRUCTIVE,
+        idempotent_hint=op.nature.idempotent,
+        open_world_hint=op.nature.reaches_ib,
+    )
