@@ -10,6 +10,7 @@ from typing import TypeVar
 from ib_async import IB
 
 from adapters.ib import errors
+from adapters.ib.bookkeeping import forget_finished
 from adapters.ib.settings import IbSettings
 from adapters.ib.supervisor import ConnectionSupervisor
 from domain.errors import DomainError
@@ -23,6 +24,7 @@ class IbCalls:
         self.settings = settings
         # ib_async keys some requests by a fixed name (open orders, completed orders,
         # scanner parameters): two at once would overwrite each other, so they queue here.
+        # Keyed by those names (literals in this package), so it never grows past a handful.
         self._serial: dict[str, asyncio.Lock] = {}
 
     def require(self, *, trading: bool = False) -> IB:
@@ -49,6 +51,8 @@ class IbCalls:
             raise
         except Exception as exc:
             raise errors.translate(exc, what, limit) from exc
+        finally:
+            forget_finished(ib.wrapper)
 
     @staticmethod
     async def _locked(lock: asyncio.Lock, request: Callable[[IB], Awaitable[T]], ib: IB) -> T:
