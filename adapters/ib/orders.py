@@ -17,6 +17,8 @@ from ib_async import IB, Order, Trade
 from adapters.ib import errors, mapping
 from adapters.ib.calls import IbCalls
 from adapters.ib.notices import ErrorWatch
+from adapters.ib.pacing import TtlCache
+from application.ports import Clock
 from domain.contract import Contract
 from domain.errors import BrokerTimeout, NotConnected, ReadOnly
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
@@ -28,12 +30,17 @@ ACKNOWLEDGED = frozenset(
 DONE = frozenset({"Filled", "Cancelled", "ApiCancelled"})
 _STATE = re.compile(r"state:\s*(\w+)")
 Judge = Callable[[Trade, ErrorWatch], Any]
+# IB's completed orders (which carry no order id) cover the trading day: a day is enough.
+KEY_MEMORY_SECONDS = 24 * 3600.0
+KEYS_KEPT = 10_000
 
 
 class IbOrders:
-    def __init__(self, calls: IbCalls) -> None:
+    def __init__(self, calls: IbCalls, clock: Clock, *, keys_kept: int = KEYS_KEPT) -> None:
         self._calls = calls
-        self._ids_by_key: dict[str, int] = {}
+        # idempotency key -> order id, for completed orders found after a reconnect; bounded
+        # in time and number (the oldest go first), however many keyed orders callers send.
+        self._ids_by_key: TtlCache[int] = TtlCache(clock, KEY_MEMORY_SECONDS, keys_kept)
 
     def _check_writable(self) -> None:
         if self._calls.settings.readonly:
@@ -51,7 +58,7 @@ class IbOrders:
             raise errors.translate(exc, "placing the order") from exc
         order_id = trade.order.orderId
         if request.client_order_id:
-            self._ids_by_key[request.client_order_id] = order_id
+            self._ids_by_key.put(request.client_order_id, order_id)
         timeout = self._calls.settings.order_ack_timeout
         with self._calls.supervisor.watch(order_id) as watch:
             result: OrderResult | None = await _settle(ib, trade, watch, timeout, _placed)
@@ -88,7 +95,7 @@ class IbOrders:
         for fill in ib.fills():
             if perm_id and fill.execution.permId == perm_id and fill.execution.orderId:
                 return fill.execution.orderId
-        return self._ids_by_key.get(key, 0)
+        return self._ids_by_key.get(key) or 0
 
     async def cancel(self, order_id: int) -> CancelResult:
         self._check_writable()

@@ -8,9 +8,13 @@ import asyncio
 import pytest
 
 from adapters.ib.broker import IbBroker
+from adapters.ib.calls import IbCalls
+from adapters.ib.orders import IbOrders
 from adapters.simulated_gateway.server import TwsSimulator
+from application.clock import SystemClock
 from domain.contract import Contract, ContractQuery
 from domain.errors import BrokerTimeout, ContractNotFound
+from domain.orders import OrderRequest
 from tests.ib.conftest import eventually, make_broker, stock
 
 NOWHERE = Contract(
@@ -102,3 +106,17 @@ async def test_a_held_stream_leaves_nothing_once_released_even_after_1101(
     await eventually(lambda: ticker.time != stamp, 3.0)
     broker.market_data.release(aapl.con_id)
     assert _wrapper_sizes(broker) == before
+
+
+async def test_the_idempotency_key_map_is_bounded(broker: IbBroker) -> None:
+    orders = IbOrders(IbCalls(broker.supervisor, broker.settings), SystemClock(), keys_kept=3)
+    aapl = await stock(broker)
+    placed = []
+    for i in range(5):
+        order = OrderRequest(
+            action="BUY", quantity=1, order_type="LMT", limit_price=1.0, contract_id=aapl.con_id,
+            client_order_id=f"bounded-{i}",
+        )  # fmt: skip
+        placed.append((await orders.place(aapl, order)).order_id)
+    assert len(orders._ids_by_key) == 3  # the two oldest keys were forgotten
+    assert [orders._ids_by_key.get(f"bounded-{i}") for i in range(5)] == [None, None, *placed[2:]]
