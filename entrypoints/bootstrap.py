@@ -136,6 +136,8 @@ def build_app(
         mcp,
         allowed_hosts=_allowed_hosts(settings),
         allowed_origins=list(settings.mcp_allowed_origins),
+        session_idle_timeout=settings.mcp_session_idle_timeout,
+        max_sessions=settings.mcp_max_sessions,
     )
 
     @asynccontextmanager

@@ -147,6 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--mcp-allowed-hosts", help="comma-separated Host values accepted on /mcp (DNS rebinding)"
     )
     serve.add_argument("--mcp-allowed-origins", help="comma-separated Origins accepted on /mcp")
+    serve.add_argument(
+        "--mcp-session-idle-timeout",
+        type=float,
+        help="seconds an idle MCP session is kept before it is closed (600)",
+    )
+    serve.add_argument(
+        "--mcp-max-sessions", type=int, help="MCP sessions open at once; more are refused (100)"
+    )
     _logging_options(serve)
     _gateway_options(serve)
     _safety_options(serve, http=True)
