@@ -44,6 +44,7 @@ class Assembly:
     services: Services
     broker: Broker
     runtime: GatewayRuntime
+    monitor: HealthMonitor | None = None
     # Started in order on enter, stopped in reverse on exit.
     lifecycles: list[Callable[[], AbstractAsyncContextManager[Any]]] = field(default_factory=list)
 
@@ -101,6 +102,7 @@ def assemble(
         services=services,
         broker=the_broker,
         runtime=runtime,
+        monitor=monitor,
         lifecycles=lifecycles,
     )
 

@@ -24,7 +24,7 @@ from adapters.ib.notices import IbNotices
 from adapters.ib.session_state import SessionRecord
 from adapters.ib.settings import IbSettings
 from application.ports import Clock
-from domain.connection import ConnectionState, ConnectionStatus
+from domain.connection import ConnectionState, ConnectionStatus, IbNotice
 from domain.errors import NotConnected
 
 log = structlog.get_logger("ibkr_mcp.ib.supervisor")
@@ -167,6 +167,7 @@ class ConnectionSupervisor:
         self.record.host, self.record.port = self._endpoint()
         self.attempts += 1
         self.notices.forget_farms()
+        self.record.lost_notice = None  # what IB said to the old session no longer holds
         self.record.set("connecting", f"Connecting to {self.record.host}:{self.record.port}")
         try:
             ib = await connect_session(
@@ -244,9 +245,14 @@ class ConnectionSupervisor:
 
     def _connectivity_lost(self, text: str) -> None:
         self.record.last_error = f"IB {errors.CONNECTIVITY_LOST}: {text}"
+        if self.record.lost_notice is None:
+            self.record.lost_notice = IbNotice(
+                code=errors.CONNECTIVITY_LOST, message=text, since=self._clock.now()
+            )
         self.record.set("degraded", text)
 
     def _restored(self, code: int, text: str) -> None:
+        self.record.lost_notice = None
         self.record.set("connected", text)
         if code == errors.RESTORED_DATA_LOST and self.ib is not None:
             for hook in self._data_lost_hooks:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from litestar.testing import TestClient
 
 from domain.account import AccountValue
+from domain.market_data import Quote
 from tests import contract_examples as ex
 from tests.factories import PositionFactory, reseed
 from tests.fakes import FakeBroker, FakeGateway
@@ -82,6 +85,7 @@ def test_account_values_with_key(client: TestClient, broker: FakeBroker) -> None
 
 
 def test_snapshot_by_symbol_defaults_to_smart_stock(client: TestClient, broker: FakeBroker) -> None:
+    broker.quotes[81540716] = Quote(symbol="CCJ", close=41.5, timestamp=datetime.now(UTC))
     body = client.get("/ibkr/market_data/snapshot?symbol=CCJ&currency=EUR").json()
     assert body["contract_id"] == 81540716
     [(query,)] = broker.called("contract_details")
