@@ -86,6 +86,11 @@ def assemble(
     if broker is None and gateway is None and settings.monitor_enabled:
         monitor = _make_monitor(settings, the_broker, runtime, clock)
         lifecycles.append(lambda: monitor)
+        # A session that (re)connects, or IB saying its connection or a farm is back, may end
+        # an outage: probe then, so that readiness does not wait for the next interval.
+        wake = monitor.wake
+        ib_broker.supervisor.on_connect(lambda _ib: wake())
+        ib_broker.supervisor.on_ib_notice(wake)
     services = build_services(
         the_broker,
         runtime,

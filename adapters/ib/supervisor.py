@@ -52,7 +52,10 @@ class ConnectionSupervisor:
         self.ib: IB | None = None
         self.record = SessionRecord(clock, settings.client_id, settings.host, settings.port)
         self.notices = IbNotices(
-            on_lost=self._connectivity_lost, on_restored=self._restored, now=clock.now
+            on_lost=self._connectivity_lost,
+            on_restored=self._restored,
+            now=clock.now,
+            on_farm=lambda _farm: self._notice_changed(),
         )
         self.farms = self.notices.farms
         self.error_counts = self.notices.error_counts
@@ -60,6 +63,7 @@ class ConnectionSupervisor:
         self.attempts = 0
         self._connect_hooks: list[Hook] = []
         self._data_lost_hooks: list[Hook] = []
+        self._notice_hooks: list[Callable[[], None]] = []
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
         self._wake = asyncio.Event()
@@ -136,6 +140,10 @@ class ConnectionSupervisor:
     def on_data_lost(self, hook: Hook) -> None:
         """Run ``hook(ib)`` when IB restores connectivity with market data lost (1101)."""
         self._data_lost_hooks.append(hook)
+
+    def on_ib_notice(self, hook: Callable[[], None]) -> None:
+        """Run ``hook()`` whenever IB's own notices change the status (1100, 1101/1102, farms)."""
+        self._notice_hooks.append(hook)
 
     def status(self) -> ConnectionStatus:
         ib = self.ib
@@ -250,6 +258,7 @@ class ConnectionSupervisor:
                 code=errors.CONNECTIVITY_LOST, message=text, since=self._clock.now()
             )
         self.record.set("degraded", text)
+        self._notice_changed()
 
     def _restored(self, code: int, text: str) -> None:
         self.record.lost_notice = None
@@ -257,6 +266,14 @@ class ConnectionSupervisor:
         if code == errors.RESTORED_DATA_LOST and self.ib is not None:
             for hook in self._data_lost_hooks:
                 _run_hook(hook, self.ib, "data_lost")
+        self._notice_changed()
+
+    def _notice_changed(self) -> None:
+        for hook in self._notice_hooks:
+            try:
+                hook()
+            except Exception:
+                log.exception("ib.hook_failed", kind="ib_notice")
 
     def _retry_after(self) -> int:
         if self._next_attempt_at is not None:

@@ -97,14 +97,21 @@ async def test_1100_drops_readiness_at_once_and_1102_restores_it(service: Servic
         json={"contract_id": AAPL, "order_type": "MKT", "action": "BUY", "quantity": 1},
     )
     assert order.status_code == 503, order.text
+    assert service.monitor.state().last_probe_at == probed  # the notice did it, not a probe
 
+    # A probe during the outage finds no data: readiness now waits for the monitor too ...
+    assert await service.monitor.check_once() == "probe_failed"
+    detail = (await service.http.get("/health")).json()["checks"]["market_data"]["detail"]
+    assert "the gateway reports connection to IB lost (IB 1100 since" in detail
+
+    # ... and IB's 1102 wakes it: ready again within one probe, not the next retry interval
     service.faults.restore_1102()
     report = await service.health(200)
     assert report["checks"]["broker"]["detail"] == "broker connected"
+    assert report["checks"]["market_data"]["ok"]
     again = await service.snapshot()
     assert again.status_code == 200 and again.json()["bid"] > 0
     assert again.json()["market_data_type"] == "live"
-    assert service.monitor.state().last_probe_at == probed  # the events did it, not a probe
 
 
 async def test_a_broken_market_data_farm_drops_readiness_and_refuses_quotes(

@@ -131,6 +131,8 @@ async def test_ib_notices_change_status_never_the_socket(make) -> None:
     sup = make(factory)
     lost: list[object] = []
     sup.on_data_lost(lost.append)
+    told: list[str] = []
+    sup.on_ib_notice(lambda: told.append(sup.state))
     await sup.start()
     assert await sup.wait_connected(1)
     ib = factory.made[0]
@@ -163,6 +165,9 @@ async def test_ib_notices_change_status_never_the_socket(make) -> None:
     assert sup.status().connectivity_lost is None
     ib.errorEvent.emit(-1, 2104, "Market data farm connection is OK:usfarm", None)
     assert sup.farms["usfarm"].ok and sup.status().broken_market_data_farms == ()
+    # every notice that changed the status was told, after the change (2103 ... 2104)
+    assert told == ["connected", "connected", "degraded", "connected", "degraded", "connected",
+                    "connected"]  # fmt: skip
     await asyncio.sleep(0.05)
     assert len(factory.made) == 1 and ib.isConnected()
 
