@@ -120,3 +120,39 @@ async def test_the_idempotency_key_map_is_bounded(broker: IbBroker) -> None:
         placed.append((await orders.place(aapl, order)).order_id)
     assert len(orders._ids_by_key) == 3  # the two oldest keys were forgotten
     assert [orders._ids_by_key.get(f"bounded-{i}") for i in range(5)] == [None, None, *placed[2:]]
+
+
+async def test_finished_orders_are_forgotten_beyond_the_most_recent(broker: IbBroker) -> None:
+    orders = IbOrders(IbCalls(broker.supervisor, broker.settings), SystemClock(), finished_kept=2)
+    aapl = await stock(broker)
+
+    def order(key: str, **changes: object) -> OrderRequest:
+        fields: dict[str, object] = {
+            "action": "BUY", "quantity": 1, "order_type": "LMT", "limit_price": 1.0,
+            "contract_id": aapl.con_id, "client_order_id": key,
+        }  # fmt: skip
+        return OrderRequest(**(fields | changes))  # type: ignore[arg-type]
+
+    resting = await orders.place(aapl, order("still-open"))
+    cancelled = []
+    for i in range(3):
+        placed = await orders.place(aapl, order(f"over-{i}"))
+        await orders.cancel(placed.order_id)
+        cancelled.append(placed.order_id)
+    for i in range(3):
+        filled = await orders.place(aapl, order(f"filled-{i}", order_type="MKT", limit_price=None))
+        assert filled.status == "Filled"
+    await orders.cancel(cancelled[-1])  # already cancelled: a no-op that prunes again
+
+    wrapper = broker.supervisor.ib.wrapper  # type: ignore[union-attr]
+    kept = list(wrapper.trades.values())
+    assert [t.order.orderRef for t in kept] == ["still-open", "filled-1", "filled-2"]
+    assert all(any(t is k for k in kept) for t in wrapper.permId2Trade.values())
+    assert {f.execution.execId for t in kept for f in t.fills} == set(wrapper.fills)
+
+    # a forgotten order is still found by its key (IB's completed orders), still cancelled once
+    again = await orders.find("over-0")
+    assert again is not None and again.order_id == cancelled[0]
+    assert again.status == "Cancelled"
+    assert (await orders.cancel(cancelled[0])).message.startswith("Order already")
+    assert resting.order_id in {t.order.orderId for t in wrapper.trades.values()}
