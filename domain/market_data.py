@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from typing import Annotated
@@ -79,6 +80,12 @@ class Quote(msgspec.Struct, frozen=True, kw_only=True):
     # Options only: implied volatility and delta from IB's model.
     implied_volatility: float | UnsetType | None = UNSET
     delta: float | UnsetType | None = UNSET
+
+    @property
+    def has_price(self) -> bool:
+        """True when IB sent at least one price (last, bid, ask, open, high, low or close)."""
+        prices = (self.last_price, self.bid, self.ask, self.open, self.high, self.low, self.close)
+        return any(p is not None and math.isfinite(p) for p in prices)
 
 
 class TickersResult(msgspec.Struct, frozen=True, kw_only=True):

@@ -47,6 +47,7 @@ class Assembly:
     services: Services
     broker: Broker
     runtime: GatewayRuntime
+    monitor: HealthMonitor | None = None
     # Started in order on enter, stopped in reverse on exit.
     lifecycles: list[Callable[[], AbstractAsyncContextManager[Any]]] = field(default_factory=list)
 
@@ -98,6 +99,11 @@ def assemble(
     if broker is None and gateway is None and settings.monitor_enabled:
         monitor = _make_monitor(settings, the_broker, runtime, clock)
         lifecycles.append(lambda: monitor)
+        # A session that (re)connects, or IB saying its connection or a farm is back, may end
+        # an outage: probe then, so that readiness does not wait for the next interval.
+        wake = monitor.wake
+        ib_broker.supervisor.on_connect(lambda _ib: wake())
+        ib_broker.supervisor.on_ib_notice(wake)
     services = build_services(
         the_broker,
         runtime,
@@ -118,6 +124,7 @@ def assemble(
         services=services,
         broker=the_broker,
         runtime=runtime,
+        monitor=monitor,
         lifecycles=lifecycles,
     )
 
@@ -157,6 +164,8 @@ def build_app(
         mcp,
         allowed_hosts=[*LOOPBACK_HOSTS, *site.allowed_hosts],
         allowed_origins=list(site.allowed_origins),
+        session_idle_timeout=settings.mcp_session_idle_timeout,
+        max_sessions=settings.mcp_max_sessions,
     )
 
     @asynccontextmanager

@@ -163,6 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated web origins whose pages may call the service, e.g. "
         "https://console.example.com (CORS is on for them only; any other site: 403)",
     )
+    serve.add_argument(
+        "--mcp-session-idle-timeout",
+        type=float,
+        help="seconds an idle MCP session is kept before it is closed (600)",
+    )
+    serve.add_argument(
+        "--mcp-max-sessions", type=int, help="MCP sessions open at once; more are refused (100)"
+    )
     _logging_options(serve)
     _gateway_options(serve)
     _safety_options(serve, http=True)

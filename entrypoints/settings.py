@@ -64,6 +64,11 @@ class Settings:
     # and web origins whose pages may call it (besides its own; also turns CORS on for them).
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    # MCP over HTTP keeps a session per client (~20 KB): an idle one is closed after this many
+    # seconds (the client opens a new one), and at most this many are open at once (a new
+    # client beyond that is refused with 503 until one ends or expires).
+    mcp_session_idle_timeout: float = 600.0
+    mcp_max_sessions: int = 100
     # Which gateway: None picks simulated, or docker when credentials are given.
     gateway: GatewayMode | None = None
     # TWS API session
@@ -270,6 +275,10 @@ def validate(settings: Settings) -> None:
         raise SettingsError(
             f"monitor_probe must be 'SYMBOL SECTYPE EXCHANGE CURRENCY', got {settings.monitor_probe!r}"
         )
+    if not 0 < settings.mcp_session_idle_timeout < float("inf"):
+        raise SettingsError("mcp_session_idle_timeout must be a number of seconds > 0")
+    if settings.mcp_max_sessions < 1:
+        raise SettingsError("mcp_max_sessions must be >= 1")
     if settings.monitor_interval <= 0 or settings.monitor_failure_threshold < 1:
         raise SettingsError("monitor_interval must be > 0 and monitor_failure_threshold >= 1")
     _validate_safety(settings)

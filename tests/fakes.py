@@ -14,7 +14,7 @@ from typing import Any
 import msgspec.structs
 
 from domain.account import AccountSummary, AccountValue, Position
-from domain.connection import ConnectionStatus, DataFarm
+from domain.connection import ConnectionStatus, DataFarm, IbNotice
 from domain.contract import Contract, ContractQuery
 from domain.errors import NotConnected, OrderNotFound, UnknownAccount
 from domain.gateway import GatewayStatus
@@ -78,6 +78,8 @@ class FakeBroker(_Recorder):
         self.fill_market_orders = True
         self.connected = True
         self.data_farms: tuple[DataFarm, ...] = ()
+        # IB's 1100 while it holds: the session is up but "degraded"
+        self.connectivity_lost: IbNotice | None = None
         self.reconnects = 0
         self._perm_ids = itertools.count(1_000_000)
 
@@ -312,9 +314,14 @@ class FakeBroker(_Recorder):
             connection_time=now if self.connected else None,
             connection_status="Connected" if self.connected else "Disconnected",
             connection_status_message="TWS Connection OK" if self.connected else "Not connected",
-            state="connected" if self.connected else "disconnected",
+            state=(
+                ("degraded" if self.connectivity_lost else "connected")
+                if self.connected
+                else "disconnected"
+            ),
             state_since=now,
             data_farms=self.data_farms,
+            connectivity_lost=self.connectivity_lost if self.connected else None,
         )
 
     async def reconnect(self) -> None:

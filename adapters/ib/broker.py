@@ -66,7 +66,7 @@ class IbBroker:
         self._contracts = IbContracts(calls, self._clock)
         self.market_data = IbMarketData(calls, self._clock)
         self.history = IbHistory(calls, self._clock)
-        self._orders = IbOrders(calls)
+        self._orders = IbOrders(calls, self._clock)
         self._what_if = IbWhatIf(calls)
         self._scanner = IbScanner(calls, self._clock)
 

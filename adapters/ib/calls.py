@@ -17,6 +17,7 @@ from typing import TypeVar
 from ib_async import IB
 
 from adapters.ib import errors
+from adapters.ib.bookkeeping import forget_finished
 from adapters.ib.pacing import ThrottleWatch
 from adapters.ib.settings import IbSettings
 from adapters.ib.supervisor import ConnectionSupervisor
@@ -31,6 +32,7 @@ class IbCalls:
         self.settings = settings
         # ib_async keys some requests by a fixed name (open orders, completed orders,
         # scanner parameters): two at once would overwrite each other, so they queue here.
+        # Keyed by those names (literals in this package), so it never grows past a handful.
         self._serial: dict[str, asyncio.Lock] = {}
         self.throttle = ThrottleWatch()
         supervisor.on_connect(self.throttle.attach)
@@ -50,7 +52,7 @@ class IbCalls:
         """Run ``request(ib)`` on the live session: IB must answer within ``limit`` seconds
         (default: request_timeout) of the request being sent; waiting to be sent is bounded
         by queue_timeout."""
-        self.require(trading=trading)
+        ib = self.require(trading=trading)
         limit = self.settings.request_timeout if limit is None else limit
         deadline = asyncio.get_running_loop().time() + self.settings.queue_timeout
         try:
@@ -66,6 +68,8 @@ class IbCalls:
             raise
         except Exception as exc:
             raise errors.translate(exc, what, limit) from exc
+        finally:
+            forget_finished(ib.wrapper)
 
     async def _turn(self, what: str, lock: asyncio.Lock, deadline: float) -> None:
         try:

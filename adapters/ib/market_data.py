@@ -13,6 +13,7 @@ import structlog
 from ib_async import IB, RequestError, Ticker
 
 from adapters.ib import errors, mapping
+from adapters.ib.bookkeeping import forget_request
 from adapters.ib.calls import IbCalls
 from adapters.ib.pacing import SingleFlight
 from application.ports import Clock
@@ -135,6 +136,7 @@ class IbMarketData:
                 ib.wrapper._endReq(req_id)  # type: ignore[no-untyped-call]
             finally:
                 ib.wrapper.endTicker(ticker, "snapshot")
+                forget_request(ib.wrapper, req_id)  # late ticks for it now find no ticker
                 if previous is not None:
                     ib.wrapper.tickers[key] = previous
                 elif ib.wrapper.tickers.get(key) is ticker:
@@ -163,7 +165,14 @@ class IbMarketData:
         held = self._held.pop(con_id, None)
         ib = self._calls.supervisor.ib
         if held is not None and ib is not None and ib.isConnected():
-            ib.cancelMktData(mapping.to_ib_contract(held[0]))
+            contract = mapping.to_ib_contract(held[0])
+            ticker = ib.ticker(contract)
+            old = ib.wrapper.ticker2ReqId["mktData"].get(ticker) if ticker else None
+            ib.cancelMktData(contract)
+            if old is not None:
+                forget_request(ib.wrapper, old)
+            if ticker is not None and ib.wrapper.tickers.get(hash(contract)) is ticker:
+                del ib.wrapper.tickers[hash(contract)]
 
     def held_ticker(self, con_id: int) -> Ticker | None:
         """The live ticker of a held subscription (a new object after a reconnect)."""
@@ -180,6 +189,11 @@ class IbMarketData:
 
     def _resubscribe(self, ib: IB) -> None:
         for contract, generic in self._held.values():
-            ib.reqMktData(mapping.to_ib_contract(contract), generic)
+            ib_contract = mapping.to_ib_contract(contract)
+            ticker = ib.ticker(ib_contract)
+            old = ib.wrapper.ticker2ReqId["mktData"].get(ticker) if ticker else None
+            if old is not None:  # IB dropped that request (1101): its id is dead
+                forget_request(ib.wrapper, old)
+            ib.reqMktData(ib_contract, generic)
         if self._held:
             log.info("ib.market_data_resubscribed", subscriptions=len(self._held))

@@ -33,9 +33,11 @@ class IbNotices:
         on_lost: Callable[[str], None],
         on_restored: Callable[[int, str], None],
         now: Callable[[], datetime],
+        on_farm: Callable[[DataFarm], None] = lambda _farm: None,
     ) -> None:
         self._on_lost = on_lost
         self._on_restored = on_restored
+        self._on_farm = on_farm
         self._now = now
         self.farms: dict[str, DataFarm] = {}
         self.error_counts: Counter[int] = Counter()
@@ -82,6 +84,7 @@ class IbNotices:
             name=name, kind=errors.farm_kind(code), ok=healthy, code=code, message=text, since=since
         )
         (log.info if healthy else log.warning)("ib.data_farm", code=code, farm=name, message=text)
+        self._on_farm(self.farms[name])
 
     def forget_farms(self) -> None:
         """A new session reports every farm afresh; what the old one said no longer holds."""

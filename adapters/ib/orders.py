@@ -16,9 +16,11 @@ import msgspec.structs
 from ib_async import IB, Order, Trade
 
 from adapters.ib import errors, mapping
+from adapters.ib.bookkeeping import forget_old_trades
 from adapters.ib.calls import IbCalls
 from adapters.ib.notices import ErrorWatch
-from adapters.ib.pacing import SingleFlight
+from adapters.ib.pacing import SingleFlight, TtlCache
+from application.ports import Clock
 from domain.contract import Contract
 from domain.errors import BrokerTimeout, NotConnected, ReadOnly
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
@@ -30,12 +32,27 @@ ACKNOWLEDGED = frozenset(
 DONE = frozenset({"Filled", "Cancelled", "ApiCancelled"})
 _STATE = re.compile(r"state:\s*(\w+)")
 Judge = Callable[[Trade, ErrorWatch], Any]
+# IB's completed orders (which carry no order id) cover the trading day: a day is enough.
+KEY_MEMORY_SECONDS = 24 * 3600.0
+KEYS_KEPT = 10_000
+# Finished orders ib_async keeps in the session (about 9 KB each); the rest IB reports on demand.
+FINISHED_KEPT = 1000
 
 
 class IbOrders:
-    def __init__(self, calls: IbCalls) -> None:
+    def __init__(
+        self,
+        calls: IbCalls,
+        clock: Clock,
+        *,
+        keys_kept: int = KEYS_KEPT,
+        finished_kept: int = FINISHED_KEPT,
+    ) -> None:
         self._calls = calls
-        self._ids_by_key: dict[str, int] = {}
+        self._finished_kept = finished_kept
+        # idempotency key -> order id, for completed orders found after a reconnect; bounded
+        # in time and number (the oldest go first), however many keyed orders callers send.
+        self._ids_by_key: TtlCache[int] = TtlCache(clock, KEY_MEMORY_SECONDS, keys_kept)
         self._flight = SingleFlight()
 
     def _check_writable(self) -> None:
@@ -54,8 +71,9 @@ class IbOrders:
             raise errors.translate(exc, "placing the order") from exc
         order_id = trade.order.orderId
         if request.client_order_id:
-            self._ids_by_key[request.client_order_id] = order_id
+            self._ids_by_key.put(request.client_order_id, order_id)
         timeout = self._calls.settings.order_ack_timeout
+        forget_old_trades(ib.wrapper, self._finished_kept)
         with self._calls.supervisor.watch(order_id) as watch:
             result: OrderResult | None = await _settle(ib, trade, watch, timeout, _placed)
         if result is None:
@@ -79,6 +97,7 @@ class IbOrders:
                 serial="completedOrders",
             )
             trade = _by_ref(completed, client_order_id)
+            forget_old_trades(ib.wrapper, self._finished_kept)  # ib_async adds them all
         if trade is None:
             return None
         return mapping.order_result(trade, order_id=self._order_id(ib, trade, client_order_id))
@@ -91,7 +110,7 @@ class IbOrders:
         for fill in ib.fills():
             if perm_id and fill.execution.permId == perm_id and fill.execution.orderId:
                 return fill.execution.orderId
-        return self._ids_by_key.get(key, 0)
+        return self._ids_by_key.get(key) or 0
 
     async def status(self, order_id: int) -> OrderResult | None:
         """This client's order with that id: from this session, else among the account's open
@@ -148,6 +167,7 @@ class IbOrders:
             result: CancelResult | None = await _settle(
                 ib, trade, watch, timeout, lambda t, w: _cancelled(_live(ib, order_id) or t, w)
             )
+        forget_old_trades(ib.wrapper, self._finished_kept)
         if result is None:
             raise BrokerTimeout(
                 f"IB has not confirmed the cancel of order {order_id} within {timeout:g} s "

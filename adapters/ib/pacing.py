@@ -104,6 +104,9 @@ class TtlCache(Generic[T]):
     def clear(self) -> None:
         self._items.clear()
 
+    def __len__(self) -> int:
+        return len(self._items)
+
 
 class HistoricalPacer:
     """IB's historical data limits, kept on our side instead of collecting error 162.

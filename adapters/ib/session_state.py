@@ -10,7 +10,7 @@ from datetime import datetime
 import structlog
 
 from application.ports import Clock
-from domain.connection import ConnectionState, ConnectionStatus, DataFarm
+from domain.connection import ConnectionState, ConnectionStatus, DataFarm, IbNotice
 
 log = structlog.get_logger("ibkr_mcp.ib.supervisor")
 
@@ -32,6 +32,8 @@ class SessionRecord:
         self.last_error: str | None = None
         self.message = "Not connected yet"
         self.connected_at: datetime | None = None
+        # IB's 1100 while it holds (the state is "degraded" then); None otherwise.
+        self.lost_notice: IbNotice | None = None
         self._changed = asyncio.Event()  # pulsed (set, then replaced) on every change
 
     def set(self, state: ConnectionState, message: str | None = None) -> None:
@@ -88,6 +90,7 @@ class SessionRecord:
             host=self.host,
             port=self.port,
             data_farms=data_farms if connected else (),
+            connectivity_lost=self.lost_notice if connected else None,
         )
 
     def why_not(self) -> str:

@@ -24,7 +24,7 @@ from adapters.ib.notices import IbNotices
 from adapters.ib.session_state import SessionRecord
 from adapters.ib.settings import IbSettings
 from application.ports import Clock
-from domain.connection import ConnectionState, ConnectionStatus
+from domain.connection import ConnectionState, ConnectionStatus, IbNotice
 from domain.errors import NotConnected
 
 log = structlog.get_logger("ibkr_mcp.ib.supervisor")
@@ -52,7 +52,10 @@ class ConnectionSupervisor:
         self.ib: IB | None = None
         self.record = SessionRecord(clock, settings.client_id, settings.host, settings.port)
         self.notices = IbNotices(
-            on_lost=self._connectivity_lost, on_restored=self._restored, now=clock.now
+            on_lost=self._connectivity_lost,
+            on_restored=self._restored,
+            now=clock.now,
+            on_farm=lambda _farm: self._notice_changed(),
         )
         self.farms = self.notices.farms
         self.error_counts = self.notices.error_counts
@@ -60,6 +63,7 @@ class ConnectionSupervisor:
         self.attempts = 0
         self._connect_hooks: list[Hook] = []
         self._data_lost_hooks: list[Hook] = []
+        self._notice_hooks: list[Callable[[], None]] = []
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
         self._wake = asyncio.Event()
@@ -137,6 +141,10 @@ class ConnectionSupervisor:
         """Run ``hook(ib)`` when IB restores connectivity with market data lost (1101)."""
         self._data_lost_hooks.append(hook)
 
+    def on_ib_notice(self, hook: Callable[[], None]) -> None:
+        """Run ``hook()`` whenever IB's own notices change the status (1100, 1101/1102, farms)."""
+        self._notice_hooks.append(hook)
+
     def status(self) -> ConnectionStatus:
         ib = self.ib
         version = str(ib.client.serverVersion()) if ib is not None else None
@@ -167,6 +175,7 @@ class ConnectionSupervisor:
         self.record.host, self.record.port = self._endpoint()
         self.attempts += 1
         self.notices.forget_farms()
+        self.record.lost_notice = None  # what IB said to the old session no longer holds
         self.record.set("connecting", f"Connecting to {self.record.host}:{self.record.port}")
         try:
             ib = await connect_session(
@@ -244,13 +253,27 @@ class ConnectionSupervisor:
 
     def _connectivity_lost(self, text: str) -> None:
         self.record.last_error = f"IB {errors.CONNECTIVITY_LOST}: {text}"
+        if self.record.lost_notice is None:
+            self.record.lost_notice = IbNotice(
+                code=errors.CONNECTIVITY_LOST, message=text, since=self._clock.now()
+            )
         self.record.set("degraded", text)
+        self._notice_changed()
 
     def _restored(self, code: int, text: str) -> None:
+        self.record.lost_notice = None
         self.record.set("connected", text)
         if code == errors.RESTORED_DATA_LOST and self.ib is not None:
             for hook in self._data_lost_hooks:
                 _run_hook(hook, self.ib, "data_lost")
+        self._notice_changed()
+
+    def _notice_changed(self) -> None:
+        for hook in self._notice_hooks:
+            try:
+                hook()
+            except Exception:
+                log.exception("ib.hook_failed", kind="ib_notice")
 
     def _retry_after(self) -> int:
         if self._next_attempt_at is not None:

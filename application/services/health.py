@@ -1,4 +1,5 @@
-"""Liveness and readiness: is the gateway up, the broker connected, the data fresh."""
+"""Liveness and readiness: is the gateway up, the broker connected (and IB reachable from it,
+with its data farms up), the data fresh."""
 
 from __future__ import annotations
 
@@ -55,10 +56,12 @@ class HealthService:
         detail = f"broker {status.state}"
         if status.last_error and not status.connected:
             detail += f": {status.last_error}"
-        broken = status.broken_market_data_farms
-        if status.connected and broken:
-            detail += "; market data farm broken: " + ", ".join(f.name for f in broken)
-        return HealthCheck(ok=status.connected, detail=detail)
+        # What IB itself says is down (1100, a broken data farm) counts at once, from its
+        # notices: the session is up, but requests would fail or come back empty.
+        outages = status.outages() if status.connected else []
+        if outages:
+            detail += "; " + "; ".join(outages)
+        return HealthCheck(ok=status.connected and not outages, detail=detail)
 
     def _market_data_check(self, monitor: HealthMonitor) -> HealthCheck:
         state = monitor.state()

@@ -56,6 +56,7 @@ class HealthMonitor:
         self._outage_since: datetime | None = None
         self._decision = "not_started"
         self._reason = "no probe yet"
+        self._wake = asyncio.Event()
 
     # -- life cycle -----------------------------------------------------------------------------
 
@@ -92,11 +93,33 @@ class HealthMonitor:
             # before the broker has connected) shows within seconds. Restarts stay gated by
             # failure_threshold *and* min_outage, so probing faster does not restart sooner.
             fresh = self._failures == 0 and self._last_ok is not None
-            await self._clock.sleep(
+            await self._pause(
                 self.policy.interval
                 if fresh
                 else min(self.policy.interval, self.policy.retry_interval)
             )
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep until the next probe; ``wake()`` cuts it short."""
+        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, waker):
+                task.cancel()
+            self._wake.clear()
+
+    def wake(self) -> None:
+        """Probe now rather than at the next interval, if the last probe found no data.
+
+        For events that may have ended an outage (the broker connected, IB said its
+        connection or a data farm is back): readiness then follows within one probe. While
+        data is fresh it does nothing, so chatty notices cost no extra requests, and restarts
+        stay gated by the failure count *and* the minimum outage time.
+        """
+        if self._failures > 0 or self._last_ok is None:
+            self._wake.set()
 
     # -- one step -------------------------------------------------------------------------------
 

@@ -102,14 +102,12 @@ class MarketDataProbe:
 
 
 def farms_note(status: ConnectionStatus) -> str:
-    """The broken market-data farms IB reported, as a clause for a probe failure's reason."""
-    broken = status.broken_market_data_farms
-    if not broken:
-        return ""
-    names = ", ".join(
-        f"{f.name} (IB {f.code} since {f.since.isoformat(timespec='seconds')})" for f in broken
-    )
-    return f"; the gateway reports its market data farm broken: {names}"
+    """IB's own outage notices that bear on market data (1100, broken market data farms), as a
+    clause for a probe failure's reason."""
+    notes = [farm.describe() for farm in status.broken_market_data_farms]
+    if status.connectivity_lost is not None:
+        notes.insert(0, f"connection to IB lost ({status.connectivity_lost.describe()})")
+    return f"; the gateway reports {'; '.join(notes)}" if notes else ""
 
 
 def _price(value: float | None) -> bool:

@@ -1,4 +1,10 @@
-"""Quotes and historical bars."""
+"""Quotes and historical bars.
+
+A quote is only ever answered when it carries a price. While IB itself says market data cannot
+flow (1100: the gateway lost IB's servers; 2103: a market data farm is broken) a snapshot is
+refused as ``MarketDataUnavailable`` naming IB's notice; a quote with no price at all is refused
+too, never answered as a live quote with every price null.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,19 @@ import msgspec.structs
 
 from application.ports import Broker
 from application.services.contracts import ContractService
+from domain.connection import ConnectionStatus
 from domain.contract import ContractQuery
-from domain.errors import DomainError, InvalidRequest, NotConnected
+from domain.errors import (
+    BrokerTimeout,
+    DomainError,
+    InvalidRequest,
+    MarketDataUnavailable,
+    NotConnected,
+)
 from domain.market_data import HistoricalData, HistoricalQuery, Quote, TickersResult
 
 MAX_TICKERS = 50
+OUTAGE_RETRY_AFTER = 5  # seconds; IB says when it is back (1101/1102, 2104), not how soon
 
 
 class MarketDataService:
@@ -22,11 +36,37 @@ class MarketDataService:
         self._max_bars = max_bars
 
     async def snapshot(self, query: ContractQuery) -> Quote:
+        """A quote with at least one price, or ``MarketDataUnavailable`` saying why not."""
+        await self._refuse_while_ib_unreachable()
         contract = await self._contracts.resolve(query)
-        quote = await self._broker.snapshot(contract)
+        try:
+            quote = await self._broker.snapshot(contract)
+        except BrokerTimeout as exc:
+            # a broken farm can leave IB silent until the time limit: say what IB said
+            outage = await self._outage(contract.symbol)
+            if outage is not None:
+                raise outage from exc
+            raise
+        if not quote.has_price:
+            raise await self._outage(contract.symbol) or MarketDataUnavailable(
+                f"IB sent no price for {contract.symbol} (no last, bid, ask, open, high, low "
+                "or close); nothing is answered rather than a quote of nulls"
+            )
         if not isinstance(quote.contract_id, int):
             quote = msgspec.structs.replace(quote, contract_id=contract.con_id)
         return quote
+
+    async def _refuse_while_ib_unreachable(self) -> None:
+        status = await self._broker.connection_status()
+        if status.connectivity_lost is not None:
+            raise _unavailable(status, "market data")
+
+    async def _outage(self, symbol: str) -> MarketDataUnavailable | None:
+        """The error naming IB's notice when IB reports that market data cannot flow now."""
+        status = await self._broker.connection_status()
+        if status.connectivity_lost is None and not status.broken_market_data_farms:
+            return None
+        return _unavailable(status, f"market data for {symbol}")
 
     async def tickers(self, contract_ids: list[int]) -> TickersResult:
         """Snapshots of several contracts at once; one bad id is reported, not fatal."""
@@ -39,6 +79,7 @@ class MarketDataService:
             )
         if any(i <= 0 for i in ids):
             raise InvalidRequest("contract ids must be positive integers", field="contract_ids")
+        await self._refuse_while_ib_unreachable()
         results = await asyncio.gather(
             *(self.snapshot(ContractQuery(con_id=i)) for i in ids), return_exceptions=True
         )
@@ -53,6 +94,10 @@ class MarketDataService:
                 errors[str(con_id)] = result.message
             elif isinstance(result, BaseException):
                 raise result
+        if not tickers:  # nothing quoted: an outage IB reports fails the call as a whole
+            outage = await self._outage("these contracts")
+            if outage is not None:
+                raise outage
         return TickersResult(tickers=tickers, errors=errors)
 
     async def historical(self, query: HistoricalQuery) -> HistoricalData:
@@ -70,3 +115,22 @@ class MarketDataService:
                 ),
             )
         return HistoricalData(symbol=contract.symbol, contract_id=contract.con_id, bars=bars)
+
+
+def _unavailable(status: ConnectionStatus, what: str) -> MarketDataUnavailable:
+    lost = status.connectivity_lost
+    if lost is not None:
+        return MarketDataUnavailable(
+            f"No {what}: the IB Gateway has lost its connection to IB ({lost.describe()}); "
+            "quotes resume once IB restores it (1101/1102)",
+            ib_code=lost.code,
+            retry_after=OUTAGE_RETRY_AFTER,
+        )
+    farms = status.broken_market_data_farms
+    return MarketDataUnavailable(
+        f"No {what}: the IB Gateway reports "
+        + "; ".join(farm.describe() for farm in farms)
+        + "; quotes resume once IB reports the farm OK (2104)",
+        ib_code=farms[0].code,
+        retry_after=OUTAGE_RETRY_AFTER,
+    )

@@ -90,6 +90,9 @@ def _next_step(exc: DomainError) -> str:
     if isinstance(exc, ReadOnly):
         return "This service or the IB API is read-only: orders cannot be placed or cancelled."
     if isinstance(exc, MarketDataUnavailable):
+        wait = exc.details.get("retry_after")
+        if wait is not None:  # an outage IB reported: it ends when IB says so
+            return f"Do not use old prices; retry in {wait} s (get_health shows when IB is back)."
         return (
             "The account may lack a market data subscription for it; try get_historical_data "
             "or retry later."

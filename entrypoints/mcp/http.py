@@ -1,27 +1,76 @@
-"""The MCP front door over streamable HTTP, guarded against DNS rebinding."""
+"""The MCP front door over streamable HTTP, guarded against DNS rebinding, with bounded sessions."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastmcp import FastMCP
-from fastmcp.server.http import StarletteWithLifespan
+from fastmcp.server.http import StarletteWithLifespan, StreamableHTTPASGIApp
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+DEFAULT_IDLE_TIMEOUT = 600.0
+DEFAULT_MAX_SESSIONS = 100
 
 
 def mcp_asgi_app(
-    mcp: FastMCP, *, allowed_hosts: list[str], allowed_origins: list[str]
+    mcp: FastMCP,
+    *,
+    allowed_hosts: list[str],
+    allowed_origins: list[str],
+    session_idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    max_sessions: int = DEFAULT_MAX_SESSIONS,
 ) -> StarletteWithLifespan:
     """A Starlette app serving MCP at its root ("/"), to be mounted (e.g. at /mcp).
 
     Every request's Host must match ``allowed_hosts`` (patterns such as ``127.0.0.1:*``;
     loopback names are always allowed) or it is refused with 421; a request carrying an
     Origin header must match ``allowed_origins`` (or be same-origin) or it is refused with 403.
-    Its ``lifespan`` runs the session manager and must join the parent app's lifespan. The
+    A session with no request for ``session_idle_timeout`` seconds is closed (its id then
+    answers 404 and the client opens a new one); while ``max_sessions`` are open a request to
+    open another is refused with 503. The
     service also checks Host and Origin around its whole app (``entrypoints/http/site.py``),
-    more strictly for origins, before a request gets here.
+    more strictly for origins, before a request gets here. Its ``lifespan`` runs the session manager and must join
+    the parent app's lifespan.
     """
-    return mcp.http_app(
+    app = mcp.http_app(
         path="/",
         transport="http",
         host_origin_protection=True,
         allowed_hosts=list(allowed_hosts),
         allowed_origins=list(allowed_origins),
+        session_idle_timeout=session_idle_timeout,
     )
+    _cap_sessions(app, max_sessions)
+    return app
+
+
+def _cap_sessions(app: StarletteWithLifespan, max_sessions: int) -> None:
+    """Set the MCP SDK's session limit, which fastmcp 4.2's ``http_app`` does not pass on.
+
+    The SDK's ``StreamableHTTPSessionManager`` refuses a new session with 503 while
+    ``max_sessions`` are open (it reads the attribute on every admission); fastmcp creates the
+    manager when its lifespan starts, so the limit is set right after, before any request.
+    """
+    endpoint = next(
+        (
+            route.endpoint
+            for route in app.routes
+            if isinstance(route, Route) and isinstance(route.endpoint, StreamableHTTPASGIApp)
+        ),
+        None,
+    )
+    if endpoint is None:  # a fastmcp that builds its app otherwise: never run uncapped
+        raise RuntimeError("cannot find fastmcp's streamable HTTP endpoint to cap MCP sessions")
+    start = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(parent: Starlette) -> AsyncIterator[None]:
+        async with start(parent):
+            if endpoint.session_manager is None:
+                raise RuntimeError("fastmcp's lifespan did not create the MCP session manager")
+            endpoint.session_manager.max_sessions = max_sessions
+            yield
+
+    app.router.lifespan_context = lifespan

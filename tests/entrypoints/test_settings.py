@@ -38,6 +38,15 @@ def test_cli_flags_override_the_environment():
     assert settings.gateway_mode == "external"
 
 
+def test_mcp_sessions_are_bounded_by_default_and_configurable():
+    defaults = settings_from_env({})
+    assert (defaults.mcp_session_idle_timeout, defaults.mcp_max_sessions) == (600.0, 100)
+    env = {"IBKR_MCP_MCP_SESSION_IDLE_TIMEOUT": "90", "IBKR_MCP_MCP_MAX_SESSIONS": "20"}
+    assert settings_from_env(env).mcp_session_idle_timeout == 90.0
+    args = build_parser().parse_args(["serve", "--mcp-max-sessions", "5"])
+    assert settings_from_args(args).mcp_max_sessions == 5
+
+
 def test_credentials_mean_docker_and_the_password_never_shows(tmp_path: Path):
     args = build_parser().parse_args(
         ["serve", "--ib-gateway-username", "trader", "--ib-gateway-password", "hunter2-secret"]
@@ -69,6 +78,8 @@ def test_password_file_is_read_and_listed_as_a_secret(tmp_path: Path):
         ({"IBKR_MCP_GATEWAY_STOP_ON_EXIT": "maybe"}, "true or false"),
         ({"IBKR_MCP_REQUEST_TIMEOUT": "0"}, "request_timeout"),
         ({"IBKR_MCP_GATEWAY": "docker"}, "credentials"),
+        ({"IBKR_MCP_MCP_SESSION_IDLE_TIMEOUT": "0"}, "mcp_session_idle_timeout"),
+        ({"IBKR_MCP_MCP_MAX_SESSIONS": "0"}, "mcp_max_sessions"),
     ],
 )
 def test_bad_settings_are_refused_with_a_reason(env, needle):

@@ -28,7 +28,15 @@ EXTENSIONS: dict[str, set[str]] = {
     "snapshot": {"contract_id", "market_data_type"},
     "historical": {"contract_id"},
     "scanner": {"scan_code"},
-    "connection_status": {"state", "state_since", "last_error", "host", "port", "data_farms"},
+    "connection_status": {
+        "state",
+        "state_since",
+        "last_error",
+        "host",
+        "port",
+        "data_farms",
+        "connectivity_lost",
+    },
     "reconnect": set(),
     "gateway_status": {
         "kind",

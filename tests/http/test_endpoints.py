@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from litestar.testing import TestClient
 
 from domain.account import AccountValue
+from domain.market_data import Quote
 from tests import contract_examples as ex
 from tests.factories import PositionFactory, reseed
 from tests.fakes import FakeBroker, FakeGateway
@@ -95,6 +98,7 @@ def test_account_values_with_key(client: TestClient, broker: FakeBroker) -> None
 
 
 def test_snapshot_by_symbol_defaults_to_smart_stock(client: TestClient, broker: FakeBroker) -> None:
+    broker.quotes[81540716] = Quote(symbol="CCJ", close=41.5, timestamp=datetime.now(UTC))
     body = client.get("/ibkr/market_data/snapshot?symbol=CCJ&currency=EUR").json()
     assert body["contract_id"] == 81540716
     [(query,)] = broker.called("contract_details")
@@ -215,8 +219,12 @@ def test_services_are_reachable_from_app_state(client: TestClient) -> None:
     assert services.trading is not None and services.health is not None
 
 
-def test_tickers_take_a_list_repeated_as_well_as_comma_separated(client: TestClient) -> None:
+def test_tickers_take_a_list_repeated_as_well_as_comma_separated(
+    client: TestClient, broker: FakeBroker
+) -> None:
     # Issue 13: the repeated form (what HTTP clients make of a list) answered one ticker.
+    for con_id in (1447060, 81540716):  # priced: a quote without any price is refused
+        broker.quotes[con_id] = Quote(symbol="CCJ", close=41.5, timestamp=datetime.now(UTC))
     repeated = client.get("/ibkr/market_data/tickers?contract_ids=12345678&contract_ids=1447060")
     assert [t["contract_id"] for t in repeated.json()["tickers"]] == [12345678, 1447060]
     both = client.get(
@@ -235,6 +243,7 @@ def test_every_list_parameter_takes_the_repeated_form(
 
 def test_an_option_is_quoted_by_symbol(client: TestClient, broker: FakeBroker) -> None:
     # Issue 13: REST lacked the option fields the MCP tool had.
+    broker.quotes[123456790] = Quote(symbol="CCJ", bid=1.2, ask=1.3, timestamp=datetime.now(UTC))
     url = (
         "/ibkr/market_data/snapshot?symbol=CCJ&sec_type=OPT&currency=USD"
         "&last_trade_date_or_contract_month=20260213&strike=122&right=C"

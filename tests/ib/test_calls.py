@@ -4,6 +4,7 @@ earlier request of the same kind, or ib_async's throttle) has a bound of its own
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,6 +24,8 @@ class _Client:
 class _Session:
     def __init__(self) -> None:
         self.client = _Client()
+        # what IbCalls tidies after each request (ib_async's per-request result maps)
+        self.wrapper = SimpleNamespace(_results={}, _futures={})
 
 
 class _Supervisor:

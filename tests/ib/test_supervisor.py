@@ -131,6 +131,8 @@ async def test_ib_notices_change_status_never_the_socket(make) -> None:
     sup = make(factory)
     lost: list[object] = []
     sup.on_data_lost(lost.append)
+    told: list[str] = []
+    sup.on_ib_notice(lambda: told.append(sup.state))
     await sup.start()
     assert await sup.wait_connected(1)
     ib = factory.made[0]
@@ -144,32 +146,46 @@ async def test_ib_notices_change_status_never_the_socket(make) -> None:
         ("ushmds", "historical", True),
         ("usfarm", "market_data", False),
     ]
+    assert sup.status().connectivity_lost is None
     ib.errorEvent.emit(-1, 1100, "Connectivity between IB and TWS has been lost.", None)
     assert sup.state == "degraded" and sup.status().connected
+    notice = sup.status().connectivity_lost
+    assert notice is not None and notice.code == 1100
+    assert notice.message == "Connectivity between IB and TWS has been lost."
+    assert sup.status().outages()[0].startswith("connection to IB lost (IB 1100 since ")
     assert sup.require() is ib
     with pytest.raises(NotConnected):
         sup.require(trading=True)
     ib.errorEvent.emit(-1, 1102, "restored - data maintained", None)
     assert sup.state == "connected" and lost == []
+    assert sup.status().connectivity_lost is None
     ib.errorEvent.emit(-1, 1100, "lost", None)
     ib.errorEvent.emit(-1, 1101, "restored - data lost", None)
     assert sup.state == "connected" and lost == [ib]
+    assert sup.status().connectivity_lost is None
     ib.errorEvent.emit(-1, 2104, "Market data farm connection is OK:usfarm", None)
     assert sup.farms["usfarm"].ok and sup.status().broken_market_data_farms == ()
+    # every notice that changed the status was told, after the change (2103 ... 2104)
+    assert told == ["connected", "connected", "degraded", "connected", "degraded", "connected",
+                    "connected"]  # fmt: skip
     await asyncio.sleep(0.05)
     assert len(factory.made) == 1 and ib.isConnected()
 
 
-async def test_a_new_session_forgets_the_farms_the_old_one_reported(make) -> None:
+async def test_a_new_session_forgets_what_ib_told_the_old_one(make) -> None:
     factory = FakeIBFactory()
     sup = make(factory)
     await sup.start()
     assert await sup.wait_connected(1)
     factory.made[0].errorEvent.emit(-1, 2103, "Market data farm connection is broken:usfarm", None)
-    assert sup.status().broken_market_data_farms
+    factory.made[0].errorEvent.emit(
+        -1, 1100, "Connectivity between IB and TWS has been lost.", None
+    )
+    assert sup.status().broken_market_data_farms and sup.status().connectivity_lost
     await sup.reconnect()
     assert len(factory.made) == 2
-    assert sup.status().data_farms == ()
+    assert sup.status().data_farms == () and sup.status().connectivity_lost is None
+    assert sup.status().outages() == []
 
 
 async def test_errors_reach_the_watchers_of_their_request(make) -> None:

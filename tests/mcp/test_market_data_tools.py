@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from fastmcp.exceptions import ToolError
 
+from domain.connection import IbNotice
 from domain.errors import MarketDataUnavailable
 from tests.mcp.conftest import AAPL, CCJ_US
 
@@ -79,3 +82,17 @@ async def test_bad_duration_explains_the_grammar(client, broker):
 async def test_unknown_bar_size_lists_the_valid_ones(client):
     with pytest.raises(ToolError, match=r"bar_size: .*'1 min'.*'1 month'"):
         await client.call_tool("get_historical_data", {"contract_id": AAPL, "bar_size": "7 mins"})
+
+
+async def test_an_outage_ib_reports_is_explained_and_no_quote_is_given(client, broker):
+    broker.connectivity_lost = IbNotice(
+        code=1100,
+        message="Connectivity between IB and Trader Workstation has been lost.",
+        since=datetime(2026, 11, 26, 14, 2, 7, tzinfo=UTC),
+    )
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool("get_market_data_snapshot", {"contract_id": AAPL})
+    text = str(caught.value)
+    assert text.startswith("market_data_unavailable: No market data: the IB Gateway has lost")
+    assert "IB 1100 since 2026-11-26T14:02:07+00:00" in text
+    assert "Do not use old prices; retry in 5 s" in text

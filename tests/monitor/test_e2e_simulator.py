@@ -152,7 +152,7 @@ async def test_silenced_data_is_restarted_once_and_flows_again(
         for why in ("no last, bid, ask or close", "s old (limit 1 s)")
     )
     # the gateway's farm notice (2103) is named in the reason; the fresh session forgot it
-    assert "market data farm broken: usfarm (IB 2103" in decisions[restart]["reason"]
+    assert "market data farm usfarm broken (IB 2103" in decisions[restart]["reason"]
     assert kinds[-1] == "probe_ok" and kinds.count("recovered") == 1
     status = await broker.connection_status()
     assert status.connected and status.broken_market_data_farms == ()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from structlog.testing import capture_logs
 
-from tests.fakes import FakeBroker
+from tests.fakes import FakeBroker, FakeClock
 from tests.monitor.support import Feed, RecordingGateway, YieldingClock, make_monitor
 
 
@@ -61,3 +61,29 @@ async def test_stop_cancels_the_loop_even_in_the_middle_of_a_restart() -> None:
 
     assert not monitor.state().running
     await monitor.stop()  # twice is fine
+
+
+class StoppedClock(FakeClock):
+    """Time stands still: the loop's sleeps never end by themselves."""
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await asyncio.Event().wait()
+
+
+async def test_wake_probes_at_once_after_a_failed_probe_and_never_while_data_flows() -> None:
+    clock, broker = StoppedClock(), FakeBroker()
+    feed = Feed(broker, clock)
+    monitor = make_monitor(broker, RecordingGateway(clock, feed), clock)
+    feed.off()
+    async with monitor:
+        await _until(lambda: monitor.state().last_decision == "probe_failed")
+        await asyncio.sleep(0.01)
+        assert len(broker.called("snapshot")) == 1  # asleep until the next retry
+        feed.on()
+        monitor.wake()  # e.g. IB said 1102, or a farm is OK again
+        await _until(lambda: monitor.state().data_fresh)
+        assert len(broker.called("snapshot")) == 2
+        monitor.wake()  # data flows: nothing to look at again
+        await asyncio.sleep(0.01)
+        assert len(broker.called("snapshot")) == 2

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import msgspec
 import pytest
 
 from application.container import Services, build_services
+from domain.connection import DataFarm, IbNotice
 from domain.contract import ContractQuery
-from domain.errors import InvalidRequest, MarketDataUnavailable, NotConnected
-from domain.market_data import Bar, HistoricalQuery
+from domain.errors import BrokerTimeout, InvalidRequest, MarketDataUnavailable, NotConnected
+from domain.market_data import Bar, HistoricalQuery, Quote
 from tests.factories import BarFactory
 from tests.fakes import FakeBroker, FakeClock, FakeGateway
 
@@ -16,6 +19,75 @@ from tests.fakes import FakeBroker, FakeClock, FakeGateway
 async def test_snapshot_carries_the_contract_id(services: Services) -> None:
     quote = await services.market_data.snapshot(ContractQuery(symbol="AAPL", sec_type="STK"))
     assert (quote.symbol, quote.last_price, quote.contract_id) == ("AAPL", 155.75, 12345678)
+
+
+AAPL = ContractQuery(con_id=12345678)
+SINCE = datetime(2026, 11, 26, 14, 2, 7, tzinfo=UTC)
+LOST = IbNotice(code=1100, message="Connectivity between IB and TWS has been lost.", since=SINCE)
+USFARM_BROKEN = DataFarm(
+    name="usfarm",
+    kind="market_data",
+    ok=False,
+    code=2103,
+    message="Market data farm connection is broken:usfarm",
+    since=SINCE,
+)
+
+
+async def test_while_ib_reports_1100_no_snapshot_is_even_asked_for(
+    services: Services, broker: FakeBroker
+) -> None:
+    broker.connectivity_lost = LOST
+    with pytest.raises(MarketDataUnavailable) as caught:
+        await services.market_data.snapshot(AAPL)
+    assert caught.value.details == {"ib_code": 1100, "retry_after": 5}
+    assert "IB 1100 since 2026-11-26T14:02:07+00:00" in caught.value.message
+    with pytest.raises(MarketDataUnavailable, match="IB 1100"):
+        await services.market_data.tickers([12345678, 1447060])
+    assert broker.called("snapshot") == []
+    broker.connectivity_lost = None  # 1101/1102
+    assert (await services.market_data.snapshot(AAPL)).last_price == 155.75
+
+
+async def test_a_quote_without_any_price_is_never_answered(
+    services: Services, broker: FakeBroker
+) -> None:
+    broker.quotes[12345678] = Quote(symbol="AAPL", volume=0.0, timestamp=SINCE)
+    with pytest.raises(MarketDataUnavailable, match="IB sent no price for AAPL") as caught:
+        await services.market_data.snapshot(AAPL)
+    assert "ib_code" not in caught.value.details
+    broker.quotes[12345678] = Quote(symbol="AAPL", close=151.0, timestamp=SINCE)
+    assert (await services.market_data.snapshot(AAPL)).close == 151.0  # a close alone is data
+
+
+async def test_a_broken_farm_is_named_when_the_quote_comes_back_empty_or_late(
+    services: Services, broker: FakeBroker
+) -> None:
+    broker.data_farms = (USFARM_BROKEN,)
+    priced = await services.market_data.snapshot(AAPL)  # another farm served it: answered
+    assert priced.last_price == 155.75
+    broker.quotes[12345678] = Quote(symbol="AAPL", timestamp=SINCE)
+    with pytest.raises(MarketDataUnavailable) as empty:
+        await services.market_data.snapshot(AAPL)
+    assert empty.value.details == {"ib_code": 2103, "retry_after": 5}
+    assert "market data farm usfarm broken (IB 2103 since" in empty.value.message
+    broker.fail("snapshot", BrokerTimeout("The IB Gateway did not answer within 10 s"), times=2)
+    with pytest.raises(MarketDataUnavailable, match="usfarm broken"):
+        await services.market_data.snapshot(AAPL)
+    broker.data_farms = ()
+    with pytest.raises(BrokerTimeout):  # no notice from IB: a timeout stays a timeout
+        await services.market_data.snapshot(AAPL)
+
+
+async def test_tickers_fail_whole_only_when_ib_reports_why_nothing_was_quoted(
+    services: Services, broker: FakeBroker
+) -> None:
+    broker.quotes[12345678] = Quote(symbol="AAPL", timestamp=SINCE)
+    result = await services.market_data.tickers([12345678])
+    assert result.tickers == [] and "no price" in result.errors["12345678"]
+    broker.data_farms = (USFARM_BROKEN,)
+    with pytest.raises(MarketDataUnavailable, match="usfarm"):
+        await services.market_data.tickers([12345678])
 
 
 async def test_tickers_report_bad_ids_without_failing_the_batch(
