@@ -67,6 +67,11 @@ class MarketDataProbe:
             if status.last_error:
                 why += f": {status.last_error}"
             return ProbeResult(False, why, disconnected=True)
+        if status.connectivity_lost is not None:
+            # IB's 1100: the gateway itself lost IB's servers and reconnects on its own; a
+            # restart rarely helps and may ask for 2FA, so it waits as long as a disconnect.
+            why = f"IB reports its connection lost ({status.connectivity_lost.describe()})"
+            return ProbeResult(False, why, disconnected=True)
         try:
             contract = self._contract or await self._resolve()
             quote = await self._broker.snapshot(contract)

@@ -323,3 +323,24 @@ async def test_restarts_turned_off_means_watch_and_report_only(
 
     assert decisions[3:] == ["suppressed_disabled"] * (len(decisions) - 3)
     assert gateway.called("restart") == [] and not monitor.state().data_fresh
+
+
+async def test_ib_connectivity_lost_waits_like_a_disconnect_before_a_restart(
+    broker: FakeBroker, gateway: RecordingGateway, clock: FakeClock
+):
+    """During IB's 1100 the gateway reconnects to IB by itself; a restart after the short data
+    threshold would only risk a 2FA prompt, so the disconnected threshold applies."""
+    from domain.connection import IbNotice
+
+    monitor = make_monitor(broker, gateway, clock)
+    broker.connectivity_lost = IbNotice(code=1100, message="Connectivity between IB and "
+                                        "Trader Workstation has been lost.", since=clock.now())  # fmt: skip
+    first_failure = clock.monotonic() + 10
+    await step(monitor, clock)
+    assert "IB 1100" in monitor.state().last_reason
+
+    decisions = await run_for(monitor, clock, 120)
+
+    assert len(gateway.called("restart")) == 1
+    assert 60 <= gateway.restart_times[0] - first_failure <= 70  # not the 25 s data threshold
+    assert decisions[0] == "probe_failed"
