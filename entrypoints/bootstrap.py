@@ -203,7 +203,7 @@ def site_policy(settings: Settings) -> SitePolicy:
 
 def _make_journal(settings: Settings) -> OpenableJournal:
     try:
-        return open_journal(settings.journal())
+        return open_journal(settings.journal(), retention_days=settings.journal_retention_days)
     except ValueError as exc:
         raise SettingsError(f"journal_dsn: {exc}") from None
 

@@ -131,6 +131,11 @@ def _safety_options(parser: argparse.ArgumentParser, *, http: bool) -> None:
         "$XDG_STATE_HOME/ibkr-mcp/journal.sqlite3) or postgresql://user@host/db (give a "
         "password through IBKR_MCP_JOURNAL_DSN or PGPASSWORD, not on the command line)",
     )
+    s.add_argument(
+        "--journal-retention-days",
+        type=float,
+        help="days an idempotency key is kept in the journal after its last use (30)",
+    )
     s.add_argument("--preview-ttl", type=float, help="seconds a confirmation token lasts (120)")
 
 

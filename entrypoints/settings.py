@@ -125,6 +125,8 @@ class Settings:
     # Where idempotency keys are kept: sqlite:///path (default: the state directory) or
     # postgresql://user:pass@host/db. A DSN may hold a password: it is a secret.
     journal_dsn: Secret | None = None
+    # Keys untouched this many days are forgotten at start-up (a retry comes within minutes).
+    journal_retention_days: float = 30.0
     preview_ttl: float = 120.0
     max_request_body: int = 64 * 1024
 
@@ -307,7 +309,8 @@ def _validate_safety(settings: Settings) -> None:
             "without authentication: anyone who can reach it could trade this account. Set "
             "IBKR_MCP_TOKEN (or --token-file) to require a bearer token, or bind to 127.0.0.1"
         )
-    for name in ("max_order_quantity", "max_order_notional", "preview_ttl"):
+    for name in ("max_order_quantity", "max_order_notional", "preview_ttl",
+                 "journal_retention_days"):  # fmt: skip
         value = getattr(settings, name)
         if value is not None and not (value > 0 and value != float("inf")):
             raise SettingsError(f"{name} must be a number > 0, got {value}")

@@ -15,11 +15,12 @@ class OpenableJournal(OrderJournal, Protocol):
     async def close(self) -> None: ...
 
 
-def open_journal(dsn: str) -> OpenableJournal:
+def open_journal(dsn: str, *, retention_days: float = 30.0) -> OpenableJournal:
     """The journal ``dsn`` names (not yet opened); ValueError for one we cannot use.
 
     ``sqlite:///journal.db`` is relative to the working directory, ``sqlite:////var/x.db``
-    absolute (the path is what follows ``sqlite:///``).
+    absolute (the path is what follows ``sqlite:///``). Keys untouched for ``retention_days``
+    are forgotten when the journal opens.
     """
     scheme = dsn.partition(":")[0].lower()
     if scheme == "sqlite":
@@ -31,11 +32,11 @@ def open_journal(dsn: str) -> OpenableJournal:
             )
         from adapters.journal.sqlite import SqliteOrderJournal
 
-        return SqliteOrderJournal(Path(path))
+        return SqliteOrderJournal(Path(path), retention_days=retention_days)
     if scheme in ("postgresql", "postgres"):
         from adapters.journal.postgres import PostgresOrderJournal
 
-        return PostgresOrderJournal(dsn)
+        return PostgresOrderJournal(dsn, retention_days=retention_days)
     raise ValueError(
         f"unknown journal DSN scheme {scheme!r}: use sqlite:///... or postgresql://..."
     )

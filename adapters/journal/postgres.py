@@ -7,11 +7,13 @@ two claims of the same key — from any host — run one after the other.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 
 from adapters.journal.codec import decode, encode
+from adapters.journal.sqlite import RETENTION_DAYS
 from domain.journal import JournalRecord
 
 SCHEMA = """
@@ -37,6 +39,7 @@ _SAVE = (
     "UPDATE order_journal SET state = $4, order_id = $5, updated_at = $6, record = $7 "
     "WHERE account = $1 AND key = $2 AND attempt = $3"
 )
+_PRUNE = "DELETE FROM order_journal WHERE updated_at < $1 AND state != 'pending'"
 # Two 32-bit halves of the lock key: a fixed namespace for this table, and the key's hash.
 _LOCK = (
     "SELECT pg_advisory_xact_lock(hashtext('ibkr-mcp.order_journal'), hashtext($1 || ' ' || $2))"
@@ -46,8 +49,16 @@ _LOCK = (
 class PostgresOrderJournal:
     """The ``OrderJournal`` port on the PostgreSQL database at ``dsn``."""
 
-    def __init__(self, dsn: str, *, timeout: float = 10.0, max_connections: int = 4) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        timeout: float = 10.0,
+        max_connections: int = 4,
+        retention_days: float = RETENTION_DAYS,
+    ) -> None:
         self._dsn = dsn
+        self._retention = timedelta(days=retention_days)
         self._timeout = timeout
         self._max = max_connections
         self._pool: asyncpg.Pool | None = None
@@ -60,6 +71,7 @@ class PostgresOrderJournal:
         )  # fmt: skip
         async with self._pool.acquire() as conn:
             await conn.execute(SCHEMA)
+            await conn.execute(_PRUNE, datetime.now(UTC) - self._retention)
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -12,6 +12,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,17 +36,30 @@ CREATE TABLE IF NOT EXISTS order_journal (
 """
 
 
+# Keys untouched this long are forgotten at start-up (claims still pending are kept).
+RETENTION_DAYS = 30.0
+PRUNE = "DELETE FROM order_journal WHERE updated_at < ? AND state != 'pending'"
+
+
 class SqliteOrderJournal:
     """The ``OrderJournal`` port on the SQLite database at ``path`` (created mode 0600)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, retention_days: float = RETENTION_DAYS) -> None:
         self.path = Path(path)
+        self._retention = timedelta(days=retention_days)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="order-journal")
         self._db: sqlite3.Connection | None = None
 
     async def open(self) -> None:
-        """Create the file and the table now, so that a bad path fails the start-up."""
-        await self._run(lambda _db: None)
+        """Create the file and the table now (a bad path fails the start-up), and forget keys
+        untouched for longer than the retention."""
+        cutoff = (datetime.now(UTC) - self._retention).isoformat()
+
+        def prune(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute(PRUNE, (cutoff,))
+
+        await self._run(prune)
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._disconnect)

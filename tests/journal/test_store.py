@@ -121,3 +121,25 @@ async def test_the_memory_journal_is_bounded() -> None:
     assert [await memory.get("A", f"k{n}") is not None for n in range(5)] == [False, False] + [
         True
     ] * 3
+
+
+async def test_keys_untouched_past_the_retention_are_forgotten_at_open(journal_dsn: str) -> None:
+    from datetime import timedelta
+
+    now = datetime.now(UTC)
+    old, fresh = now - timedelta(days=40), now - timedelta(days=1)
+    store = open_journal(journal_dsn, retention_days=30)
+    await store.open()
+    for key, at, state in (("old", old, "sent"), ("new", fresh, "sent"), ("stuck", old, "pending")):
+        await store.claim("A", key, lambda _, k=key, t=at, s=state: record(
+            key=k, account="A", state=s, created_at=t, updated_at=t))  # fmt: skip
+    await store.close()
+    reopened = open_journal(journal_dsn, retention_days=30)
+    await reopened.open()
+    try:
+        assert await reopened.get("A", "old") is None
+        assert await reopened.get("A", "new") is not None
+        # a claim whose outcome is unknown is kept: its retry must still ask IB first
+        assert await reopened.get("A", "stuck") is not None
+    finally:
+        await reopened.close()
