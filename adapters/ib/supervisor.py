@@ -23,6 +23,7 @@ from adapters.ib.connect import ClientIdInUse, connect_session
 from adapters.ib.notices import IbNotices
 from adapters.ib.session_state import SessionRecord
 from adapters.ib.settings import IbSettings
+from application.clock import sleep_or_wake
 from application.ports import Clock
 from domain.connection import ConnectionState, ConnectionStatus, IbNotice
 from domain.errors import NotConnected
@@ -218,14 +219,9 @@ class ConnectionSupervisor:
         """Sleep before the next attempt; ``reconnect()`` cuts the sleep short."""
         self._next_attempt_at = self._clock.monotonic() + delay
         log.info("ib.reconnect_scheduled", delay=round(delay, 3), attempt=self._backoff.attempt)
-        sleeper = asyncio.ensure_future(self._clock.sleep(delay))
-        waker = asyncio.ensure_future(self._wake.wait())
         try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+            await sleep_or_wake(self._clock, delay, self._wake)
         finally:
-            for task in (sleeper, waker):
-                task.cancel()
-            self._wake.clear()
             self._next_attempt_at = None
 
     def _teardown(self, reason: str) -> None:

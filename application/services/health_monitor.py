@@ -16,6 +16,7 @@ from types import TracebackType
 
 import structlog
 
+from application.clock import sleep_or_wake
 from application.ports import Broker, Clock, GatewayRuntime
 from application.services.health_policy import MonitorPolicy, MonitorState
 from application.services.health_probe import MarketDataProbe, ProbeResult
@@ -101,14 +102,7 @@ class HealthMonitor:
 
     async def _pause(self, seconds: float) -> None:
         """Sleep until the next probe; ``wake()`` cuts it short."""
-        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
-        waker = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (sleeper, waker):
-                task.cancel()
-            self._wake.clear()
+        await sleep_or_wake(self._clock, seconds, self._wake)
 
     def wake(self) -> None:
         """Probe now rather than at the next interval, if the last probe found no data.

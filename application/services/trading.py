@@ -185,6 +185,12 @@ class TradingService:
                 await self._journal.save(_update(record, self._clock, state="sent", order_id=sent))
             raise  # anything else leaves the claim pending: the next retry asks IB
         result = _with_extras(result, order)
+        await self._mark_sent(record, result)
+        return result
+
+    async def _mark_sent(self, record: JournalRecord, result: OrderResult) -> None:
+        """Record IB's order id, status and the answer given for it (without retry marks)."""
+        answer = msgspec.to_builtins(msgspec.structs.replace(result, duplicate=UNSET))
         await self._journal.save(
             _update(
                 record,
@@ -192,10 +198,9 @@ class TradingService:
                 state="sent",
                 order_id=result.order_id,
                 status=result.status,
-                result=msgspec.to_builtins(result),
+                result=answer,
             )
         )
-        return result
 
     async def _recorded(self, record: JournalRecord) -> OrderResult:
         """The order the key placed, in its current state at IB (or as last recorded)."""
@@ -211,16 +216,7 @@ class TradingService:
     async def _answer_found(self, record: JournalRecord, found: OrderResult) -> OrderResult:
         result = msgspec.structs.replace(found, duplicate=True, client_order_id=record.key)
         if (record.state, record.order_id, record.status) != ("sent", found.order_id, found.status):
-            await self._journal.save(
-                _update(
-                    record,
-                    self._clock,
-                    state="sent",
-                    order_id=found.order_id,
-                    status=found.status,
-                    result=msgspec.to_builtins(msgspec.structs.replace(found, duplicate=UNSET)),
-                )
-            )
+            await self._mark_sent(record, found)
         return result
 
     async def _send(self, order: OrderRequest) -> OrderResult:
