@@ -27,6 +27,7 @@ from application.redaction import RedactingAuditLog
 from application.services.health_monitor import HealthMonitor
 from application.services.health_policy import MonitorPolicy
 from application.services.maintenance import parse_windows
+from application.services.order_journal import MemoryOrderJournal
 from domain.contract import ContractQuery
 from domain.errors import InvalidRequest
 from entrypoints.http.site import LOOPBACK_HOSTS, SitePolicy
@@ -82,6 +83,10 @@ def assemble(
     policy = trading_policy(settings)
     lifecycles: list[Callable[[], AbstractAsyncContextManager[Any]]] = []
     the_journal = journal
+    if the_journal is None and settings.journal_dsn is None and _own_simulator(settings, gateway):
+        # The embedded simulator's orders live as long as this process: so do its keys (a
+        # journal on disk would answer a new run's retries with orders the simulator forgot).
+        the_journal = MemoryOrderJournal()
     if the_journal is None:
         durable = _make_journal(settings)
         the_journal = durable
@@ -199,6 +204,10 @@ def site_policy(settings: Settings) -> SitePolicy:
         allowed_hosts=settings.allowed_hosts,
         allowed_origins=[o.lower() for o in settings.allowed_origins],
     )
+
+
+def _own_simulator(settings: Settings, gateway: GatewayRuntime | None) -> bool:
+    return gateway is None and settings.gateway_mode == "simulated"
 
 
 def _make_journal(settings: Settings) -> OpenableJournal:
