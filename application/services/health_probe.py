@@ -70,7 +70,7 @@ class MarketDataProbe:
         if status.connectivity_lost is not None:
             # IB's 1100: the gateway itself lost IB's servers and reconnects on its own; a
             # restart rarely helps and may ask for 2FA, so it waits as long as a disconnect.
-            why = f"IB reports its connection lost ({status.connectivity_lost.describe()})"
+            why = f"market data cannot flow{farms_note(status)}"
             return ProbeResult(False, why, disconnected=True)
         try:
             contract = self._contract or await self._resolve()
