@@ -169,6 +169,7 @@ def build_app(
         mcp,
         allowed_hosts=[*LOOPBACK_HOSTS, *site.allowed_hosts],
         allowed_origins=list(site.allowed_origins),
+        stateful=settings.mcp_stateful,
         session_idle_timeout=settings.mcp_session_idle_timeout,
         max_sessions=settings.mcp_max_sessions,
     )

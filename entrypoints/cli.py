@@ -169,12 +169,21 @@ def build_parser() -> argparse.ArgumentParser:
         "https://console.example.com (CORS is on for them only; any other site: 403)",
     )
     serve.add_argument(
-        "--mcp-session-idle-timeout",
-        type=float,
-        help="seconds an idle MCP session is kept before it is closed (600)",
+        "--mcp-stateful",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep an MCP session per client (SSE answers) instead of answering every MCP "
+        "request on its own in JSON (default: stateless)",
     )
     serve.add_argument(
-        "--mcp-max-sessions", type=int, help="MCP sessions open at once; more are refused (100)"
+        "--mcp-session-idle-timeout",
+        type=float,
+        help="with --mcp-stateful: seconds an idle MCP session is kept (600)",
+    )
+    serve.add_argument(
+        "--mcp-max-sessions",
+        type=int,
+        help="with --mcp-stateful: MCP sessions open at once; more are refused (100)",
     )
     _logging_options(serve)
     _gateway_options(serve)

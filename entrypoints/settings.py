@@ -64,9 +64,13 @@ class Settings:
     # and web origins whose pages may call it (besides its own; also turns CORS on for them).
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
-    # MCP over HTTP keeps a session per client (~20 KB): an idle one is closed after this many
-    # seconds (the client opens a new one), and at most this many are open at once (a new
-    # client beyond that is refused with 503 until one ends or expires).
+    # MCP over HTTP answers every POST on its own, in JSON (stateless): no session to keep, none
+    # to leak, a fraction of the CPU per call. Stateful keeps a session per client (~20 KB)
+    # for features that need one (server-to-client requests such as elicitation, resource
+    # subscriptions; none used yet): an idle one is closed after this many seconds (the client
+    # opens a new one), and at most this many are open at once (a new client beyond that is
+    # refused with 503 until one ends or expires).
+    mcp_stateful: bool = False
     mcp_session_idle_timeout: float = 600.0
     mcp_max_sessions: int = 100
     # Which gateway: None picks simulated, or docker when credentials are given.

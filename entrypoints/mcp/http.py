@@ -1,4 +1,5 @@
-"""The MCP front door over streamable HTTP, guarded against DNS rebinding, with bounded sessions."""
+"""The MCP front door over streamable HTTP, guarded against DNS rebinding: stateless JSON by
+default, or with bounded sessions."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def mcp_asgi_app(
     *,
     allowed_hosts: list[str],
     allowed_origins: list[str],
+    stateful: bool = False,
     session_idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     max_sessions: int = DEFAULT_MAX_SESSIONS,
 ) -> StarletteWithLifespan:
@@ -27,9 +29,16 @@ def mcp_asgi_app(
     Every request's Host must match ``allowed_hosts`` (patterns such as ``127.0.0.1:*``;
     loopback names are always allowed) or it is refused with 421; a request carrying an
     Origin header must match ``allowed_origins`` (or be same-origin) or it is refused with 403.
-    A session with no request for ``session_idle_timeout`` seconds is closed (its id then
-    answers 404 and the client opens a new one); while ``max_sessions`` are open a request to
-    open another is refused with 503. The
+
+    Stateless (the default) answers every POST on its own, with a JSON body: the handshake era's
+    ``initialize`` opens no session, so nothing is kept between requests and nothing is left
+    behind by a client that vanishes; the 2026-07-28 protocol era is sessionless anyway. It
+    rules out server-to-client requests (elicitation, sampling) and resource subscriptions,
+    which the service does not use. ``stateful`` keeps a session per handshake-era client,
+    answering in SSE: one with no request for ``session_idle_timeout`` seconds is closed (its
+    id then answers 404 and the client opens a new one), one the client ends (DELETE) is
+    forgotten at once, and while ``max_sessions`` are open a request to open another is refused
+    with 503. The
     service also checks Host and Origin around its whole app (``entrypoints/http/site.py``),
     more strictly for origins, before a request gets here. Its ``lifespan`` runs the session manager and must join
     the parent app's lifespan.
@@ -40,6 +49,8 @@ def mcp_asgi_app(
         host_origin_protection=True,
         allowed_hosts=list(allowed_hosts),
         allowed_origins=list(allowed_origins),
+        stateless_http=not stateful,
+        json_response=not stateful,
         session_idle_timeout=session_idle_timeout,
     )
     _cap_sessions(app, max_sessions)

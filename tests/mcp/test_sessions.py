@@ -31,6 +31,7 @@ async def url(tmp_path) -> AsyncIterator[str]:
         tmp_path / "audit.jsonl",
         mcp_session_idle_timeout=IDLE,
         mcp_max_sessions=CAP,
+        mcp_stateful=True,
     )
     async with serving(app, limit=TIMEOUT) as base:
         yield f"{base}/mcp/"
