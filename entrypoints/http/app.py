@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, cast
 
 from litestar import Litestar
@@ -26,6 +25,7 @@ from entrypoints.http.health import liveness
 from entrypoints.http.operations import operation_handlers
 from entrypoints.http.site import SitePolicy
 from entrypoints.logging import request_context_middleware
+from entrypoints.version import package_version
 
 DESCRIPTION = (
     "An Interactive Brokers account over REST (and MCP at /mcp): account figures, orders, "
@@ -85,16 +85,9 @@ def create_http_app(
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="ibkr-mcp",
-        version=_version(),
+        version=package_version(),
         description=DESCRIPTION,
         path="/docs",
         use_handler_docstrings=True,
         render_plugins=[SwaggerRenderPlugin(path="/")],
     )
-
-
-def _version() -> str:
-    try:
-        return version("ibkr-mcp")
-    except PackageNotFoundError:
-        return "0.0.0"

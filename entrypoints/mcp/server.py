@@ -11,6 +11,7 @@ from entrypoints.mcp.middleware import RedactedErrors
 from entrypoints.mcp.prompts import add_prompts
 from entrypoints.mcp.resources import add_resources
 from entrypoints.mcp.tools import operation_tools
+from entrypoints.version import package_version
 
 # REST operations deliberately not offered as tools, with the reason. Every other REST
 # operation id must be a tool of the same name (tests/mcp/test_parity.py checks both ways).
@@ -63,6 +64,8 @@ def build_mcp(
     mcp = FastMCP(
         name,
         instructions=INSTRUCTIONS + (READ_ONLY_NOTE if read_only else ""),
+        # Our own version in serverInfo, not FastMCP's (its default).
+        version=package_version(),
         mask_error_details=True,
         # Every tool error passes the redactor, whichever part of the server raised it.
         middleware=[RedactedErrors()],
