@@ -14,25 +14,24 @@ from typing import Any, cast
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.handlers import ASGIRouteHandler
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from application.container import Services
 from application.services.auth import TokenBook
+from entrypoints.http.docs import openapi_config, swagger_assets
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.guard import ASGIApp, access_guard
 from entrypoints.http.health import liveness
 from entrypoints.http.operations import operation_handlers
 from entrypoints.http.site import SitePolicy
 from entrypoints.logging import request_context_middleware
-from entrypoints.version import package_version
 
 DESCRIPTION = (
     "An Interactive Brokers account over REST (and MCP at /mcp): account figures, orders, "
     "market data, contract look-up, option chains, scanners, and the IB Gateway it runs on. "
     "Errors share one JSON shape: error (message), code (stable cause), status, and details "
     "such as field, accepted, candidates or retry_after. When the service is started with "
-    "tokens, every request but GET /health/live needs 'Authorization: Bearer <token>'. "
+    "tokens, every request but GET /health/live and these docs needs 'Authorization: "
+    "Bearer <token>' (Authorize, above). "
     "Request bodies are JSON ('Content-Type: application/json'; else 415). Requests from a "
     "web page on another site (Origin header) are refused with 403 unless the operator "
     "allowed that origin; a Host the service does not serve is refused with 421."
@@ -60,11 +59,11 @@ def create_http_app(
     """
     site = site or SitePolicy()
     app = Litestar(
-        route_handlers=[*operation_handlers(services), liveness, *mounts],
+        route_handlers=[*operation_handlers(services), liveness, swagger_assets(), *mounts],
         middleware=list(middleware),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=list(lifespan),
-        openapi_config=openapi_config(),
+        openapi_config=openapi_config(DESCRIPTION),
         # Logging is configured once by the runner (structlog, redaction); Litestar must not
         # install its own handlers over it.
         logging_config=None,
@@ -80,14 +79,3 @@ def create_http_app(
         Any, access_guard(inner, tokens=tokens or TokenBook(), max_body=max_body, site=site)
     )
     return app
-
-
-def openapi_config() -> OpenAPIConfig:
-    return OpenAPIConfig(
-        title="ibkr-mcp",
-        version=package_version(),
-        description=DESCRIPTION,
-        path="/docs",
-        use_handler_docstrings=True,
-        render_plugins=[SwaggerRenderPlugin(path="/")],
-    )
