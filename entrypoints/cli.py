@@ -176,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--mcp-max-sessions", type=int, help="MCP sessions open at once; more are refused (100)"
     )
+    serve.add_argument(
+        "--metrics-public",
+        action="store_true",
+        default=None,
+        help="serve /metrics (Prometheus) without a bearer token even when tokens are "
+        "configured (it shows request counts and connection state, no account data)",
+    )
     _logging_options(serve)
     _gateway_options(serve)
     _safety_options(serve, http=True)

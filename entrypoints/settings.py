@@ -69,6 +69,8 @@ class Settings:
     # client beyond that is refused with 503 until one ends or expires).
     mcp_session_idle_timeout: float = 600.0
     mcp_max_sessions: int = 100
+    # /metrics (Prometheus) needs the bearer token when tokens are configured, unless opened.
+    metrics_public: bool = False
     # Which gateway: None picks simulated, or docker when credentials are given.
     gateway: GatewayMode | None = None
     # TWS API session

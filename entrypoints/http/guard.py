@@ -83,10 +83,16 @@ def caller_name(scope: Mapping[str, Any]) -> str:
 
 
 def access_guard(
-    app: ASGIApp, *, tokens: TokenBook, max_body: int, site: SitePolicy | None = None
+    app: ASGIApp,
+    *,
+    tokens: TokenBook,
+    max_body: int,
+    site: SitePolicy | None = None,
+    tokenless: frozenset[str] = frozenset(),
 ) -> ASGIApp:
     """``app`` behind the site check, authentication (when ``tokens`` has any) and the body
-    rules (at most ``max_body`` bytes of JSON)."""
+    rules (at most ``max_body`` bytes of JSON). ``GET`` on a path in ``tokenless`` (e.g.
+    /metrics, when the operator opens it) needs no token, like the docs."""
     site = site or SitePolicy()
 
     async def guard(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -96,7 +102,7 @@ def access_guard(
         path = scope.get("path", "")
         if path not in OPEN_PATHS:
             refusal = await _site_refusal(scope, site)
-            needs_token = not (_cors_preflight(scope, site) or _docs(scope))
+            needs_token = not (_cors_preflight(scope, site) or _docs(scope, tokenless))
             if refusal is None and tokens.enabled and needs_token:
                 refusal = _authenticate(scope, tokens)
             if refusal is not None:
@@ -132,10 +138,10 @@ async def _site_refusal(scope: dict[str, Any], site: SitePolicy) -> Refusal | No
     return None
 
 
-def _docs(scope: dict[str, Any]) -> bool:
+def _docs(scope: dict[str, Any], tokenless: frozenset[str]) -> bool:
     path: str = scope.get("path", "")
     return scope.get("method") in READ_METHODS and (
-        path == DOCS_PREFIX or path.startswith(DOCS_PREFIX + "/")
+        path == DOCS_PREFIX or path.startswith(DOCS_PREFIX + "/") or path in tokenless
     )
 
 
