@@ -123,7 +123,8 @@ def _safety_options(parser: argparse.ArgumentParser, *, http: bool) -> None:
     s.add_argument(
         "--audit-file",
         type=Path,
-        help="JSON-lines audit trail (default $XDG_STATE_HOME/ibkr-mcp/audit.jsonl)",
+        help="JSON-lines audit trail (default $XDG_STATE_HOME/ibkr-mcp/audit.jsonl; "
+        "audit-simulated.jsonl on the embedded simulator)",
     )
     s.add_argument(
         "--journal-dsn",
