@@ -102,6 +102,7 @@ async def _stdio(settings: Settings) -> None:
         assembly.services,
         max_option_contracts=settings.max_option_contracts,
         read_only=settings.read_only,
+        metrics=assembly.metrics,  # no /metrics over stdio; it also logs each tool call
     )
     async with assembly.running():
         await mcp.run_stdio_async(show_banner=False)
