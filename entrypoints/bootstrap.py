@@ -32,6 +32,7 @@ from domain.contract import ContractQuery
 from domain.errors import InvalidRequest
 from entrypoints.http.site import LOOPBACK_HOSTS, SitePolicy
 from entrypoints.logging import REDACTOR
+from entrypoints.metrics import CountingAuditLog, ServiceMetrics, broker_states
 from entrypoints.safety import trading_policy
 from entrypoints.settings import Settings, SettingsError, validate
 
@@ -49,6 +50,7 @@ class Assembly:
     broker: Broker
     runtime: GatewayRuntime
     monitor: HealthMonitor | None = None
+    metrics: ServiceMetrics = field(default_factory=ServiceMetrics)
     # Started in order on enter, stopped in reverse on exit.
     lifecycles: list[Callable[[], AbstractAsyncContextManager[Any]]] = field(default_factory=list)
 
@@ -81,6 +83,7 @@ def assemble(
     # Logs, error bodies, MCP tool errors and the audit trail share this one redactor.
     REDACTOR.add(settings.secrets())
     policy = trading_policy(settings)
+    metrics = ServiceMetrics()
     lifecycles: list[Callable[[], AbstractAsyncContextManager[Any]]] = []
     the_journal = journal
     if the_journal is None and settings.journal_dsn is None and _own_simulator(settings, gateway):
@@ -96,10 +99,13 @@ def assemble(
         runtime = _make_runtime(settings)
         lifecycles.append(lambda: _gateway_lifecycle(runtime, settings))
     the_broker = broker
+    supervisor = None
     if the_broker is None:
         ib_broker = _make_broker(settings, runtime)
         the_broker = ib_broker
         lifecycles.append(lambda: _broker_lifecycle(ib_broker))
+        supervisor = ib_broker.supervisor
+        supervisor.on_connect(lambda ib: _count_session(ib, metrics))
     monitor = None
     if broker is None and gateway is None and settings.monitor_enabled:
         monitor = _make_monitor(settings, the_broker, runtime, clock)
@@ -109,6 +115,8 @@ def assemble(
         wake = monitor.wake
         ib_broker.supervisor.on_connect(lambda _ib: wake())
         ib_broker.supervisor.on_ib_notice(wake)
+        monitor.on_decision(lambda decision: metrics.monitor_decisions.labels(decision).inc())
+    metrics.watch(broker_states(supervisor, runtime, monitor))
     services = build_services(
         the_broker,
         runtime,
@@ -117,8 +125,12 @@ def assemble(
         max_bars=settings.max_bars,
         monitor=monitor,
         policy=policy,
-        audit=RedactingAuditLog(
-            audit if audit is not None else JsonlAuditLog(settings.audit_path()), REDACTOR.known
+        audit=CountingAuditLog(
+            RedactingAuditLog(
+                audit if audit is not None else JsonlAuditLog(settings.audit_path()),
+                REDACTOR.known,
+            ),
+            metrics,
         ),
         preview_ttl=settings.preview_ttl,
         journal=the_journal,
@@ -130,6 +142,7 @@ def assemble(
         broker=the_broker,
         runtime=runtime,
         monitor=monitor,
+        metrics=metrics,
         lifecycles=lifecycles,
     )
 
@@ -162,6 +175,7 @@ def build_app(
         assembly.services,
         max_option_contracts=settings.max_option_contracts,
         read_only=settings.read_only,
+        metrics=assembly.metrics,
     )
     site = site_policy(settings)
     # /mcp keeps FastMCP's own guard too, over the same lists (the app-wide one answers first).
@@ -192,6 +206,8 @@ def build_app(
         tokens=tokens,
         max_body=settings.max_request_body,
         site=site,
+        metrics=assembly.metrics,
+        metrics_public=settings.metrics_public,
     )
     app.state["assembly"] = assembly
     return app
@@ -365,6 +381,11 @@ def _log_outcome(task: asyncio.Task[None], runtime: GatewayRuntime, mode: str) -
     else:
         # Status keeps phase "failed" with the reason; /health stays not ready.
         log.error("gateway.start_failed", mode=mode, reason=str(error))
+
+
+def _count_session(ib: Any, metrics: ServiceMetrics) -> None:
+    metrics.ib_connects.inc()
+    ib.client.throttleStart += metrics.ib_throttled.inc
 
 
 @asynccontextmanager

@@ -123,7 +123,8 @@ def _safety_options(parser: argparse.ArgumentParser, *, http: bool) -> None:
     s.add_argument(
         "--audit-file",
         type=Path,
-        help="JSON-lines audit trail (default $XDG_STATE_HOME/ibkr-mcp/audit.jsonl)",
+        help="JSON-lines audit trail (default $XDG_STATE_HOME/ibkr-mcp/audit.jsonl; "
+        "audit-simulated.jsonl on the embedded simulator)",
     )
     s.add_argument(
         "--journal-dsn",
@@ -184,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--mcp-max-sessions",
         type=int,
         help="with --mcp-stateful: MCP sessions open at once; more are refused (100)",
+    )
+    serve.add_argument(
+        "--metrics-public",
+        action="store_true",
+        default=None,
+        help="serve /metrics (Prometheus) without a bearer token even when tokens are "
+        "configured (it shows request counts and connection state, no account data)",
     )
     _logging_options(serve)
     _gateway_options(serve)

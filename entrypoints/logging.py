@@ -8,6 +8,7 @@ whose key looks like a credential.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import uuid
@@ -66,6 +67,16 @@ def _inline_replacement(match: re.Match[str]) -> str:
 
 
 REDACTOR = SecretRedactor(known=SECRETS)
+# FastMCP logs through the standard logging module, no Rich console of its own, no banner, and
+# never asks PyPI for a newer version (the service may run without a network).
+_FASTMCP_SETTINGS = {
+    "log_enabled": "false",
+    "enable_rich_logging": "false",
+    "enable_rich_tracebacks": "false",
+    "show_server_banner": "false",
+    "check_for_updates": "off",
+}
+_BOOLS = ("true", "false")
 
 
 def configure_logging(
@@ -121,9 +132,18 @@ def configure_logging(
     handler._ibkr_mcp = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # Python's warnings are log records too: in JSON mode nothing else may reach stderr.
+    logging.captureWarnings(True)
     # uvicorn and FastMCP install their own handlers (FastMCP's, when it is imported, logs
-    # tool arguments at DEBUG, unredacted): let their records flow through ours instead.
-    import fastmcp  # noqa: F401 - configures its logger on import; take it over afterwards
+    # tool arguments at DEBUG, unredacted, as Rich-formatted text): let their records flow
+    # through ours instead. FastMCP reads FASTMCP_* once, at import; its settings object
+    # after that (it may have been imported already).
+    for key, value in _FASTMCP_SETTINGS.items():
+        os.environ.setdefault(f"FASTMCP_{key.upper()}", value)
+    import fastmcp
+
+    for key, value in _FASTMCP_SETTINGS.items():
+        setattr(fastmcp.settings, key, value.lower() == "true" if value in _BOOLS else value)
 
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "fastmcp"):
         lg = logging.getLogger(name)

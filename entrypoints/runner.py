@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import structlog
 
+from entrypoints.listen import PortUnavailable, listening_socket
 from entrypoints.logging import configure_logging
 from entrypoints.settings import Settings, SettingsError, is_loopback
 
@@ -30,8 +32,18 @@ def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> 
         )
     try:
         tokens = settings.tokens()
+        # Before anything starts (the gateway, a container, a login): the port is free.
+        sock = listening_socket(settings.host, settings.port)
+    except SettingsError as exc:
+        log.error("settings.invalid", message=str(exc))
+        return 2
+    except PortUnavailable as exc:
+        log.error("service.port_unavailable", message=str(exc))
+        return 1
+    try:
         app = build_app(settings)
     except SettingsError as exc:
+        sock.close()
         log.error("settings.invalid", message=str(exc))
         return 2
     for warning in tokens.warnings:
@@ -47,7 +59,7 @@ def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> 
         allow_live_trading=settings.allow_live_trading,
         audit_file=str(settings.audit_path()),
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -55,7 +67,12 @@ def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> 
         access_log=False,
         lifespan="on",
     )
-    return 0
+    server = uvicorn.Server(config)
+    # uvicorn re-raises the SIGINT it handled once it has shut down (uvicorn.run swallows it).
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
+    # As uvicorn.run: a start-up that failed (e.g. the gateway) exits non-zero.
+    return 0 if server.started else 3
 
 
 def run_stdio(settings: Settings) -> int:
@@ -85,6 +102,7 @@ async def _stdio(settings: Settings) -> None:
         assembly.services,
         max_option_contracts=settings.max_option_contracts,
         read_only=settings.read_only,
+        metrics=assembly.metrics,  # no /metrics over stdio; it also logs each tool call
     )
     async with assembly.running():
         await mcp.run_stdio_async(show_banner=False)

@@ -73,6 +73,8 @@ class Settings:
     mcp_stateful: bool = False
     mcp_session_idle_timeout: float = 600.0
     mcp_max_sessions: int = 100
+    # /metrics (Prometheus) needs the bearer token when tokens are configured, unless opened.
+    metrics_public: bool = False
     # Which gateway: None picks simulated, or docker when credentials are given.
     gateway: GatewayMode | None = None
     # TWS API session
@@ -184,11 +186,14 @@ class Settings:
             raise SettingsError(str(exc)) from None
 
     def audit_path(self) -> Path:
-        """The audit file: as set, else $XDG_STATE_HOME/ibkr-mcp/audit.jsonl."""
+        """The audit file: as set, else $XDG_STATE_HOME/ibkr-mcp/audit.jsonl, and
+        audit-simulated.jsonl on the embedded simulator: made-up orders never mix with a real
+        account's record (nor show in its get_order_audit)."""
         if self.audit_file is not None:
             return self.audit_file
         state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-        return Path(state) / "ibkr-mcp" / "audit.jsonl"
+        name = "audit-simulated.jsonl" if self.gateway_mode == "simulated" else "audit.jsonl"
+        return Path(state) / "ibkr-mcp" / name
 
     def journal(self) -> str:
         """The order journal's DSN: as set, else SQLite beside the audit file's default."""

@@ -70,6 +70,10 @@ class SimulatedGateway:
         self._started_at: datetime | None = None
         self._restart_count = 0
 
+    @property
+    def restart_count(self) -> int:
+        return self._restart_count
+
     async def start(self) -> None:
         async with self._lock:
             await self._start()

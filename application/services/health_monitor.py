@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 
@@ -58,6 +59,7 @@ class HealthMonitor:
         self._decision = "not_started"
         self._reason = "no probe yet"
         self._wake = asyncio.Event()
+        self._decision_hooks: list[Callable[[str], None]] = []
 
     # -- life cycle -----------------------------------------------------------------------------
 
@@ -239,6 +241,10 @@ class HealthMonitor:
 
     # -- state ----------------------------------------------------------------------------------
 
+    def on_decision(self, hook: Callable[[str], None]) -> None:
+        """Call ``hook(decision)`` after every probe's decision (e.g. to count them)."""
+        self._decision_hooks.append(hook)
+
     def _decide(
         self,
         decision: str,
@@ -257,6 +263,8 @@ class HealthMonitor:
             probe=self._probe.label,
             **extra,
         )
+        for hook in self._decision_hooks:
+            hook(decision)
         return decision
 
     def _data_fresh(self, now: float) -> bool:

@@ -183,6 +183,7 @@ IDEMPOTENCY_KEY = Extra(
             "second request with the same key answers the first order instead of placing "
             "another; the same key with a different order is refused (409 "
             "idempotency_conflict). Same meaning as client_order_id in the body",
+            examples=["rebalance-2026-03-02-aapl"],
             extra={"format": KEY_FORMAT},
         ),
     ],

@@ -10,7 +10,9 @@ checks in this order:
    not nested deeper than ``MAX_JSON_DEPTH`` (400).
 
 Only the liveness probe (``GET /health/live``) skips the first two: it reads nothing and
-changes nothing, and probes name the service by whatever Host they like. A body-less request
+changes nothing, and probes name the service by whatever Host they like. The documentation
+(``GET /docs``, its assets, ``/docs/openapi.json``) skips only the token: it holds no secret and
+no account data, and what the page calls needs the token like any other call. A body-less request
 (``POST /ibkr/connection/reconnect``) needs no content type, but the site check refuses it from
 a foreign page all the same. The name of the token a caller presented travels in the ASGI
 scope (``caller_name``) for the audit trail; the token itself goes nowhere.
@@ -32,6 +34,10 @@ from entrypoints.logging import printable
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 CALLER_KEY = "ibkr_mcp.caller"
 OPEN_PATHS = frozenset({"/health/live"})
+# The API's documentation (page, Swagger UI's files, the OpenAPI document): readable without a
+# token, never without the site check. See entrypoints/http/docs.py for why.
+DOCS_PREFIX = "/docs"
+READ_METHODS = frozenset({"GET", "HEAD"})
 REALM = 'Bearer realm="ibkr-mcp"'
 ANONYMOUS = "anonymous"
 
@@ -77,10 +83,16 @@ def caller_name(scope: Mapping[str, Any]) -> str:
 
 
 def access_guard(
-    app: ASGIApp, *, tokens: TokenBook, max_body: int, site: SitePolicy | None = None
+    app: ASGIApp,
+    *,
+    tokens: TokenBook,
+    max_body: int,
+    site: SitePolicy | None = None,
+    tokenless: frozenset[str] = frozenset(),
 ) -> ASGIApp:
     """``app`` behind the site check, authentication (when ``tokens`` has any) and the body
-    rules (at most ``max_body`` bytes of JSON)."""
+    rules (at most ``max_body`` bytes of JSON). ``GET`` on a path in ``tokenless`` (e.g.
+    /metrics, when the operator opens it) needs no token, like the docs."""
     site = site or SitePolicy()
 
     async def guard(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -90,7 +102,8 @@ def access_guard(
         path = scope.get("path", "")
         if path not in OPEN_PATHS:
             refusal = await _site_refusal(scope, site)
-            if refusal is None and tokens.enabled and not _cors_preflight(scope, site):
+            needs_token = not (_cors_preflight(scope, site) or _docs(scope, tokenless))
+            if refusal is None and tokens.enabled and needs_token:
                 refusal = _authenticate(scope, tokens)
             if refusal is not None:
                 await _refuse(scope, send, refusal)
@@ -123,6 +136,13 @@ async def _site_refusal(scope: dict[str, Any], site: SitePolicy) -> Refusal | No
         )
         return FOREIGN_ORIGIN
     return None
+
+
+def _docs(scope: dict[str, Any], tokenless: frozenset[str]) -> bool:
+    path: str = scope.get("path", "")
+    return scope.get("method") in READ_METHODS and (
+        path == DOCS_PREFIX or path.startswith(DOCS_PREFIX + "/") or path in tokenless
+    )
 
 
 def _cors_preflight(scope: dict[str, Any], site: SitePolicy) -> bool:

@@ -1,9 +1,13 @@
-"""Liveness: the process probe orchestrators call (readiness is the catalog's get_health)."""
+"""Liveness (the process probe orchestrators call; readiness is the catalog's get_health) and
+the Prometheus metrics."""
 
 from __future__ import annotations
 
 import msgspec
-from litestar import get
+from litestar import Response, get
+from litestar.handlers import HTTPRouteHandler
+
+from entrypoints.metrics import CONTENT_TYPE, ServiceMetrics
 
 
 class Liveness(msgspec.Struct, frozen=True, kw_only=True):
@@ -14,3 +18,16 @@ class Liveness(msgspec.Struct, frozen=True, kw_only=True):
 async def liveness() -> Liveness:
     """Liveness: always 200 while the process can answer HTTP at all."""
     return Liveness()
+
+
+METRICS_PATH = "/metrics"
+
+
+def metrics_route(metrics: ServiceMetrics) -> HTTPRouteHandler:
+    """Prometheus' scrape target (text exposition format); not an API operation."""
+
+    @get(METRICS_PATH, include_in_schema=False, name="metrics", media_type=CONTENT_TYPE)
+    async def scrape() -> Response[bytes]:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    return scrape

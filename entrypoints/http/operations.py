@@ -32,7 +32,8 @@ from entrypoints.catalog.decode import decode_input, decode_value, is_struct, li
 from entrypoints.catalog.operation import Call, Extra, Operation
 from entrypoints.catalog.schema import extra_schema, field_schemas, without_null
 from entrypoints.http.body import InputBody, schema_attributes
-from entrypoints.http.errors import responses
+from entrypoints.http.docs import BEARER_SECURITY
+from entrypoints.http.errors import ErrorBody, responses
 from entrypoints.http.guard import caller_name
 
 AnyRequest = Request[Any, Any, Any]
@@ -150,7 +151,8 @@ def _handler(op: Operation, services: Services) -> HTTPRouteHandler:
         description=op.description,
         tags=[op.rest.tag],
         status_code=200,
-        responses=_responses(op),
+        responses=_responses(op, body=body),
+        security=BEARER_SECURITY,
         dto=InputBody[model] if body else None,
         return_dto=None,
     )(handle)
@@ -258,14 +260,31 @@ def _parsed(param: _Param, text: Any) -> Any:
     return text
 
 
-def _responses(op: Operation) -> dict[int, ResponseSpec]:
+def _responses(op: Operation, *, body: bool) -> dict[int, ResponseSpec]:
     errors = set(op.errors)
     if op.input is not None or op.extras:
         errors.add(InvalidRequest)
     specs = responses(*errors)
+    # Refusals of the access guard (guard.py), before any route runs: the token, the body.
+    specs[HTTPStatus.UNAUTHORIZED] = _guard_refusal(
+        "No or wrong bearer token (only when the service runs with tokens); "
+        "with a WWW-Authenticate: Bearer challenge"
+    )
+    if body:
+        specs[HTTPStatus.REQUEST_ENTITY_TOO_LARGE] = _guard_refusal(
+            "The body is larger than the service's --max-request-body (64 KiB by default)"
+        )
+        specs[HTTPStatus.UNSUPPORTED_MEDIA_TYPE] = _guard_refusal(
+            "The body is not sent as 'Content-Type: application/json'"
+        )
+    specs = dict(sorted(specs.items()))
     if op.rest.status_of is not None:
         # Statuses the result decides are answered with the result itself (readiness: 503).
         specs[HTTPStatus.SERVICE_UNAVAILABLE] = ResponseSpec(
             data_container=op.output, description="Not ready", generate_examples=False
         )
     return specs
+
+
+def _guard_refusal(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=ErrorBody, description=description, generate_examples=False)

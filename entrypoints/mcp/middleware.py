@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import mcp.types as mt
+import structlog
 from fastmcp.exceptions import NotFoundError, ToolError
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools import ToolResult
 
 from entrypoints.logging import REDACTOR
+from entrypoints.metrics import ServiceMetrics
+
+log = structlog.get_logger("ibkr_mcp.mcp")
 
 
 class RedactedErrors(Middleware):
@@ -32,3 +37,35 @@ class RedactedErrors(Middleware):
             # with the name as sent, whatever the NotFoundError says; a ToolError it sends as is.
             level = exc.log_level if isinstance(exc, ToolError) else logging.INFO
             raise ToolError(clean, log_level=level) from None
+
+
+class Observed(Middleware):
+    """The MCP door's hook: every tool call is counted and timed (``ibkr_mcp_requests`` with
+    door ``mcp``) and logged as one ``mcp.tool_call`` line, over HTTP and stdio alike."""
+
+    def __init__(self, metrics: ServiceMetrics, tools: frozenset[str]) -> None:
+        self._metrics = metrics
+        self._tools = tools
+
+    async def on_call_tool(
+        self,
+        context: MiddlewareContext[mt.CallToolRequestParams],
+        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
+    ) -> ToolResult:
+        start = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await call_next(context)
+            outcome = "ok"
+            return result
+        finally:
+            seconds = time.perf_counter() - start
+            # Labels stay bounded: a name the server does not offer is counted as "unknown".
+            name = context.message.name if context.message.name in self._tools else "unknown"
+            self._metrics.observe("mcp", name, outcome, seconds)
+            log.info(
+                "mcp.tool_call",
+                tool=name,
+                outcome=outcome,
+                duration_ms=round(seconds * 1000, 2),
+            )

@@ -7,10 +7,12 @@ from fastmcp import FastMCP
 from application.container import Services
 from entrypoints.catalog import CATALOG
 from entrypoints.catalog.operation import ResultLimits
-from entrypoints.mcp.middleware import RedactedErrors
+from entrypoints.mcp.middleware import Observed, RedactedErrors
 from entrypoints.mcp.prompts import add_prompts
 from entrypoints.mcp.resources import add_resources
 from entrypoints.mcp.tools import operation_tools
+from entrypoints.metrics import ServiceMetrics
+from entrypoints.version import package_version
 
 # REST operations deliberately not offered as tools, with the reason. Every other REST
 # operation id must be a tool of the same name (tests/mcp/test_parity.py checks both ways).
@@ -52,10 +54,12 @@ def build_mcp(
     max_bars: int = 500,
     max_log_lines: int = 500,
     read_only: bool | None = None,
+    metrics: ServiceMetrics | None = None,
 ) -> FastMCP:
     """The MCP server: tools, resources and prompts over ``services`` (no HTTP hop).
 
     ``read_only`` (default: the services' policy) leaves out every state-changing tool.
+    Tool calls are counted and timed in ``metrics`` when given.
     """
     if read_only is None:
         read_only = services.policy.read_only
@@ -63,6 +67,8 @@ def build_mcp(
     mcp = FastMCP(
         name,
         instructions=INSTRUCTIONS + (READ_ONLY_NOTE if read_only else ""),
+        # Our own version in serverInfo, not FastMCP's (its default).
+        version=package_version(),
         mask_error_details=True,
         # Every tool error passes the redactor, whichever part of the server raised it.
         middleware=[RedactedErrors()],
@@ -70,8 +76,11 @@ def build_mcp(
     limits = ResultLimits(
         max_option_contracts=max_option_contracts, max_bars=max_bars, max_log_lines=max_log_lines
     )
-    for tool in operation_tools(services, limits=limits, read_only=read_only):
+    tools = operation_tools(services, limits=limits, read_only=read_only)
+    for tool in tools:
         mcp.add_tool(tool)
+    if metrics is not None:
+        mcp.add_middleware(Observed(metrics, frozenset(tool.name for tool in tools)))
     add_resources(mcp, services)
     add_prompts(mcp)
     return mcp

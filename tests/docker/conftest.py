@@ -22,7 +22,7 @@ from adapters.docker.profiles import DockerGatewaySettings
 
 FAKE_IMAGE = "ibkr-mcp/fake-gateway:test"
 SETUP_HINT = (
-    "start an engine and build the image with `sudo bash deploy/ci/start-dockerd.sh`, then "
+    "start an engine and build the image with `bash deploy/ci/start-dockerd.sh` (as root), then "
     "export DOCKER_HOST=unix:///tmp/ibkr-mcp-docker.sock"
 )
 

@@ -76,3 +76,6 @@ async def test_stdio_command_speaks_only_protocol_on_stdout():
     summary = replies[attempt]["result"]["structuredContent"]
     assert summary["account_id"] == "DU1234567"
     assert b"SIMULATED" in stderr  # the start-up warning went to stderr, not stdout
+    logged = [json.loads(line) for line in stderr.splitlines() if line.strip()]  # JSON only
+    calls = [e for e in logged if e["event"] == "mcp.tool_call"]
+    assert {(e["tool"], e["outcome"]) for e in calls} >= {("get_account_summary", "ok")}

@@ -216,3 +216,16 @@ def test_allowed_hosts_and_origins_are_service_wide_and_keep_their_former_names(
 def test_allowed_hosts_and_origins_cannot_switch_the_protection_off(env, needle):
     with pytest.raises(SettingsError, match=needle):
         settings_from_env(env)
+
+
+def test_the_simulator_keeps_its_own_default_audit_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    simulated = settings_from_env({})
+    external = settings_from_env({}, gateway="external")
+    docker = settings_from_env(
+        {}, ib_gateway_username="u", ib_gateway_password=Secret("pw-0123456789")
+    )
+    assert simulated.audit_path() == tmp_path / "ibkr-mcp" / "audit-simulated.jsonl"
+    assert external.audit_path() == docker.audit_path() == tmp_path / "ibkr-mcp" / "audit.jsonl"
+    chosen = tmp_path / "mine.jsonl"
+    assert settings_from_env({}, audit_file=chosen).audit_path() == chosen
