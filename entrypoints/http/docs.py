@@ -1,7 +1,8 @@
 """The OpenAPI document and its Swagger UI at /docs, served whole by the service itself.
 
-Swagger UI's files are vendored (``swagger_ui/``, see its README) and served at
-``/docs/assets``: the page renders with no network, no CDN, nothing fetched from elsewhere.
+Swagger UI's files come from the ``swagger-ui-bundle-v2`` package (Swagger UI 5, which renders
+OpenAPI 3.1) and are served at ``/docs/assets``: the page renders with no network, no CDN,
+nothing fetched from elsewhere.
 
 The page, its assets and ``/docs/openapi.json`` need no token (``DOCS_PREFIX`` in
 ``guard.py``): they describe the API, which the README describes as well, and carry no
@@ -20,12 +21,13 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path
 
 from entrypoints.version import package_version
 
 DOCS_PATH = "/docs"
 ASSETS_PATH = f"{DOCS_PATH}/assets"
-ASSETS_DIR = Path(__file__).parent / "swagger_ui"
+ASSETS_DIR = Path(str(swagger_ui_path))
 BEARER = "bearer"
 # Every operation but liveness names it (operations.py): Swagger UI shows Authorize.
 BEARER_SECURITY: list[dict[str, list[str]]] = [{BEARER: []}]
