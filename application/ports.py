@@ -132,7 +132,8 @@ class AuditLog(Protocol):
 
 class OrderJournal(Protocol):
     """Idempotency keys and the orders they placed, durable and shared by every process that
-    trades the same account (see ``domain.journal``)."""
+    trades the same account (see ``domain.journal``). Every method is bounded in time and
+    raises ``JournalUnavailable`` when the store fails."""
 
     async def claim(
         self,

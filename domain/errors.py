@@ -177,3 +177,14 @@ class AuditUnavailable(DomainError):
     """The audit trail could not be written; ``order_id`` is set when the order reached IB."""
 
     code = "audit_unavailable"
+
+
+class JournalUnavailable(DomainError):
+    """The order journal (idempotency keys) could not be read or written. ``order_id`` is set
+    when the order reached IB anyway; a retry with the same key then answers it."""
+
+    code = "journal_unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 5, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after

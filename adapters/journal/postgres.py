@@ -6,7 +6,8 @@ two claims of the same key — from any host — run one after the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ import asyncpg
 
 from adapters.journal.codec import decode, encode
 from adapters.journal.sqlite import RETENTION_DAYS
+from domain.errors import JournalUnavailable
 from domain.journal import JournalRecord
 
 SCHEMA = """
@@ -84,7 +86,7 @@ class PostgresOrderJournal:
         key: str,
         decide: Callable[[JournalRecord | None], JournalRecord | None],
     ) -> None:
-        async with self._require().acquire() as conn, conn.transaction():
+        async with self._connection() as conn, conn.transaction():
             await conn.execute(_LOCK, account, key)
             row = await conn.fetchrow(_SELECT, account, key)
             record = decide(decode(row["record"]) if row else None)
@@ -92,19 +94,26 @@ class PostgresOrderJournal:
                 await conn.execute(_UPSERT, *_columns(record))
 
     async def save(self, record: JournalRecord) -> bool:
-        async with self._require().acquire() as conn:
+        async with self._connection() as conn:
             status = await conn.execute(_SAVE, *_columns(record))
         return bool(status.endswith(" 1"))
 
     async def get(self, account: str, key: str) -> JournalRecord | None:
-        async with self._require().acquire() as conn:
+        async with self._connection() as conn:
             row = await conn.fetchrow(_SELECT, account, key)
         return decode(row["record"]) if row else None
 
-    def _require(self) -> asyncpg.Pool:
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection, waited for at most ``timeout`` s; the database's failures
+        (down, unreachable, a statement past ``timeout``) as ``JournalUnavailable``."""
         if self._pool is None:
-            raise RuntimeError("the order journal is not open")
-        return self._pool
+            raise JournalUnavailable("the order journal is not open")
+        try:
+            async with self._pool.acquire(timeout=self._timeout) as conn:
+                yield conn
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            raise JournalUnavailable(f"the order journal (PostgreSQL) failed: {exc}") from exc
 
 
 def _columns(record: JournalRecord) -> tuple[Any, ...]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from adapters.journal.codec import decode, encode
+from domain.errors import JournalUnavailable
 from domain.journal import JournalRecord
 
 T = TypeVar("T")
@@ -120,7 +121,10 @@ class SqliteOrderJournal:
         def call() -> T:
             return work(self._connection())
 
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        except (sqlite3.Error, OSError) as exc:  # locked past the busy timeout, disk, path
+            raise JournalUnavailable(f"the order journal {self.path} failed: {exc}") from exc
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:

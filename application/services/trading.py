@@ -8,6 +8,7 @@ terms are kept with it, so that a reused key is compared even after a restart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import secrets
@@ -30,6 +31,7 @@ from domain.errors import (
     IdempotencyConflict,
     IdempotencyInProgress,
     InvalidRequest,
+    JournalUnavailable,
     NotConnected,
     OrderNotFound,
     OrderRejected,
@@ -163,30 +165,45 @@ class TradingService:
                 return await self._answer_found(record, found)
             contract = await self._contracts.resolve(order.contract_query())
         except DomainError:  # nothing was sent: free the key
-            await self._journal.save(_update(record, self._clock, state="failed"))
+            await self._save_quietly(_update(record, self._clock, state="failed"))
             raise
         try:
             result = await self._broker.place_order(contract, order)
         except (OrderRejected, InvalidRequest) as exc:
             # IB refused it (rejected, or failed its validation): nothing is working, and a
             # corrected order may use the key
-            await self._journal.save(_update(record, self._clock, state="failed", status=exc.code))
+            await self._save_quietly(_update(record, self._clock, state="failed", status=exc.code))
             raise
         except NotConnected as exc:
             sent = exc.details.get("order_id")
             if isinstance(sent, int):  # sent, then the connection dropped: IB may have it
-                await self._journal.save(_update(record, self._clock, state="sent", order_id=sent))
+                await self._save_quietly(_update(record, self._clock, state="sent", order_id=sent))
             else:  # nothing left this process
-                await self._journal.save(_update(record, self._clock, state="failed"))
+                await self._save_quietly(_update(record, self._clock, state="failed"))
             raise
         except DomainError as exc:
             sent = exc.details.get("order_id")
             if isinstance(sent, int):  # sent, no answer in time: IB may still take it
-                await self._journal.save(_update(record, self._clock, state="sent", order_id=sent))
+                await self._save_quietly(_update(record, self._clock, state="sent", order_id=sent))
             raise  # anything else leaves the claim pending: the next retry asks IB
         result = _with_extras(result, order)
-        await self._mark_sent(record, result)
+        try:
+            await self._mark_sent(record, result)
+        except JournalUnavailable as exc:
+            # The claim stays pending: the next retry finds the order at IB by its key.
+            raise JournalUnavailable(
+                f"Order {result.order_id} was placed, but the order journal could not record "
+                f"it ({exc.message}); a retry with the same key answers with this order",
+                order_id=result.order_id,
+            ) from exc
         return result
+
+    async def _save_quietly(self, record: JournalRecord) -> None:
+        """Record an outcome while another error is on its way out: a journal that fails now
+        must not hide that error. Unrecorded, the claim stays pending, and the next retry asks
+        IB before anything is sent."""
+        with contextlib.suppress(JournalUnavailable):
+            await self._journal.save(record)
 
     async def _mark_sent(self, record: JournalRecord, result: OrderResult) -> None:
         """Record IB's order id, status and the answer given for it (without retry marks)."""
@@ -216,7 +233,9 @@ class TradingService:
     async def _answer_found(self, record: JournalRecord, found: OrderResult) -> OrderResult:
         result = msgspec.structs.replace(found, duplicate=True, client_order_id=record.key)
         if (record.state, record.order_id, record.status) != ("sent", found.order_id, found.status):
-            await self._mark_sent(record, found)
+            # IB's answer stands even if the journal cannot take it now
+            with contextlib.suppress(JournalUnavailable):
+                await self._mark_sent(record, found)
         return result
 
     async def _send(self, order: OrderRequest) -> OrderResult:

@@ -20,6 +20,7 @@ from domain.errors import (
     IdempotencyConflict,
     IdempotencyInProgress,
     InvalidRequest,
+    JournalUnavailable,
     OrderNotFound,
     OrderRejected,
     RateLimited,
@@ -199,6 +200,7 @@ ORDER_ERRORS = (
     OrderRejected,
     RateLimited,
     AuditUnavailable,
+    JournalUnavailable,
     *BROKER_ERRORS,
 )
 

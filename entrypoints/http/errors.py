@@ -27,6 +27,7 @@ from domain.errors import (
     IdempotencyConflict,
     IdempotencyInProgress,
     InvalidRequest,
+    JournalUnavailable,
     MarketDataUnavailable,
     NotConnected,
     NotSupported,
@@ -57,6 +58,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     BrokerTimeout: 504,
     # The order action could not be recorded: the service refuses to act unrecorded.
     AuditUnavailable: 503,
+    # The journal that keeps orders from being placed twice cannot be reached: nothing is sent.
+    JournalUnavailable: 503,
     # A domain error nobody mapped yet: its message is still written for callers.
     DomainError: 500,
 }

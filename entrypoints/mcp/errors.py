@@ -22,6 +22,7 @@ from domain.errors import (
     IdempotencyInProgress,
     InvalidConfirmation,
     InvalidRequest,
+    JournalUnavailable,
     LiveTradingDisabled,
     MarketDataUnavailable,
     NotConnected,
@@ -139,6 +140,17 @@ def _safety_step(exc: DomainError) -> str:
                 "and tell the operator the audit file cannot be written."
             )
         return "Tell the operator the audit file cannot be written; do not retry until fixed."
+    if isinstance(exc, JournalUnavailable):
+        placed = exc.details.get("order_id")
+        if placed is not None:
+            return (
+                f"Order {placed} did reach IB: do not place a new one; a retry with the same "
+                "client_order_id answers it once the journal is back."
+            )
+        return (
+            f"Nothing was sent to IB. Retry in {exc.retry_after} s with the same arguments; "
+            "tell the operator if it persists."
+        )
     return ""
 
 

@@ -291,3 +291,21 @@ def test_order_status_refuses_an_impossible_id(
 def test_open_orders_and_audit_are_not_order_ids(client: TestClient) -> None:
     assert client.get("/ibkr/orders/open").status_code == 200
     assert client.get("/ibkr/orders/audit").status_code == 200
+
+
+def test_an_unreachable_order_journal_is_503_with_retry_after(
+    broker: FakeBroker, gateway: FakeGateway
+) -> None:
+    from application.container import build_services
+    from entrypoints.http.app import create_http_app
+    from tests.fakes import FakeClock
+    from tests.unit.test_order_journal_flow import FlakyJournal
+
+    journal = FlakyJournal()
+    journal.down.add("claim")
+    app = create_http_app(build_services(broker, gateway, FakeClock(), journal=journal))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/ibkr/orders/place", json=ORDER, headers={"Idempotency-Key": "j-1"})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.json()["code"] == "journal_unavailable"
+    assert broker.called("place_order") == []

@@ -143,3 +143,14 @@ async def test_keys_untouched_past_the_retention_are_forgotten_at_open(journal_d
         assert await reopened.get("A", "stuck") is not None
     finally:
         await reopened.close()
+
+
+async def test_a_journal_that_cannot_be_created_says_so_as_a_domain_error(tmp_path: Path) -> None:
+    from domain.errors import JournalUnavailable
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    store = open_journal(f"sqlite:///{blocker / 'journal.db'}")
+    with pytest.raises(JournalUnavailable, match="order journal"):
+        await store.open()
+    await store.close()

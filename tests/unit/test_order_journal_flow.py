@@ -16,7 +16,7 @@ from application.services.contracts import ContractService
 from application.services.order_journal import MemoryOrderJournal
 from application.services.trading import TradingService
 from domain.contract import Contract
-from domain.errors import IdempotencyInProgress, NotConnected, OrderRejected
+from domain.errors import IdempotencyInProgress, JournalUnavailable, NotConnected, OrderRejected
 from domain.journal import JournalRecord
 from domain.orders import OrderRequest, OrderResult
 from tests import contract_examples as ex
@@ -182,3 +182,54 @@ async def test_an_account_the_session_does_not_manage_is_refused(broker, clock) 
     with pytest.raises(UnknownAccount) as caught:
         await service.place(msgspec.structs.replace(ORDER, account_id="U9999999"), "k")
     assert caught.value.accepted == ["DU1234567"] and broker.called("place_order") == []
+
+
+class FlakyJournal(MemoryOrderJournal):
+    """The durable journal's failure, on demand: its store is down or locked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down: set[str] = set()  # of "claim", "save"
+
+    async def claim(self, account, key, decide):  # type: ignore[no-untyped-def]
+        if "claim" in self.down:
+            raise JournalUnavailable("the order journal failed: database is locked")
+        await super().claim(account, key, decide)
+
+    async def save(self, record: JournalRecord) -> bool:
+        if "save" in self.down:
+            raise JournalUnavailable("the order journal failed: disk I/O error")
+        return await super().save(record)
+
+
+async def test_a_journal_that_cannot_claim_sends_nothing(broker, clock) -> None:
+    journal = FlakyJournal()
+    journal.down.add("claim")
+    with pytest.raises(JournalUnavailable) as caught:
+        await trading(broker, journal, clock).place(ORDER, "k")
+    assert "order_id" not in caught.value.details and broker.called("place_order") == []
+
+
+async def test_an_order_placed_while_the_journal_fails_is_said_and_never_doubled(
+    broker, clock
+) -> None:
+    journal = FlakyJournal()
+    service = trading(broker, journal, clock)
+    journal.down.add("save")
+    with pytest.raises(JournalUnavailable) as caught:
+        await service.place(ORDER, "k")
+    placed = caught.value.details["order_id"]
+    assert f"Order {placed} was placed" in caught.value.message
+    journal.down.clear()
+    retry = await service.place(ORDER, "k")  # the claim stayed pending: IB is asked first
+    assert retry.duplicate is True and retry.order_id == placed
+    assert await sent_orders(broker, "k") == 1
+
+
+async def test_a_journal_failing_while_ib_refuses_keeps_ibs_error(broker, clock) -> None:
+    journal = FlakyJournal()
+    service = trading(broker, journal, clock)
+    broker.script.append(("before", OrderRejected("201: margin", ib_code=201)))
+    journal.down.add("save")
+    with pytest.raises(OrderRejected):
+        await service.place(ORDER, "k")
