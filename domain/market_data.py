@@ -25,7 +25,7 @@ WHAT_TO_SHOW = (
     "HISTORICAL_VOLATILITY", "OPTION_IMPLIED_VOLATILITY",
 )  # fmt: skip
 DURATION_UNITS = ("S", "D", "W", "M", "Y")
-_DURATION = re.compile(r"^([1-9]\d{0,5}) ([SDWMY])$")
+_DURATION = re.compile(r"^([1-9][0-9]{0,5}) ([SDWMY])$")
 _BAR_ALIASES = {"1 sec": "1 secs", "1 mins": "1 min", "1 hours": "1 hour", "1 days": "1 day",
                 "1 weeks": "1 week", "1 months": "1 month", "1 d": "1 day", "1 h": "1 hour",
                 "1 w": "1 week"}  # fmt: skip

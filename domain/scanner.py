@@ -11,7 +11,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from domain.errors import InvalidRequest
 
-_FILTER_CODE = re.compile(r"^([A-Za-z][A-Za-z_]*?)(-?\d+(?:\.\d+)?)$")
+_FILTER_CODE = re.compile(r"^([A-Za-z][A-Za-z_]*?)(-?[0-9]+(?:\.[0-9]+)?)$")
 _FILTER_PAIR = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)=(.+)$")
 
 NonNegative = Annotated[float, Meta(ge=0)]

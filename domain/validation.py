@@ -7,8 +7,8 @@ from datetime import datetime
 
 from domain.errors import InvalidRequest
 
-_EXPIRY = re.compile(r"^\d{6}(\d{2})?$")
-_GOOD_TILL = re.compile(r"^(\d{8})[ -](\d{2}):(\d{2}):(\d{2})(?: ([A-Za-z_/+-]+))?$")
+_EXPIRY = re.compile(r"^[0-9]{6}([0-9]{2})?$")
+_GOOD_TILL = re.compile(r"^([0-9]{8})[ -]([0-9]{2}):([0-9]{2}):([0-9]{2})(?: ([A-Za-z_/+-]+))?$")
 
 
 def check_expiry(value: str, field: str) -> None:

@@ -13,6 +13,7 @@ A field may declare, in its ``Meta(extra=...)``:
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
@@ -25,6 +26,8 @@ from entrypoints.secrets import SECRETS
 
 S = TypeVar("S", bound=msgspec.Struct)
 MAX_SHOWN = 60
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_WHOLE = re.compile(r"-?[0-9]+")
 
 
 def decode_input(struct: type[S], values: Any, *, strict: bool, root: str = "arguments") -> S:
@@ -88,11 +91,16 @@ def _struct(struct: type[S], values: Any, path: str, root: str, strict: bool) ->
     converted: dict[str, Any] = {}
     for info in fields:
         name = f"{path}.{info.encode_name}" if path else info.encode_name
-        value = values.get(info.encode_name)
-        if value is None and not info.required:
-            continue  # absent, or null for a field with a default: the default applies
-        if value is None and info.encode_name not in values:
-            raise InvalidRequest(f"{name}: required", field=name)
+        if info.encode_name not in values:
+            if info.required:
+                raise InvalidRequest(f"{name}: required", field=name)
+            continue  # absent: the default applies
+        value = values[info.encode_name]
+        if value is None and not unwrap(info.type)[2]:
+            # An explicit null is not "the default": a null order_type must not become MKT.
+            raise InvalidRequest(
+                f"{name}: null is not accepted; leave the field out for its default", field=name
+            )
         converted[info.name] = _value(value, info.type, name, strict)
     return struct(**converted)
 
@@ -106,6 +114,14 @@ def _value(value: Any, type_: Any, path: str, strict: bool) -> Any:
         value = normalize(value)
     if value is None and optional:
         return None
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise InvalidRequest(f"{path}: control characters (newlines, tabs, ...) are not accepted",
+                             field=path)  # fmt: skip
+    if not strict and isinstance(value, str) and core is int and not _WHOLE.fullmatch(value):
+        # Text from a URL: "1e3" or "1000.0" must not become order 1000.
+        raise InvalidRequest(
+            f"{path}: must be a whole number (int); got {_shown(given)}", field=path
+        )
     if is_struct(core) and isinstance(value, Mapping):
         return _struct(core, value, path, "", strict)
     item = list_item(core)

@@ -53,8 +53,9 @@ RIGHT_FORMAT = "C or P (CALL or PUT accepted)"
 
 Text32 = Annotated[str, Meta(max_length=32)]
 Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
-Positive = Annotated[float, Meta(gt=0)]
-NonNegative = Annotated[float, Meta(ge=0)]
+# Finite: JSON's 1e400 and a query's "inf" decode to infinity.
+Positive = Annotated[float, Meta(gt=0, lt=1e15)]
+NonNegative = Annotated[float, Meta(ge=0, lt=1e15)]
 
 AccountId = Annotated[
     Text32 | None,
@@ -94,7 +95,7 @@ Currency = Annotated[
     Meta(description="ISO currency code of the contract, e.g. USD, EUR, GBP", examples=["USD"]),
 ]
 Expiry = Annotated[
-    Annotated[str, Meta(pattern=r"^\d{6}(\d{2})?$")] | None,
+    Annotated[str, Meta(pattern=r"^[0-9]{6}([0-9]{2})?$")] | None,
     Meta(
         description="Options and futures: expiry as YYYYMMDD (or the contract month YYYYMM)",
         examples=["20260213"],

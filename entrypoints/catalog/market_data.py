@@ -46,7 +46,7 @@ from entrypoints.catalog.operation import (
     ResultLimits,
 )
 
-DURATION_PATTERN = r"^[1-9]\d{0,5} [SDWMY]$"
+DURATION_PATTERN = r"^[1-9][0-9]{0,5} [SDWMY]$"
 DURATION_FORMAT = (
     "'<integer> <unit>' with unit S (seconds), D (days), W (weeks), M (months) or Y (years), "
     "e.g. '3600 S', '1 D', '2 W', '6 M', '1 Y'"

@@ -75,6 +75,7 @@ class OrderInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
         float,
         Meta(
             gt=0,
+            le=1e9,
             description="Number of shares or contracts, a JSON number (not a string): a positive "
             "multiple of the contract's size_increment (see get_contract_details; whole units "
             "when it has none), at least its min_size",

@@ -296,3 +296,44 @@ def test_a_contract_that_allows_fractions_takes_them(
     assert response.status_code == 200, response.text
     [(_, order)] = broker.called("place_order")
     assert order.quantity == 0.5
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        # An explicit null once meant "the default": a null order_type placed a MKT order.
+        (b'{"contract_id":12345678,"action":"BUY","quantity":1,"order_type":null}', "null"),
+        (b'{"contract_id":12345678,"action":"BUY","quantity":1,"transmit":null}', "null"),
+        # Parsers disagree on which of two values wins: the order must not be read two ways.
+        (b'{"contract_id":12345678,"action":"SELL","quantity":1,"action":"BUY"}', "twice"),
+        (b'{"contract_id":12345678,"action":"BUY","quantity":1,"quantity":1000}', "twice"),
+        # Invalid UTF-8 inside a string was a 500.
+        (b'{"contract_id":12345678,"action":"BUY","quantity":1,"symbol":"\xff"}', "JSON"),
+        (b'{"contract_id":12345678,"action":"BUY","quantity":1e400}', "JSON"),
+        (b'{"contract_id":12345678,"action":"BUY","quantity":1,"client_order_id":"k\\n"}',
+         "control"),
+    ],
+    ids=["null-order-type", "null-transmit", "repeated-action", "repeated-quantity",
+         "bad-utf8", "infinite-quantity", "newline-in-key"],
+)  # fmt: skip
+def test_order_bodies_that_could_be_read_two_ways_are_refused(
+    client: TestClient, broker: FakeBroker, raw: bytes, words: str
+) -> None:
+    for path in ("/ibkr/orders/place", "/ibkr/orders/preview"):
+        response = client.post(path, content=raw, headers={"Content-Type": "application/json"})
+        assert response.status_code == 400, response.text
+        assert words in response.json()["error"], response.json()
+    assert broker.called("place_order") == [] and broker.called("what_if") == []
+
+
+@pytest.mark.parametrize("order_id", ["1e3", "1000.0", "0x10"])
+def test_an_order_id_in_the_path_is_digits_only(client: TestClient, broker: FakeBroker, order_id):
+    response = client.delete(f"/ibkr/orders/{order_id}")
+    assert response.status_code == 400 and response.json()["field"] == "order_id"
+    assert broker.called("cancel_order") == []
+
+
+def test_an_infinite_strike_is_a_400_not_a_lookup(client: TestClient, broker: FakeBroker) -> None:
+    response = client.get("/ibkr/market_data/snapshot?symbol=CCJ&sec_type=OPT&strike=inf")
+    assert response.status_code == 400 and response.json()["field"] == "strike"
+    assert broker.called("contract_details") == []

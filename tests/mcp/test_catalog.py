@@ -85,7 +85,7 @@ async def test_enums_and_constraints_are_in_the_input_schemas(tools):
     history = tools["get_historical_data"]
     assert _prop(history, "bar_size")["enum"] == sorted(BAR_SIZES)
     assert _prop(history, "what_to_show")["enum"] == sorted(WHAT_TO_SHOW)
-    assert _prop(history, "duration")["pattern"] == r"^[1-9]\d{0,5} [SDWMY]$"
+    assert _prop(history, "duration")["pattern"] == r"^[1-9][0-9]{0,5} [SDWMY]$"
     assert history.input_schema["required"] == ["contract_id"]
     order = tools["place_order"]
     assert _prop(order, "order_type")["enum"] == sorted(ORDER_TYPES)

@@ -69,6 +69,17 @@ def test_accepted_values_come_from_the_declared_enum() -> None:
     assert refusal({"count": 1, "side": "x"}).accepted == ["BUY", "SELL"]
 
 
-def test_null_for_a_field_with_a_default_is_the_default() -> None:
-    sample = decode_input(Sample, {"count": 1, "side": None, "ids": None}, strict=True)
-    assert (sample.side, sample.ids) == ("BUY", [])
+def test_null_is_not_the_default_only_absence_is() -> None:
+    """A null order_type once became MKT and a null transmit true: the terms changed."""
+    assert decode_input(Sample, {"count": 1}, strict=True).side == "BUY"
+    for field in ("side", "ids"):
+        with pytest.raises(InvalidRequest, match="null is not accepted") as caught:
+            decode_input(Sample, {"count": 1, field: None}, strict=True)
+        assert caught.value.field == field
+
+
+def test_text_numbers_and_control_characters_are_refused() -> None:
+    with pytest.raises(InvalidRequest, match="whole number") as caught:
+        decode_input(Sample, {"count": "1e3"}, strict=False)  # from a URL: not order 1000
+    assert caught.value.field == "count"
+    assert decode_input(Sample, {"count": "4"}, strict=False).count == 4
