@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from application.services.auth import TokenBook, TokenConfigError
 
@@ -214,9 +214,7 @@ class Settings:
         if self.ib_gateway_password:
             out.append(self.ib_gateway_password.reveal())
         if self.journal_dsn:
-            password = urlsplit(self.journal_dsn.reveal()).password
-            if password:
-                out.append(password)
+            out.extend(dsn_passwords(self.journal_dsn.reveal()))
         if self.ib_gateway_password_file is not None:
             try:
                 pw = self.password()
@@ -225,6 +223,17 @@ class Settings:
             if pw:
                 out.append(pw.reveal())
         return [s for s in out if s]
+
+
+def dsn_passwords(dsn: str) -> list[str]:
+    """Every spelling of the passwords a DSN holds: in its user part (as written and decoded)
+    and as a ``password`` query parameter."""
+    try:
+        parts = urlsplit(dsn)
+        given = [parts.password or "", *parse_qs(parts.query).get("password", [])]
+    except ValueError:
+        return [dsn]  # cannot be read apart: the whole DSN is the secret
+    return [spelling for p in given if p for spelling in {p, unquote(p)}]
 
 
 def _convert(name: str, raw: str, annotation: str) -> object:

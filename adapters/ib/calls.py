@@ -93,16 +93,23 @@ class IbCalls:
         try:
             await asyncio.sleep(0)  # a coroutine sends its message on its first step
             if self.throttle.holding:
+                # Held back by the throttle until it drains, or answered (or failed, e.g. the
+                # session dropped) meanwhile; whichever comes first.
+                drained = asyncio.ensure_future(self.throttle.drained())
                 try:
-                    async with asyncio.timeout_at(deadline):
-                        await self.throttle.drained()
-                except TimeoutError:
+                    wait = max(0.0, deadline - asyncio.get_running_loop().time())
+                    done, _ = await asyncio.wait(
+                        {answer, drained}, timeout=wait, return_when=asyncio.FIRST_COMPLETED
+                    )
+                finally:
+                    drained.cancel()
+                if not done:
                     interval = self.settings.throttle_interval
                     raise self._not_sent(
                         what,
                         f"ib_async's throttle (45 messages per {interval:g} s) is holding back "
                         "a long queue of requests",
-                    ) from None
+                    )
             return await asyncio.wait_for(answer, limit)
         finally:
             if not answer.done():

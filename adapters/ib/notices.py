@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -15,6 +16,9 @@ from adapters.ib import errors
 from domain.connection import DataFarm
 
 log = structlog.get_logger("ibkr_mcp.ib.notices")
+
+
+_FARM_NAME = re.compile(r"(?::|upon demand\.)\s*(\S+)\s*$")
 
 
 class ErrorWatch:
@@ -76,7 +80,9 @@ class IbNotices:
             log.warning("ib.message_rate_exceeded", message=text)
 
     def _farm_notice(self, code: int, text: str) -> None:
-        name = text.rsplit(":", 1)[-1].strip() if ":" in text else str(code)
+        # "...is broken:usfarm", "...is OK:usfarm.nj", "...available upon demand.usfarm.nj"
+        match = _FARM_NAME.search(text)
+        name = match[1] if match else str(code)
         healthy = code in errors.FARM_OK
         previous = self.farms.get(name)
         since = previous.since if previous is not None and previous.ok == healthy else self._now()

@@ -291,17 +291,22 @@ def _already(order_id: int, status: str) -> CancelResult:
 
 # What ib_async reports for an order IB refused before giving it a permId (201 rejections end
 # Cancelled, 321 validation errors ValidationError): it never reached the market.
-_NEVER_PLACED = frozenset({"Cancelled", "ApiCancelled", "ValidationError", "Inactive"})
+_NEVER_PLACED = frozenset({"Cancelled", "ApiCancelled", "Inactive"})
+_REFUSED_CODES = frozenset({201, 321})
+
+
+def _never_placed(trade: Trade) -> bool:
+    """IB refused it before it reached the market. ib_async also sets ValidationError for mere
+    warnings on a live order (399, 2100-2199), so that status counts only with IB's refusal."""
+    if trade.order.permId or trade.orderStatus.permId:
+        return False
+    status = trade.orderStatus.status
+    if status == "ValidationError":
+        return any(entry.errorCode in _REFUSED_CODES for entry in trade.log)
+    return status in _NEVER_PLACED
 
 
 def _by_ref(trades: list[Trade], key: str) -> Trade | None:
     """The most recent order with this orderRef that reached IB (refused ones never did)."""
-    matches = [
-        t
-        for t in trades
-        if t.order.orderRef == key
-        and not (
-            t.orderStatus.status in _NEVER_PLACED and not (t.order.permId or t.orderStatus.permId)
-        )
-    ]
+    matches = [t for t in trades if t.order.orderRef == key and not _never_placed(t)]
     return max(matches, key=lambda t: t.order.permId or t.orderStatus.permId or 0, default=None)

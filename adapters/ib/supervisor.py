@@ -207,7 +207,10 @@ class ConnectionSupervisor:
         self.ib = ib
         ib.disconnectedEvent += lambda: self._on_disconnected(ib)
         ib.client.apiError += self._on_api_error
-        self.record.set("connected", "TWS Connection OK")
+        if self.record.lost_notice is not None:  # IB's 1100 came during the handshake
+            self.record.set("degraded", self.record.lost_notice.message)
+        else:
+            self.record.set("connected", "TWS Connection OK")
         for hook in self._connect_hooks:
             _run_hook(hook, ib, "connect")
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from application.ports import OrderJournal
+
+_QUERY_PASSWORD = re.compile(r"((?:^|&)password=)[^&]*", re.IGNORECASE)
 
 
 class OpenableJournal(OrderJournal, Protocol):
@@ -43,10 +46,17 @@ def open_journal(dsn: str, *, retention_days: float = 30.0) -> OpenableJournal:
 
 
 def printable_dsn(dsn: str) -> str:
-    """The DSN with its password removed, for logs."""
-    parts = urlsplit(dsn)
-    if parts.password is None:
-        return dsn
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    """The DSN with its passwords (user part and ``password=`` parameter) masked, for logs."""
+    try:
+        parts = urlsplit(dsn)
+    except ValueError:
+        return "(a DSN that cannot be parsed)"
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, where = netloc.rpartition("@")
+        if ":" in user:
+            netloc = f"{user.split(':', 1)[0]}:***@{where}"
+    query = _QUERY_PASSWORD.sub(r"\1***", parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return dsn  # nothing to hide (and urlunsplit would fold sqlite:////abs paths)
+    return urlunsplit(parts._replace(netloc=netloc, query=query))

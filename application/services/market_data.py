@@ -1,9 +1,11 @@
 """Quotes and historical bars.
 
-A quote is only ever answered when it carries a price. While IB itself says market data cannot
-flow (1100: the gateway lost IB's servers; 2103: a market data farm is broken) a snapshot is
-refused as ``MarketDataUnavailable`` naming IB's notice; a quote with no price at all is refused
-too, never answered as a live quote with every price null.
+A quote is only ever answered when it carries a price. While the gateway has lost IB's servers
+(1100) a snapshot is refused at once as ``MarketDataUnavailable`` naming IB's notice. While a
+market data farm is broken (2103) a snapshot is still asked for, since we cannot tell which farm
+serves the contract; if it comes back without a price, or times out, the refusal names the farm.
+A quote with no price at all is refused too, never answered as a live quote with every price
+null.
 """
 
 from __future__ import annotations

@@ -256,8 +256,9 @@ class TradingService:
         found = await self._broker.order_status(order_id)
         if found is None:
             raise OrderNotFound(
-                f"No order {order_id} of this service is known to IB: not placed in this "
-                "session, not open, and not filled today"
+                f"Order {order_id} is not known to this session: not placed by this client, or "
+                "finished in an earlier session or so long ago that it is no longer kept (it may "
+                "have filled: the audit trail and the account's positions say what happened)"
             )
         return found
 

@@ -100,7 +100,16 @@ async def test_the_throttle_wait_is_bounded_and_names_the_throttle() -> None:
     calls, supervisor = make_calls(request_timeout=1.0, queue_timeout=0.2)
     supervisor.ib.client.throttleStart.emit()
     with pytest.raises(BrokerTimeout, match="throttle"):
-        await calls.run("the positions", lambda ib: answer_after(0, "never sent"))
+        await calls.run("the positions", lambda ib: answer_after(5, "never sent"))
+
+
+async def test_an_answer_that_comes_while_the_throttle_holds_is_not_thrown_away() -> None:
+    """Under sustained load throttleEnd may not come for long; a request already answered
+    (or failed, e.g. by a dropped session) is answered at once, not after queue_timeout."""
+    calls, supervisor = make_calls(request_timeout=1.0, queue_timeout=5.0)
+    supervisor.ib.client.throttleStart.emit()
+    async with asyncio.timeout(1):
+        assert await calls.run("the positions", lambda ib: answer_after(0.05, "ok")) == "ok"
 
 
 async def test_a_new_session_starts_unthrottled() -> None:

@@ -202,3 +202,20 @@ async def test_calls_after_stop_fail_at_once(broker: IbBroker) -> None:
             with pytest.raises(NotConnected):
                 await call()
     assert (await broker.connection_status()).state == "disconnected"
+
+
+def test_a_live_order_with_a_mere_warning_is_still_found_by_its_key() -> None:
+    """ib_async sets ValidationError for warnings too (e.g. 399) before IB's permId arrives:
+    such an order is live, and a retry must find it rather than place it again."""
+    from ib_async import Order, OrderStatus, Trade, TradeLogEntry
+
+    from adapters.ib.orders import _by_ref
+
+    def trade(code: int) -> Trade:
+        t = Trade(order=Order(orderId=5, orderRef="warned"),
+                  orderStatus=OrderStatus(orderId=5, status="ValidationError"))  # fmt: skip
+        t.log.append(TradeLogEntry(time=None, status="ValidationError", message="", errorCode=code))  # type: ignore[arg-type]
+        return t
+
+    assert _by_ref([trade(399)], "warned") is not None
+    assert _by_ref([trade(321)], "warned") is None

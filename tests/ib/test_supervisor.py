@@ -221,3 +221,19 @@ async def test_reconnect_that_fails_says_why(make) -> None:
     with pytest.raises(NotConnected) as caught:
         await sup.reconnect()
     assert "Connect call failed" in caught.value.message
+
+
+async def test_an_inactive_farm_notice_clears_the_broken_farm_it_names(make) -> None:
+    """IB writes 2107/2108 as '...available upon demand.usfarm' (no colon): the farm broken
+    by 2103 must be seen as fine again, or readiness would stay 503 until a reconnect."""
+    factory = FakeIBFactory()
+    sup = make(factory)
+    await sup.start()
+    assert await sup.wait_connected(1)
+    ib = factory.made[0]
+    ib.errorEvent.emit(-1, 2103, "Market data farm connection is broken:usfarm", None)
+    assert [f.name for f in sup.status().broken_market_data_farms] == ["usfarm"]
+    text = "Market data farm connection is inactive but should be available upon demand.usfarm"
+    ib.errorEvent.emit(-1, 2108, text, None)
+    assert sup.status().broken_market_data_farms == ()
+    assert [f.name for f in sup.status().data_farms] == ["usfarm"]

@@ -154,3 +154,17 @@ async def test_a_journal_that_cannot_be_created_says_so_as_a_domain_error(tmp_pa
     with pytest.raises(JournalUnavailable, match="order journal"):
         await store.open()
     await store.close()
+
+
+def test_printable_dsn_hides_query_passwords_and_survives_a_bad_port() -> None:
+    shown = printable_dsn("postgresql://trader@db/orders?sslmode=require&password=s3cret-pw")
+    assert "s3cret-pw" not in shown and "password=***" in shown
+    assert "pw9" not in printable_dsn("postgresql://u:pw9@db:abc/x")
+
+
+def test_every_spelling_of_a_dsn_password_is_a_secret() -> None:
+    from entrypoints.settings import dsn_passwords
+
+    assert set(dsn_passwords("postgresql://u:p%40ss@db/x")) == {"p%40ss", "p@ss"}
+    assert dsn_passwords("postgresql://u@db/x?password=q-secret") == ["q-secret"]
+    assert dsn_passwords("sqlite:////var/j.db") == []

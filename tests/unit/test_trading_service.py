@@ -227,5 +227,5 @@ async def test_order_status_is_the_brokers_current_state(services: Services) -> 
 
 
 async def test_order_status_of_an_unknown_order(services: Services) -> None:
-    with pytest.raises(OrderNotFound, match="No order 4242"):
+    with pytest.raises(OrderNotFound, match="Order 4242 is not known"):
         await services.trading.order_status(4242)
