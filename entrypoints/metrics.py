@@ -64,8 +64,8 @@ class ServiceMetrics:
         )
         self.monitor_decisions = Counter(
             "ibkr_mcp_health_monitor_decisions",
-            "Health monitor probe outcomes and what it decided (e.g. data_ok, data_missing, "
-            "restart, suppressed), by decision",
+            "Health monitor probe outcomes and what it decided (e.g. probe_ok, probe_failed, "
+            "restart, restart_failed, suppressed_window), by decision",
             ["decision"],
             registry=r,
         )

@@ -17,8 +17,12 @@ ENV_PREFIX = "IBKR_MCP_"
 # Former names, still accepted (flags and variables): they were /mcp-only, now service-wide.
 ALIASES = {"mcp_allowed_hosts": "allowed_hosts", "mcp_allowed_origins": "allowed_origins"}
 # An origin a page can have: scheme, host (optionally "*." first for subdomains), port.
-_ORIGIN = re.compile(r"^https?://(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$")
-_HOST = re.compile(r"^(\*\.)?([a-z0-9_-]+(\.[a-z0-9_-]+)*|\[?[0-9a-f:.]+\]?)(:(\d{1,5}|\*))?$")
+_ORIGIN = re.compile(
+    r"^https?://(\*\.(?=[a-z0-9-]+\.[a-z0-9-]))?([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$"
+)
+_HOST = re.compile(
+    r"^(\*\.(?=[a-z0-9_-]+\.[a-z0-9_-]))?([a-z0-9_-]+(\.[a-z0-9_-]+)*|\[?[0-9a-f:.]+\]?)(:(\d{1,5}|\*))?$"
+)
 _ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 GatewayMode = Literal["simulated", "docker", "external"]
 

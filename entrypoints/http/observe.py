@@ -60,6 +60,7 @@ def _operation(scope: dict[str, Any]) -> str:
     operation = getattr(handler, "operation_id", None)
     if isinstance(operation, str):
         return operation
-    if (scope.get("path") or "").startswith("/mcp"):
+    path = scope.get("path") or ""
+    if path == "/mcp" or path.startswith("/mcp/"):
         return MCP_TRANSPORT
     return UNROUTED

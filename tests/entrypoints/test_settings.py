@@ -209,6 +209,9 @@ def test_allowed_hosts_and_origins_are_service_wide_and_keep_their_former_names(
         ({"IBKR_MCP_ALLOWED_ORIGINS": "*"}, "allowed_origins .* any page could then trade"),
         ({"IBKR_MCP_MCP_ALLOWED_ORIGINS": "null"}, "allowed_origins"),
         ({"IBKR_MCP_ALLOWED_ORIGINS": "https://*"}, "allowed_origins"),
+        # a wildcard over a whole top-level domain would let any .com page (or host) in
+        ({"IBKR_MCP_ALLOWED_HOSTS": "*.com"}, "allowed_hosts"),
+        ({"IBKR_MCP_ALLOWED_ORIGINS": "https://*.com"}, "allowed_origins"),
         ({"IBKR_MCP_ALLOWED_ORIGINS": "https://a.example/app"}, "no path"),
         ({"IBKR_MCP_ALLOWED_ORIGINS": "console.example"}, "scheme://host"),
     ],
