@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from domain.account import AccountSummary, AccountValue, Position
 from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
+from domain.errors import DomainError
 from domain.gateway import GatewayStatus
 from domain.journal import JournalRecord
 from domain.market_data import Bar, HistoricalQuery, Quote
@@ -21,6 +22,9 @@ from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
 from domain.safety import AuditEntry, WhatIf
 from domain.scanner import ScannerParameters, ScanQuery, ScanResult
+from domain.streams import AccountEvent, DepthBook, RealTimeBar, TickPrint
+
+T_contra = TypeVar("T_contra", contravariant=True)
 
 
 class Broker(Protocol):
@@ -97,6 +101,65 @@ class Broker(Protocol):
 
     async def reconnect(self) -> None:
         """Drop the session (if any) and connect again now."""
+        ...
+
+
+class StreamSink(Protocol[T_contra]):
+    """Where a live feed delivers. Called on the event loop; must never block or raise."""
+
+    def push(self, item: T_contra) -> None:
+        """A new value (for quotes and depth: the whole current state, not a delta)."""
+        ...
+
+    def stale(self, reason: str) -> None:
+        """What was pushed is no longer current (connection or IB's data lost); the feed
+        pushes again once data flows."""
+        ...
+
+    def fail(self, error: DomainError) -> None:
+        """IB ended the subscription (it sends nothing more); the feed is closed."""
+        ...
+
+
+class FeedSubscription(Protocol):
+    def close(self) -> None:
+        """Cancel at IB (if still connected) and stop delivering; idempotent."""
+        ...
+
+
+class MarketFeed(Protocol):
+    """Live subscriptions at the broker. Each ``open_*`` holds one IB subscription (a quote
+    takes one of the account's market data lines) until closed; it survives 1101 and
+    reconnects (the feed says ``stale`` while data is lost and re-subscribes). ``open_*``
+    raises the domain errors of the request (``LinesExhausted`` for IB's 101,
+    ``ContractNotFound``, ``NotConnected``...) when IB refuses it at once."""
+
+    async def open_quotes(self, contract: Contract, sink: StreamSink[Quote]) -> FeedSubscription:
+        """Streaming quotes (``reqMktData``); each push is the full quote, with
+        ``timestamp`` set to when IB's latest tick arrived."""
+        ...
+
+    async def open_bars(
+        self, contract: Contract, what_to_show: str, sink: StreamSink[RealTimeBar]
+    ) -> FeedSubscription:
+        """5-second real-time bars (``reqRealTimeBars``)."""
+        ...
+
+    async def open_depth(
+        self, contract: Contract, rows: int, sink: StreamSink[DepthBook]
+    ) -> FeedSubscription:
+        """The order book, ``rows`` levels a side (``reqMktDepth``)."""
+        ...
+
+    async def open_ticks(
+        self, contract: Contract, kind: str, sink: StreamSink[TickPrint]
+    ) -> FeedSubscription:
+        """Tick-by-tick prints of one ``kind`` (``reqTickByTickData``)."""
+        ...
+
+    def open_account_events(self, sink: StreamSink[AccountEvent]) -> FeedSubscription:
+        """Order status, fills, position and account-value updates of the session's
+        accounts, as IB sends them."""
         ...
 
 

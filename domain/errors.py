@@ -98,6 +98,18 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
+class LinesExhausted(RateLimited):
+    """Every market data line the account has is in use (IB's 101, or our own budget)."""
+
+    code = "market_data_lines_exhausted"
+
+
+class TooManyStreams(RateLimited):
+    """The caller already holds as many live streams as it may."""
+
+    code = "too_many_streams"
+
+
 class ReadOnly(DomainError):
     """A state-changing operation while the service or the IB API is read-only."""
 

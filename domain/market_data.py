@@ -73,8 +73,10 @@ class Quote(msgspec.Struct, frozen=True, kw_only=True):
     high: float | None = None
     low: float | None = None
     close: float | None = None
+    # When this data arrived from IB (not when it was asked for), and how old it was then.
     timestamp: datetime
     contract_id: int | UnsetType = UNSET
+    age_seconds: float | UnsetType = UNSET
     # live, frozen, delayed or delayed_frozen: delayed means the account lacks a live subscription.
     market_data_type: str | UnsetType = UNSET
     # Options only: implied volatility and delta from IB's model.

@@ -431,3 +431,75 @@ class FakeClock:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.advance(seconds)
+
+
+class FakeSubscription:
+    def __init__(self, feed: FakeFeed, key: tuple[Any, ...]) -> None:
+        self.feed = feed
+        self.key = key
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.feed.closed.append(self.key)
+            self.feed.open.pop(self.key, None)
+
+
+class FakeFeed(_Recorder):
+    """The ``MarketFeed`` port in memory: a test pushes values with ``push(key, item)``, marks
+    a feed stale or failed, and reads which subscriptions are open (``open``) or were closed.
+
+    Keys: ``("quotes", con_id)``, ``("bars", con_id, what)``, ``("depth", con_id, rows)``,
+    ``("ticks", con_id, kind)`` and ``("account",)``. ``max_lines`` plays IB's 101.
+    """
+
+    def __init__(self, *, max_lines: int = 100) -> None:
+        super().__init__()
+        self.max_lines = max_lines
+        self.open: dict[tuple[Any, ...], Any] = {}
+        self.closed: list[tuple[Any, ...]] = []
+        self.opened: list[tuple[Any, ...]] = []
+
+    async def _open(self, key: tuple[Any, ...], sink: Any) -> FakeSubscription:
+        self._record("open", key)
+        if key[0] == "quotes":
+            lines = sum(1 for k in self.open if k[0] == "quotes")
+            if lines >= self.max_lines:
+                from domain.errors import LinesExhausted
+
+                raise LinesExhausted("Max number of tickers has been reached (101)")
+        self.open[key] = sink
+        self.opened.append(key)
+        return FakeSubscription(self, key)
+
+    async def open_quotes(self, contract: Contract, sink: Any) -> FakeSubscription:
+        return await self._open(("quotes", contract.con_id), sink)
+
+    async def open_bars(self, contract: Contract, what_to_show: str, sink: Any) -> FakeSubscription:
+        return await self._open(("bars", contract.con_id, what_to_show), sink)
+
+    async def open_depth(self, contract: Contract, rows: int, sink: Any) -> FakeSubscription:
+        return await self._open(("depth", contract.con_id, rows), sink)
+
+    async def open_ticks(self, contract: Contract, kind: str, sink: Any) -> FakeSubscription:
+        return await self._open(("ticks", contract.con_id, kind), sink)
+
+    def open_account_events(self, sink: Any) -> FakeSubscription:
+        self._record("open", ("account",))
+        self.open[("account",)] = sink
+        self.opened.append(("account",))
+        return FakeSubscription(self, ("account",))
+
+    def push(self, key: tuple[Any, ...], item: Any) -> None:
+        self.open[key].push(item)
+
+    def stale(self, key: tuple[Any, ...], reason: str = "connection lost") -> None:
+        self.open[key].stale(reason)
+
+    def fail(self, key: Any, error: BaseException, times: int = 1) -> None:  # type: ignore[override]
+        if isinstance(key, tuple):
+            sink = self.open.pop(key)
+            sink.fail(error)
+        else:
+            super().fail(key, error, times)
