@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.clock import SystemClock
-from application.ports import AuditLog, Broker, Clock, GatewayRuntime, OrderJournal
+from application.ports import AuditLog, Broker, Clock, GatewayRuntime, MarketFeed, OrderJournal
 from application.redaction import Redactor
 from application.services.account import AccountService
 from application.services.connection import ConnectionService
@@ -15,10 +15,13 @@ from application.services.guardrails import OrderGuard
 from application.services.health import HealthService
 from application.services.health_monitor import HealthMonitor
 from application.services.market_data import MarketDataService
+from application.services.market_lines import QuoteLines
 from application.services.order_desk import OrderDesk
 from application.services.previews import PreviewBook
 from application.services.recent_audit import MemoryAuditLog
 from application.services.scanner import ScannerService
+from application.services.streams import StreamService
+from application.services.subscriptions import SubscriptionBook
 from application.services.trading import TradingService
 from domain.safety import TradingPolicy
 
@@ -36,6 +39,21 @@ class Services:
     # Every order action (preview, place, cancel) goes through the desk: policy, audit trail.
     desk: OrderDesk
     policy: TradingPolicy
+    # Live streams and cursor subscriptions: only with a broker feed (else None).
+    streams: StreamService | None = None
+    subscriptions: SubscriptionBook | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSettings:
+    """How live market data is shared (see ``QuoteLines`` and ``StreamService``)."""
+
+    lines: int = 100
+    linger: float = 60.0
+    streams_per_caller: int = 8
+    buffer: int = 1000
+    subscription_idle: float = 300.0
+    quote_timeout: float = 10.0
 
 
 def build_services(
@@ -51,11 +69,14 @@ def build_services(
     preview_ttl: float = 120.0,
     journal: OrderJournal | None = None,
     secrets: Redactor | None = None,
+    feed: MarketFeed | None = None,
+    live: LiveSettings | None = None,
 ) -> Services:
     """The services; with ``monitor``, /health readiness also reports market-data freshness.
 
     ``policy`` defaults to ``TradingPolicy()``, ``audit`` to an in-memory trail and
-    ``journal`` (idempotency keys) to an in-memory journal.
+    ``journal`` (idempotency keys) to an in-memory journal. With ``feed``, snapshots are
+    read from shared live lines and streams are offered (``live`` says how).
     """
     clock = clock or SystemClock()
     policy = policy or TradingPolicy()
@@ -72,10 +93,25 @@ def build_services(
         clock=clock,
         secrets=secrets,
     )
+    live = live or LiveSettings()
+    lines = streams = subscriptions = None
+    if feed is not None:
+        lines = QuoteLines(feed, clock, budget=live.lines, linger=live.linger)
+        streams = StreamService(
+            lines, feed, contracts, clock, per_owner=live.streams_per_caller,
+            buffer=live.buffer, request_timeout=live.quote_timeout,
+        )  # fmt: skip
+        subscriptions = SubscriptionBook(
+            streams, clock, idle_ttl=live.subscription_idle, buffer=live.buffer
+        )
+    market_data = MarketDataService(
+        broker, contracts, max_bars=max_bars, lines=lines, clock=clock,
+        quote_timeout=live.quote_timeout,
+    )  # fmt: skip
     return Services(
         account=AccountService(broker),
         trading=trading,
-        market_data=MarketDataService(broker, contracts, max_bars=max_bars),
+        market_data=market_data,
         contracts=contracts,
         scanner=ScannerService(broker, clock),
         connection=ConnectionService(broker, clock),
@@ -83,4 +119,6 @@ def build_services(
         health=HealthService(broker, runtime, clock, monitor=monitor),
         desk=desk,
         policy=policy,
+        streams=streams,
+        subscriptions=subscriptions,
     )

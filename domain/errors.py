@@ -78,6 +78,10 @@ class OrderNotFound(DomainError):
     code = "order_not_found"
 
 
+class SubscriptionNotFound(DomainError):
+    code = "subscription_not_found"
+
+
 class OrderRejected(DomainError):
     """IB (or one of our own guardrails) refused the order; nothing is working at the broker."""
 

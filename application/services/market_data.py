@@ -14,33 +14,89 @@ import asyncio
 
 import msgspec.structs
 
-from application.ports import Broker
+from application.ports import Broker, Clock
 from application.services.contracts import ContractService
+from application.services.market_lines import QuoteLines
 from domain.connection import ConnectionStatus
-from domain.contract import ContractQuery
+from domain.contract import Contract, ContractQuery
 from domain.errors import (
     BrokerTimeout,
     DomainError,
     InvalidRequest,
+    LinesExhausted,
     MarketDataUnavailable,
     NotConnected,
 )
 from domain.market_data import HistoricalData, HistoricalQuery, Quote, TickersResult
 
 MAX_TICKERS = 50
+
+
+def aged(quote: Quote, now_seconds: float) -> Quote:
+    """The quote with ``age_seconds``: how long ago its data arrived."""
+    age = max(0.0, round(now_seconds - quote.timestamp.timestamp(), 3))
+    return msgspec.structs.replace(quote, age_seconds=age)
+
+
 OUTAGE_RETRY_AFTER = 5  # seconds; IB says when it is back (1101/1102, 2104), not how soon
 
 
 class MarketDataService:
-    def __init__(self, broker: Broker, contracts: ContractService, *, max_bars: int = 5000) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        contracts: ContractService,
+        *,
+        max_bars: int = 5000,
+        lines: QuoteLines | None = None,
+        clock: Clock | None = None,
+        quote_timeout: float = 10.0,
+    ) -> None:
+        """With ``lines`` (and a ``clock``), snapshots are read from the live lines."""
         self._broker = broker
         self._contracts = contracts
         self._max_bars = max_bars
+        self._lines = lines
+        self._clock = clock
+        self._quote_timeout = quote_timeout
 
     async def snapshot(self, query: ContractQuery) -> Quote:
         """A quote with at least one price, or ``MarketDataUnavailable`` saying why not."""
         await self._refuse_while_ib_unreachable()
         contract = await self._contracts.resolve(query)
+        if self._lines is not None and self._clock is not None:
+            quote = await self._from_line(self._lines, contract)
+            if quote is not None:
+                return aged(quote, self._clock.now().timestamp())
+        return await self._requested(contract)
+
+    async def _from_line(self, lines: QuoteLines, contract: Contract) -> Quote | None:
+        """The line's live quote, waiting for its first one if the line is new or stale;
+        None when no line is free (the caller asks IB for a one-off snapshot instead)."""
+        try:
+            line = await lines.lease(contract)
+        except LinesExhausted:
+            return None
+        try:
+            quote = line.current()
+            if quote is None:
+                quote = await line.wait(self._quote_timeout)
+        finally:
+            lines.release(line)
+        if quote is None:
+            outage = await self._outage(contract.symbol)
+            if outage is not None:
+                raise outage
+            raise BrokerTimeout(
+                f"The IB Gateway sent no market data for {contract.symbol} within "
+                f"{self._quote_timeout:g} s"
+            )
+        if not isinstance(quote.contract_id, int):
+            quote = msgspec.structs.replace(quote, contract_id=contract.con_id)
+        return quote
+
+    async def _requested(self, contract: Contract) -> Quote:
+        """A one-off snapshot request to IB (``snapshot=True``)."""
         try:
             quote = await self._broker.snapshot(contract)
         except BrokerTimeout as exc:

@@ -35,6 +35,7 @@ from domain.errors import (
     OrderRejected,
     RateLimited,
     ReadOnly,
+    SubscriptionNotFound,
 )
 from entrypoints.logging import REDACTOR
 
@@ -45,6 +46,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     ReadOnly: 403,
     ContractNotFound: 404,
     OrderNotFound: 404,
+    SubscriptionNotFound: 404,
     AmbiguousContract: 409,
     IdempotencyConflict: 409,
     IdempotencyInProgress: 409,

@@ -23,6 +23,7 @@ from domain.errors import (
     InvalidConfirmation,
     InvalidRequest,
     JournalUnavailable,
+    LinesExhausted,
     LiveTradingDisabled,
     MarketDataUnavailable,
     NotConnected,
@@ -32,6 +33,8 @@ from domain.errors import (
     PreviewRequired,
     RateLimited,
     ReadOnly,
+    SubscriptionNotFound,
+    TooManyStreams,
 )
 
 MAX_CANDIDATES_SHOWN = 10
@@ -62,6 +65,12 @@ def _next_step(exc: DomainError) -> str:
             f"Retry in {exc.retry_after} s; if it persists call reconnect "
             "(get_connection_status shows the session state)."
         )
+    if isinstance(exc, TooManyStreams):
+        return "close_subscription ends one you no longer read (list_subscriptions lists them)."
+    if isinstance(exc, LinesExhausted):
+        return f"Retry in {exc.retry_after} s, or close subscriptions to free market data lines."
+    if isinstance(exc, SubscriptionNotFound):
+        return "open_subscription starts a new one."
     if isinstance(exc, RateLimited):
         return f"IB pacing limit: wait {exc.retry_after} s before calling again."
     if isinstance(exc, BrokerTimeout):
