@@ -104,6 +104,8 @@ def build_services(
         subscriptions = SubscriptionBook(
             streams, clock, idle_ttl=live.subscription_idle, buffer=live.buffer
         )
+    if monitor is not None and lines is not None:
+        monitor.read_lines(lines)
     market_data = MarketDataService(
         broker, contracts, max_bars=max_bars, lines=lines, clock=clock,
         quote_timeout=live.quote_timeout,

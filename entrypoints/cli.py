@@ -73,6 +73,30 @@ def _gateway_options(parser: argparse.ArgumentParser) -> None:
         help="extra variable for the gateway container, e.g. TWOFA_TIMEOUT_ACTION=restart or "
         "AUTO_RESTART_TIME='11:59 PM' (repeatable; not for credentials)",
     )
+    d = parser.add_argument_group("live market data")
+    d.add_argument(
+        "--market-data-lines",
+        type=int,
+        help="streaming market data lines this service may hold, shared by snapshots and "
+        "streams (100: IB's default budget per account; leave room for other clients)",
+    )
+    d.add_argument(
+        "--market-data-linger",
+        type=float,
+        help="seconds an unused line stays open so the next quote of it is live (60)",
+    )
+    d.add_argument("--streams-per-caller", type=int, help="live streams per caller at once (8)")
+    d.add_argument(
+        "--stream-buffer",
+        type=int,
+        help="events a stream may leave unread before it is closed as too slow (1000)",
+    )
+    d.add_argument("--stream-heartbeat", type=float, help="seconds between SSE keep-alives (15)")
+    d.add_argument(
+        "--subscription-idle-timeout",
+        type=float,
+        help="seconds an unread cursor subscription lives (300)",
+    )
     g.add_argument("--sim-seed", type=int, help="random seed of the embedded simulator (7)")
     g.add_argument("--sim-account", help="account id of the embedded simulator (DU1234567)")
 

@@ -113,6 +113,17 @@ class Settings:
     # "<daily|mon..sun> HH:MM-HH:MM [IANA tz]", comma-separated; "none" turns windows off;
     # empty keeps IB's nightly and weekend reset windows.
     maintenance_windows: tuple[str, ...] = ()
+    # Live market data: streaming lines shared by snapshots and streams, within IB's budget
+    # of lines for the account (100 by default); an unused line lingers this many seconds.
+    market_data_lines: int = 100
+    market_data_linger: float = 60.0
+    # Live streams (SSE, MCP subscriptions) a caller may hold at once, events each may leave
+    # unread before it is dropped, seconds between SSE keep-alives, and how long an unread
+    # cursor subscription lives.
+    streams_per_caller: int = 8
+    stream_buffer: int = 1000
+    stream_heartbeat: float = 15.0
+    subscription_idle_timeout: float = 300.0
     # Response sizes
     max_option_contracts: int = 100
     max_bars: int = 5000
@@ -303,6 +314,12 @@ def validate(settings: Settings) -> None:
         raise SettingsError("mcp_session_idle_timeout must be a number of seconds > 0")
     if settings.mcp_max_sessions < 1:
         raise SettingsError("mcp_max_sessions must be >= 1")
+    for name in ("market_data_lines", "streams_per_caller", "stream_buffer"):
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"{name} must be >= 1")
+    for name in ("market_data_linger", "stream_heartbeat", "subscription_idle_timeout"):
+        if not 0 < getattr(settings, name) < float("inf"):
+            raise SettingsError(f"{name} must be a number of seconds > 0")
     if settings.monitor_interval <= 0 or settings.monitor_failure_threshold < 1:
         raise SettingsError("monitor_interval must be > 0 and monitor_failure_threshold >= 1")
     _validate_safety(settings)

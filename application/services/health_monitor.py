@@ -23,6 +23,7 @@ from application.services.health_policy import MonitorPolicy, MonitorState
 from application.services.health_probe import MarketDataProbe, ProbeResult
 from application.services.health_restarts import RestartBudget
 from application.services.maintenance import active_window
+from application.services.market_lines import QuoteLines
 from domain.errors import DomainError
 
 log = structlog.get_logger("ibkr_mcp.health_monitor")
@@ -60,6 +61,10 @@ class HealthMonitor:
         self._reason = "no probe yet"
         self._wake = asyncio.Event()
         self._decision_hooks: list[Callable[[str], None]] = []
+
+    def read_lines(self, lines: QuoteLines) -> None:
+        """Let probes read a live line of the probe contract instead of asking IB."""
+        self._probe.read_lines(lines)
 
     # -- life cycle -----------------------------------------------------------------------------
 

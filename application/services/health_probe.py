@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from application.ports import Broker, Clock
+from application.services.market_lines import QuoteLines
 from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery, describe_query
 from domain.errors import DomainError
@@ -27,6 +28,11 @@ class MarketDataProbe:
 
     A snapshot older than ``max_age`` seconds counts as no data: a broker library that hands
     back the prices of an earlier request when the gateway sent nothing must not look healthy.
+
+    With ``lines`` (see ``read_lines``), a live line of the contract whose data is younger
+    than ``max_age`` answers the probe without asking IB: while the contract ticks, the
+    monitor costs IB nothing. A quiet or stale line falls back to a snapshot, which tells a
+    market with no trades from a feed that stopped.
     """
 
     def __init__(
@@ -45,6 +51,10 @@ class MarketDataProbe:
         self._max_age = max_age
         self._contract: Contract | None = None
         self.label = describe_query(query)
+        self._lines: QuoteLines | None = None
+
+    def read_lines(self, lines: QuoteLines) -> None:
+        self._lines = lines
 
     async def run(self) -> ProbeResult:
         try:
@@ -74,6 +84,10 @@ class MarketDataProbe:
             return ProbeResult(False, why, disconnected=True)
         try:
             contract = self._contract or await self._resolve()
+            live = self._live_quote(contract)
+            if live is not None:
+                self._contract = contract
+                return ProbeResult(True, f"{self.label} {describe_prices(live)} (live line)")
             quote = await self._broker.snapshot(contract)
         except DomainError as exc:
             reason = f"probe of {self.label} failed: {exc.message}{farms_note(status)}"
@@ -92,6 +106,15 @@ class MarketDataProbe:
             )
         self._contract = contract
         return ProbeResult(True, f"{self.label} {describe_prices(quote)}")
+
+    def _live_quote(self, contract: Contract) -> Quote | None:
+        line = self._lines.get(contract.con_id) if self._lines is not None else None
+        quote = line.current() if line is not None else None
+        if quote is None or not has_prices(quote):
+            return None
+        if self._max_age is not None and self._age(quote) > self._max_age:
+            return None
+        return quote
 
     def _age(self, quote: Quote) -> float:
         stamp = quote.timestamp
