@@ -55,6 +55,8 @@ class TwsSimulator:
         self.host = host
         self.port = port
         self.tick_interval = tick_interval
+        # keys the made-up parts of the wire side's data (order book sizes, trade venues)
+        self.seed: int = getattr(self.world, "seed", seed)
         self.faults = Faults(self)
         self.order_ids = OrderIds()
         self._connections: set[ClientSession] = set()
@@ -129,15 +131,24 @@ class TwsSimulator:
             # after a stall (debugger, overloaded CI) do not jump the market by minutes
             elapsed = min(now - last, 5 * self.tick_interval)
             last = now
+            self.advance(elapsed)
+
+    def advance(self, seconds: float) -> None:
+        """Move simulated time on by ``seconds`` and stream what changed to every client.
+
+        The clock task calls this every ``tick_interval``; a test that wants to control time
+        (e.g. to see real-time bars roll without waiting) builds the simulator with a long
+        ``tick_interval`` and calls this itself.
+        """
+        try:
+            self.world.step(seconds)
+        except Exception:
+            log.exception("simulator.step_failed")
+        for session in list(self._clients.values()):
             try:
-                self.world.step(elapsed)
-            except Exception:
-                log.exception("simulator.step_failed")
-            for session in list(self._clients.values()):
-                try:
-                    session.on_step()
-                except Exception:  # one client's stream must not stop the others'
-                    log.exception("simulator.stream_failed", client_id=session.client_id)
+                session.on_step()
+            except Exception:  # one client's stream must not stop the others'
+                log.exception("simulator.stream_failed", client_id=session.client_id)
 
     def loop_time(self) -> float:
         return asyncio.get_running_loop().time()
@@ -172,6 +183,10 @@ class TwsSimulator:
 
     def session_for(self, client_id: int) -> ClientSession | None:
         return self._clients.get(client_id)
+
+    def sessions(self) -> list[ClientSession]:
+        """The started client sessions (IB counts depth and tick-by-tick limits per user)."""
+        return list(self._clients.values())
 
     @property
     def client_count(self) -> int:
@@ -215,8 +230,7 @@ class TwsSimulator:
 
     def clear_market_data_subscriptions(self) -> None:
         for session in list(self._clients.values()):
-            session.market.clear()
-            session.contracts.clear()
+            session.clear_market_data()
 
     # --- world events ----------------------------------------------------------------------
 
