@@ -24,6 +24,7 @@ _PRICE_TICKS = (
     ("open", msg.OPEN, None),
 )
 _GREEKS = ("implied_vol", "delta", "gamma", "vega", "theta", "und_price")
+LINE_LIMIT_TEXT = "Max number of tickers has been reached."
 
 
 def _finite(value: float) -> bool:
@@ -49,6 +50,17 @@ class MarketDataHandlers:
     def clear(self) -> None:
         self.streams.clear()
 
+    def lines_held(self) -> int:
+        """Market data lines this connection holds: its streaming reqMktData subscriptions."""
+        return len(self.streams)
+
+    def line_available(self, req_id: int) -> bool:
+        """Whether a new request may take a line; if not, IB's 101 answers it."""
+        if self.lines_held() < self.session.server.max_market_data_lines:
+            return True
+        self.session.error(req_id, 101, LINE_LIMIT_TEXT)
+        return False
+
     def req_mkt_data(self, fields: list[str]) -> None:
         r = FieldReader(fields, 2)
         req_id = r.integer()
@@ -63,6 +75,9 @@ class MarketDataHandlers:
         session = self.session
         inst = session.resolve(req_id, query)
         if inst is None:
+            return
+        # a snapshot holds a line until its end (57); a stream until it is cancelled
+        if req_id not in self.streams and not self.line_available(req_id):
             return
         if self.requested_type != 1:
             # The simulated account has live data, so IB reports "real time" after a switch.

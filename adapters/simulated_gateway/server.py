@@ -31,6 +31,10 @@ from adapters.simulated_gateway.session import ClientSession
 
 log = structlog.get_logger(__name__)
 
+# IB's starting allowance of market data lines; a client holding this many streaming lines
+# gets error 101 ("Max number of tickers has been reached") for the next one.
+DEFAULT_MARKET_DATA_LINES = 100
+
 
 def _default_world(seed: int, account: str) -> World:
     from adapters.simulated_gateway.world import SimWorld  # the world side, built separately
@@ -50,11 +54,14 @@ class TwsSimulator:
         seed: int = 7,
         account: str = "DU1234567",
         tick_interval: float = 0.25,
+        max_market_data_lines: int = DEFAULT_MARKET_DATA_LINES,
     ) -> None:
         self.world: World = world if world is not None else _default_world(seed, account)
         self.host = host
         self.port = port
         self.tick_interval = tick_interval
+        # per client connection: the market data lines it may hold at once
+        self.max_market_data_lines = max_market_data_lines
         # keys the made-up parts of the wire side's data (order book sizes, trade venues)
         self.seed: int = getattr(self.world, "seed", seed)
         self.faults = Faults(self)
