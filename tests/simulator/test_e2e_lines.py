@@ -51,3 +51,36 @@ def test_budget_is_a_knob_of_both_simulator_front_doors() -> None:
     assert DEFAULT_MARKET_DATA_LINES == 100
     assert TwsSimulator(port=0).max_market_data_lines == 100
     assert SimulatedGateway(max_market_data_lines=7).simulator.max_market_data_lines == 7
+
+
+async def test_tick_req_params_once_per_request_and_snapshot(no_decoder_errors) -> None:
+    async with simulator(tick_interval=MANUAL_CLOCK) as sim, client(sim) as ib, asyncio.timeout(5):
+        aapl = await _contract(ib, AAPL)
+        (snapshot,) = await ib.reqTickersAsync(aapl)
+        assert (snapshot.minTick, snapshot.bboExchange, snapshot.snapshotPermissions) == (
+            0.01,
+            "9c0001",
+            3,
+        )
+        eur = await _contract(ib, 12087792)
+        ticker = ib.reqMktData(eur)
+        await wait_until(lambda: ticker.minTick == 5e-05)
+        assert ticker.bboExchange == "IDEALPRO"
+
+
+async def test_liquid_stock_ticks_several_times_a_second(no_decoder_errors) -> None:
+    async with simulator(tick_interval=MANUAL_CLOCK) as sim, client(sim) as ib, asyncio.timeout(5):
+        aapl = await _contract(ib, AAPL)
+        ticker = ib.reqMktData(aapl, "233")
+        await wait_until(lambda: ticker.bid > 0 and ticker.rtVolume > 0)
+        assert ticker.lastTimestamp is not None and ticker.rtTime is not None
+        seen: list[tuple[float, ...]] = []
+        ticker.updateEvent += lambda t: seen.append(
+            (t.bid, t.ask, t.bidSize, t.askSize, t.last, t.lastSize)
+        )
+        for _ in range(8):  # two simulated seconds, one default clock step at a time
+            sim.advance(0.25)
+            count = len(seen)
+            await wait_until(lambda count=count: len(seen) > count)
+        assert len(set(seen)) == 8  # each quarter second shows a new quote
+        assert len({s[4:] for s in seen}) > 2  # and prints trades
