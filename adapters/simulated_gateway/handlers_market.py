@@ -59,8 +59,9 @@ class MarketDataHandlers:
         self.streams.clear()
 
     def lines_held(self) -> int:
-        """Market data lines this connection holds: its streaming reqMktData subscriptions."""
-        return len(self.streams)
+        """Market data lines this connection holds: streaming reqMktData subscriptions and,
+        as IB counts them, real-time bar subscriptions."""
+        return len(self.streams) + len(self.session.bars.streams)
 
     def line_available(self, req_id: int) -> bool:
         """Whether a new request may take a line; if not, IB's 101 answers it."""

@@ -25,6 +25,7 @@ from adapters.simulated_gateway.handlers_orders import OrderHandlers
 from adapters.simulated_gateway.model import ContractQuery, Instrument
 from adapters.simulated_gateway.order_events import OrderEvents
 from adapters.simulated_gateway.pacing import MessageRate
+from adapters.simulated_gateway.realtime_bars import RealTimeBarHandlers
 from adapters.simulated_gateway.wire import FieldReader, FrameReader, ProtocolError, frame
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class ClientSession(asyncio.Protocol):
         self.order_events = OrderEvents(self)
         self.market = MarketDataHandlers(self)
         self.depth = DepthHandlers(self)
+        self.bars = RealTimeBarHandlers(self)
         self.contracts = ContractHandlers(self)
         self.orders = OrderHandlers(self)
         self.account_handlers = AccountHandlers(self)
@@ -84,7 +86,7 @@ class ClientSession(asyncio.Protocol):
             "49": self._req_current_time,
             "71": self._ignore_second_start,
         }
-        for handlers in (self.market, self.depth, self.contracts, self.orders,
+        for handlers in (self.market, self.depth, self.bars, self.contracts, self.orders,
                          self.account_handlers):  # fmt: skip
             self._routes.update(handlers.routes())
 
@@ -265,10 +267,12 @@ class ClientSession(asyncio.Protocol):
         """Forget every market data subscription (a disconnect, or IB's 1101 "data lost")."""
         self.market.clear()
         self.depth.clear()
+        self.bars.clear()
         self.contracts.clear()
 
     def on_step(self) -> None:
         """Called after each world step: stream ticks, depth and bar updates."""
         self.market.on_step()
         self.depth.on_step()
+        self.bars.on_step()
         self.contracts.on_step()
