@@ -26,6 +26,7 @@ from adapters.simulated_gateway.model import ContractQuery, Instrument
 from adapters.simulated_gateway.order_events import OrderEvents
 from adapters.simulated_gateway.pacing import MessageRate
 from adapters.simulated_gateway.realtime_bars import RealTimeBarHandlers
+from adapters.simulated_gateway.tick_by_tick import TickByTickHandlers
 from adapters.simulated_gateway.wire import FieldReader, FrameReader, ProtocolError, frame
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class ClientSession(asyncio.Protocol):
         self.market = MarketDataHandlers(self)
         self.depth = DepthHandlers(self)
         self.bars = RealTimeBarHandlers(self)
+        self.tick_by_tick = TickByTickHandlers(self)
         self.contracts = ContractHandlers(self)
         self.orders = OrderHandlers(self)
         self.account_handlers = AccountHandlers(self)
@@ -86,8 +88,8 @@ class ClientSession(asyncio.Protocol):
             "49": self._req_current_time,
             "71": self._ignore_second_start,
         }
-        for handlers in (self.market, self.depth, self.bars, self.contracts, self.orders,
-                         self.account_handlers):  # fmt: skip
+        for handlers in (self.market, self.depth, self.bars, self.tick_by_tick, self.contracts,
+                         self.orders, self.account_handlers):  # fmt: skip
             self._routes.update(handlers.routes())
 
     # --- transport -------------------------------------------------------------------------
@@ -268,6 +270,7 @@ class ClientSession(asyncio.Protocol):
         self.market.clear()
         self.depth.clear()
         self.bars.clear()
+        self.tick_by_tick.clear()
         self.contracts.clear()
 
     def on_step(self) -> None:
@@ -275,4 +278,5 @@ class ClientSession(asyncio.Protocol):
         self.market.on_step()
         self.depth.on_step()
         self.bars.on_step()
+        self.tick_by_tick.on_step()
         self.contracts.on_step()
