@@ -9,23 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
-from copy import copy
 from datetime import datetime
 from types import TracebackType
 
 import structlog
 
 from adapters.simulated_gateway import messages as msg
+from adapters.simulated_gateway.event_fanout import EventFanOut
 from adapters.simulated_gateway.faults import Faults
-from adapters.simulated_gateway.model import (
-    Filled,
-    OrderChanged,
-    PortfolioChanged,
-    Quote,
-    World,
-    WorldEvent,
-)
+from adapters.simulated_gateway.model import Quote, World, WorldEvent
 from adapters.simulated_gateway.order_ids import OrderIds
 from adapters.simulated_gateway.session import ClientSession
 
@@ -72,11 +64,12 @@ class TwsSimulator:
         self._clock: asyncio.Task[None] | None = None
         self._reopen: asyncio.TimerHandle | None = None
         self._reopening: asyncio.Task[None] | None = None
-        self._held: list[WorldEvent] | None = None
         self._running = False
         # quotes of the current simulated instant, shared by every subscription and snapshot
         self._quotes: dict[int, Quote] = {}
         self._quotes_at: datetime | None = None
+        # a fill may move last price and volume: world events reset the quotes
+        self._events = EventFanOut(self._clients, self._quotes.clear)
 
     # --- life cycle ------------------------------------------------------------------------
 
@@ -84,7 +77,7 @@ class TwsSimulator:
         if self._running:
             return
         self._running = True
-        self.world.add_listener(self._on_world_event)
+        self.world.add_listener(self._events.on_world_event)
         await self._listen()
         self._clock = asyncio.create_task(self._run_clock(), name="tws-simulator-clock")
         log.info("simulator.listening", host=self.host, port=self.port, account=self.world.account)
@@ -113,7 +106,7 @@ class TwsSimulator:
             self._listener.close()
             self._listener = None
         self.drop_all()
-        self.world.remove_listener(self._on_world_event)
+        self.world.remove_listener(self._events.on_world_event)
         await asyncio.sleep(0)  # let the transports run their connection_lost callbacks
         log.info("simulator.stopped", port=self.port)
 
@@ -241,46 +234,6 @@ class TwsSimulator:
 
     # --- world events ----------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def held_events(self) -> Iterator[list[WorldEvent]]:
-        """Queue world events during a synchronous world call so that the direct reply (e.g.
-        OPEN_ORDER for a new order) reaches the client before the fills it caused."""
-        if self._held is not None:  # nested: the outer block delivers
-            yield self._held
-            return
-        held: list[WorldEvent] = []
-        self._held = held
-        try:
-            yield held
-        finally:
-            self._held = None
-            for event in held:
-                self._deliver(event)
-
-    def _on_world_event(self, event: WorldEvent) -> None:
-        self._quotes.clear()  # a fill may move last price and volume
-        # OrderRecord is mutable: snapshot it now so each message shows the state of its moment
-        if isinstance(event, OrderChanged):
-            event = OrderChanged(copy(event.record))
-        elif isinstance(event, Filled):
-            event = Filled(event.fill, copy(event.record))
-        if self._held is not None:
-            self._held.append(event)
-        else:
-            self._deliver(event)
-
-    def _deliver(self, event: WorldEvent) -> None:
-        try:
-            if isinstance(event, PortfolioChanged):
-                for session in list(self._clients.values()):
-                    session.account_handlers.on_portfolio(event)
-                return
-            owner = self._clients.get(event.record.spec.client_id)
-            if owner is None:
-                return
-            if isinstance(event, Filled):
-                owner.order_events.on_fill(event.fill, event.record)
-            else:
-                owner.order_events.on_order_changed(event.record)
-        except Exception:
-            log.exception("simulator.event_delivery_failed", event=type(event).__name__)
+    def held_events(self) -> contextlib.AbstractContextManager[list[WorldEvent]]:
+        """Queue world events during a synchronous world call (see ``EventFanOut.held``)."""
+        return self._events.held()
