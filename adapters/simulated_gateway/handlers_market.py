@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from adapters.simulated_gateway import messages as msg
+from adapters.simulated_gateway import messages_market as mm
 from adapters.simulated_gateway.model import Instrument, Quote
-from adapters.simulated_gateway.wire import FieldReader
+from adapters.simulated_gateway.wire import FieldReader, fmt_float
 
 if TYPE_CHECKING:
     from adapters.simulated_gateway.session import ClientSession
@@ -24,10 +25,18 @@ _PRICE_TICKS = (
     ("open", msg.OPEN, None),
 )
 _GREEKS = ("implied_vol", "delta", "gamma", "vega", "theta", "und_price")
+LINE_LIMIT_TEXT = "Max number of tickers has been reached."
+SMART_BBO_EXCHANGE = "9c0001"  # the code IB's tickReqParams gives SMART-routed US stocks
+SNAPSHOT_PERMISSIONS = 3
+RT_VOLUME_GENERIC = "233"
 
 
 def _finite(value: float) -> bool:
     return value == value and not math.isinf(value)
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (a != a and b != b)  # NaN is "the same" as NaN: no value either time
 
 
 @dataclass(slots=True)
@@ -49,6 +58,18 @@ class MarketDataHandlers:
     def clear(self) -> None:
         self.streams.clear()
 
+    def lines_held(self) -> int:
+        """Market data lines this connection holds: streaming reqMktData subscriptions and,
+        as IB counts them, real-time bar subscriptions."""
+        return len(self.streams) + len(self.session.bars.streams)
+
+    def line_available(self, req_id: int) -> bool:
+        """Whether a new request may take a line; if not, IB's 101 answers it."""
+        if self.lines_held() < self.session.server.max_market_data_lines:
+            return True
+        self.session.error(req_id, 101, LINE_LIMIT_TEXT)
+        return False
+
     def req_mkt_data(self, fields: list[str]) -> None:
         r = FieldReader(fields, 2)
         req_id = r.integer()
@@ -64,6 +85,11 @@ class MarketDataHandlers:
         inst = session.resolve(req_id, query)
         if inst is None:
             return
+        # a snapshot holds a line until its end (57); a stream until it is cancelled
+        if req_id not in self.streams and not self.line_available(req_id):
+            return
+        bbo = SMART_BBO_EXCHANGE if inst.exchange == "SMART" else inst.exchange
+        session.send(mm.tick_req_params(req_id, inst.min_tick, bbo, SNAPSHOT_PERMISSIONS))
         if self.requested_type != 1:
             # The simulated account has live data, so IB reports "real time" after a switch.
             session.send(msg.market_data_type(req_id, 1))
@@ -101,7 +127,6 @@ class MarketDataHandlers:
         except KeyError:
             return previous
         send = self.session.send
-        changed = False
         for name, tick_type, size_name in _PRICE_TICKS:
             price = getattr(quote, name)
             size = getattr(quote, size_name) if size_name else 0.0
@@ -116,12 +141,14 @@ class MarketDataHandlers:
             if tick_type in (msg.BID, msg.ASK) and not (size > 0):
                 continue  # ib_async reads a zero-size bid/ask as "no quote"
             send(msg.tick_price(req_id, tick_type, price, size if _finite(size) else 0.0))
-            changed = True
         if _finite(quote.volume) and (previous is None or quote.volume != previous.volume):
             send(msg.tick_size(req_id, msg.VOLUME, quote.volume))
-        if changed and _finite(quote.last):
-            stamp = str(int(self.session.world.now().timestamp()))
-            send(msg.tick_string(req_id, msg.LAST_TIMESTAMP, stamp))
+        traded = _finite(quote.last) and (
+            previous is None
+            or not (_same(quote.last, previous.last) and _same(quote.last_size, previous.last_size))
+        )
+        if traded:
+            self._send_trade_time(req_id, quote, generic)
         is_option = inst.sec_type in ("OPT", "FOP") and _finite(quote.implied_vol)
         if is_option and (
             previous is None
@@ -129,6 +156,19 @@ class MarketDataHandlers:
         ):
             self._send_greeks(req_id, quote, generic)
         return quote
+
+    def _send_trade_time(self, req_id: int, quote: Quote, generic: frozenset[str]) -> None:
+        """LAST_TIMESTAMP for every print, and RTVolume when generic tick 233 was asked."""
+        now = self.session.world.now().timestamp()
+        self.session.send(msg.tick_string(req_id, msg.LAST_TIMESTAMP, str(int(now))))
+        if RT_VOLUME_GENERIC in generic and _finite(quote.last_size):
+            volume = quote.volume if _finite(quote.volume) else 0.0
+            vwap = round((quote.high + quote.low + 2 * quote.last) / 4, 4)
+            value = (
+                f"{fmt_float(quote.last)};{fmt_float(quote.last_size)};{int(now * 1000)};"
+                f"{fmt_float(volume)};{fmt_float(vwap)};true"
+            )
+            self.session.send(msg.tick_string(req_id, mm.RT_VOLUME, value))
 
     def _send_greeks(self, req_id: int, quote: Quote, generic: frozenset[str]) -> None:
         if _finite(quote.bid) and _finite(quote.ask):

@@ -100,16 +100,19 @@ class BarSource:
         size: int,
     ) -> list[Bar]:
         spans: list[tuple[date, int, int]] = []
+        first = start.timestamp()
         for d in days:
             ws, we = hours.window(d)
             if we <= start or ws >= end:
                 continue
             midnight = int(datetime.combine(ws.date(), time(0), hours.tz).timestamp())
             a, stop = int(ws.timestamp()), int(min(we, end).timestamp())
+            # skip the session's bars that end before the request starts (same boundaries)
+            a = max(a, midnight + (int(first) - midnight) // size * size)
             # Bars sit on clock boundaries (10:00, 10:05...) with a short first bar at 09:30.
             while a < stop:
                 b = min(midnight + ((a - midnight) // size + 1) * size, stop)
-                if b > start.timestamp():
+                if b > first:
                     spans.append((d, a, b))
                 a = b
         if len(spans) > MAX_BARS:

@@ -29,6 +29,9 @@ RATE = 0.04  # the simulated risk-free rate
 _SPX_DIVIDEND_YIELD = 0.013
 _ES_ADV = 1.6e6  # contracts a day
 _BLOCK = 900  # seconds: day high/low are drawn per 15-minute block
+# The book (spread, sizes, which side printed) is redrawn every quarter second, the default
+# step of the simulator's clock: a liquid stock's quote then changes several times a second.
+QUOTE_STEPS_PER_SECOND = 4
 NAN = float("nan")
 
 # Stream tags, so that each kind of draw for one instrument is independent of the others.
@@ -68,6 +71,11 @@ def _decimals(tick: float) -> int:
 
 def round_to_tick(x: float, tick: float) -> float:
     return round(round(x / tick) * tick, _decimals(tick))
+
+
+def quote_step(t: datetime) -> int:
+    """The quarter second ``t`` falls in: quotes read in the same one are identical."""
+    return math.floor(seconds(t) * QUOTE_STEPS_PER_SECOND)
 
 
 class Market:
@@ -116,8 +124,7 @@ class Market:
             last = round_to_tick(mid, tick)
             return Quote(NAN, NAN, NAN, NAN, last, NAN, NAN, stats.open,
                          max(stats.high, last), min(stats.low, last), stats.prev_close)  # fmt: skip
-        now = int(seconds(t))
-        h = mix64(key_of(self.seed, inst.con_id, SPREAD, now))
+        h = mix64(key_of(self.seed, inst.con_id, SPREAD, quote_step(t)))
         spread = tick * (1 + h % 3 if inst.sec_type == "STK" else 1 + h % 2)
         bid = round_to_tick(math.floor((mid - spread / 2) / tick + 1e-9) * tick, tick)
         ask = round_to_tick(bid + spread, tick)

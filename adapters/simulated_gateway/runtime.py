@@ -12,7 +12,7 @@ import logging
 from collections import deque
 from datetime import UTC, datetime
 
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway.server import DEFAULT_MARKET_DATA_LINES, TwsSimulator
 from domain.errors import GatewayError
 from domain.gateway import GatewayStatus
 
@@ -57,11 +57,17 @@ class SimulatedGateway:
         seed: int = 7,
         account: str = "DU1234567",
         tick_interval: float = 0.25,
+        max_market_data_lines: int = DEFAULT_MARKET_DATA_LINES,
         simulator: TwsSimulator | None = None,
         max_log_lines: int = 2000,
     ) -> None:
         self.simulator = simulator or TwsSimulator(
-            host=host, port=port, seed=seed, account=account, tick_interval=tick_interval
+            host=host,
+            port=port,
+            seed=seed,
+            account=account,
+            tick_interval=tick_interval,
+            max_market_data_lines=max_market_data_lines,
         )
         self._lines: deque[str] = deque(maxlen=max_log_lines)
         self._capture = _LineBuffer(self._lines)

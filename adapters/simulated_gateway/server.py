@@ -9,27 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
-from copy import copy
 from datetime import datetime
 from types import TracebackType
 
 import structlog
 
 from adapters.simulated_gateway import messages as msg
+from adapters.simulated_gateway.event_fanout import EventFanOut
 from adapters.simulated_gateway.faults import Faults
-from adapters.simulated_gateway.model import (
-    Filled,
-    OrderChanged,
-    PortfolioChanged,
-    Quote,
-    World,
-    WorldEvent,
-)
+from adapters.simulated_gateway.model import Quote, World, WorldEvent
 from adapters.simulated_gateway.order_ids import OrderIds
 from adapters.simulated_gateway.session import ClientSession
 
 log = structlog.get_logger(__name__)
+
+# IB's starting allowance of market data lines; a client holding this many streaming lines
+# gets error 101 ("Max number of tickers has been reached") for the next one.
+DEFAULT_MARKET_DATA_LINES = 100
 
 
 def _default_world(seed: int, account: str) -> World:
@@ -50,11 +46,16 @@ class TwsSimulator:
         seed: int = 7,
         account: str = "DU1234567",
         tick_interval: float = 0.25,
+        max_market_data_lines: int = DEFAULT_MARKET_DATA_LINES,
     ) -> None:
         self.world: World = world if world is not None else _default_world(seed, account)
         self.host = host
         self.port = port
         self.tick_interval = tick_interval
+        # per client connection: the market data lines it may hold at once
+        self.max_market_data_lines = max_market_data_lines
+        # keys the made-up parts of the wire side's data (order book sizes, trade venues)
+        self.seed: int = getattr(self.world, "seed", seed)
         self.faults = Faults(self)
         self.order_ids = OrderIds()
         self._connections: set[ClientSession] = set()
@@ -63,11 +64,12 @@ class TwsSimulator:
         self._clock: asyncio.Task[None] | None = None
         self._reopen: asyncio.TimerHandle | None = None
         self._reopening: asyncio.Task[None] | None = None
-        self._held: list[WorldEvent] | None = None
         self._running = False
         # quotes of the current simulated instant, shared by every subscription and snapshot
         self._quotes: dict[int, Quote] = {}
         self._quotes_at: datetime | None = None
+        # a fill may move last price and volume: world events reset the quotes
+        self._events = EventFanOut(self._clients, self._quotes.clear)
 
     # --- life cycle ------------------------------------------------------------------------
 
@@ -75,7 +77,7 @@ class TwsSimulator:
         if self._running:
             return
         self._running = True
-        self.world.add_listener(self._on_world_event)
+        self.world.add_listener(self._events.on_world_event)
         await self._listen()
         self._clock = asyncio.create_task(self._run_clock(), name="tws-simulator-clock")
         log.info("simulator.listening", host=self.host, port=self.port, account=self.world.account)
@@ -104,7 +106,7 @@ class TwsSimulator:
             self._listener.close()
             self._listener = None
         self.drop_all()
-        self.world.remove_listener(self._on_world_event)
+        self.world.remove_listener(self._events.on_world_event)
         await asyncio.sleep(0)  # let the transports run their connection_lost callbacks
         log.info("simulator.stopped", port=self.port)
 
@@ -129,15 +131,24 @@ class TwsSimulator:
             # after a stall (debugger, overloaded CI) do not jump the market by minutes
             elapsed = min(now - last, 5 * self.tick_interval)
             last = now
+            self.advance(elapsed)
+
+    def advance(self, seconds: float) -> None:
+        """Move simulated time on by ``seconds`` and stream what changed to every client.
+
+        The clock task calls this every ``tick_interval``; a test that wants to control time
+        (e.g. to see real-time bars roll without waiting) builds the simulator with a long
+        ``tick_interval`` and calls this itself.
+        """
+        try:
+            self.world.step(seconds)
+        except Exception:
+            log.exception("simulator.step_failed")
+        for session in list(self._clients.values()):
             try:
-                self.world.step(elapsed)
-            except Exception:
-                log.exception("simulator.step_failed")
-            for session in list(self._clients.values()):
-                try:
-                    session.on_step()
-                except Exception:  # one client's stream must not stop the others'
-                    log.exception("simulator.stream_failed", client_id=session.client_id)
+                session.on_step()
+            except Exception:  # one client's stream must not stop the others'
+                log.exception("simulator.stream_failed", client_id=session.client_id)
 
     def loop_time(self) -> float:
         return asyncio.get_running_loop().time()
@@ -172,6 +183,10 @@ class TwsSimulator:
 
     def session_for(self, client_id: int) -> ClientSession | None:
         return self._clients.get(client_id)
+
+    def sessions(self) -> list[ClientSession]:
+        """The started client sessions (IB counts depth and tick-by-tick limits per user)."""
+        return list(self._clients.values())
 
     @property
     def client_count(self) -> int:
@@ -215,51 +230,10 @@ class TwsSimulator:
 
     def clear_market_data_subscriptions(self) -> None:
         for session in list(self._clients.values()):
-            session.market.clear()
-            session.contracts.clear()
+            session.clear_market_data()
 
     # --- world events ----------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def held_events(self) -> Iterator[list[WorldEvent]]:
-        """Queue world events during a synchronous world call so that the direct reply (e.g.
-        OPEN_ORDER for a new order) reaches the client before the fills it caused."""
-        if self._held is not None:  # nested: the outer block delivers
-            yield self._held
-            return
-        held: list[WorldEvent] = []
-        self._held = held
-        try:
-            yield held
-        finally:
-            self._held = None
-            for event in held:
-                self._deliver(event)
-
-    def _on_world_event(self, event: WorldEvent) -> None:
-        self._quotes.clear()  # a fill may move last price and volume
-        # OrderRecord is mutable: snapshot it now so each message shows the state of its moment
-        if isinstance(event, OrderChanged):
-            event = OrderChanged(copy(event.record))
-        elif isinstance(event, Filled):
-            event = Filled(event.fill, copy(event.record))
-        if self._held is not None:
-            self._held.append(event)
-        else:
-            self._deliver(event)
-
-    def _deliver(self, event: WorldEvent) -> None:
-        try:
-            if isinstance(event, PortfolioChanged):
-                for session in list(self._clients.values()):
-                    session.account_handlers.on_portfolio(event)
-                return
-            owner = self._clients.get(event.record.spec.client_id)
-            if owner is None:
-                return
-            if isinstance(event, Filled):
-                owner.order_events.on_fill(event.fill, event.record)
-            else:
-                owner.order_events.on_order_changed(event.record)
-        except Exception:
-            log.exception("simulator.event_delivery_failed", event=type(event).__name__)
+    def held_events(self) -> contextlib.AbstractContextManager[list[WorldEvent]]:
+        """Queue world events during a synchronous world call (see ``EventFanOut.held``)."""
+        return self._events.held()

@@ -19,11 +19,14 @@ import structlog
 from adapters.simulated_gateway import messages as msg
 from adapters.simulated_gateway.handlers_account import AccountHandlers
 from adapters.simulated_gateway.handlers_contracts import ContractHandlers
+from adapters.simulated_gateway.handlers_depth import DepthHandlers
 from adapters.simulated_gateway.handlers_market import MarketDataHandlers
 from adapters.simulated_gateway.handlers_orders import OrderHandlers
 from adapters.simulated_gateway.model import ContractQuery, Instrument
 from adapters.simulated_gateway.order_events import OrderEvents
 from adapters.simulated_gateway.pacing import MessageRate
+from adapters.simulated_gateway.realtime_bars import RealTimeBarHandlers
+from adapters.simulated_gateway.tick_by_tick import TickByTickHandlers
 from adapters.simulated_gateway.wire import FieldReader, FrameReader, ProtocolError, frame
 
 if TYPE_CHECKING:
@@ -40,7 +43,10 @@ CLIENT_ID_IN_USE = (
 
 Handler = Callable[[list[str]], None]
 # where each request that expects an answer keeps its request (or order) id
-_REQ_ID_POSITION = {"1": 2, "3": 1, "7": 2, "9": 2, "20": 1, "22": 1, "62": 2, "76": 2, "78": 1}
+_REQ_ID_POSITION = {
+    "1": 2, "3": 1, "7": 2, "9": 2, "10": 2, "20": 1, "22": 1, "50": 2, "62": 2, "76": 2,
+    "78": 1, "97": 1,
+}  # fmt: skip
 
 
 def _request_id(fields: list[str]) -> int:
@@ -71,6 +77,9 @@ class ClientSession(asyncio.Protocol):
         self._loop = asyncio.get_running_loop()
         self.order_events = OrderEvents(self)
         self.market = MarketDataHandlers(self)
+        self.depth = DepthHandlers(self)
+        self.bars = RealTimeBarHandlers(self)
+        self.tick_by_tick = TickByTickHandlers(self)
         self.contracts = ContractHandlers(self)
         self.orders = OrderHandlers(self)
         self.account_handlers = AccountHandlers(self)
@@ -79,7 +88,8 @@ class ClientSession(asyncio.Protocol):
             "49": self._req_current_time,
             "71": self._ignore_second_start,
         }
-        for handlers in (self.market, self.contracts, self.orders, self.account_handlers):
+        for handlers in (self.market, self.depth, self.bars, self.tick_by_tick, self.contracts,
+                         self.orders, self.account_handlers):  # fmt: skip
             self._routes.update(handlers.routes())
 
     # --- transport -------------------------------------------------------------------------
@@ -94,8 +104,7 @@ class ClientSession(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        self.market.clear()
-        self.contracts.clear()
+        self.clear_market_data()
         self.account_handlers.clear()
         if self._delayed_timer is not None:
             self._delayed_timer.cancel()
@@ -256,7 +265,18 @@ class ClientSession(asyncio.Protocol):
     def error(self, req_id: int, code: int, text: str) -> None:
         self.send(msg.error(req_id, code, text))
 
+    def clear_market_data(self) -> None:
+        """Forget every market data subscription (a disconnect, or IB's 1101 "data lost")."""
+        self.market.clear()
+        self.depth.clear()
+        self.bars.clear()
+        self.tick_by_tick.clear()
+        self.contracts.clear()
+
     def on_step(self) -> None:
-        """Called after each world step: stream ticks and bar updates."""
+        """Called after each world step: stream ticks, depth and bar updates."""
         self.market.on_step()
+        self.depth.on_step()
+        self.bars.on_step()
+        self.tick_by_tick.on_step()
         self.contracts.on_step()

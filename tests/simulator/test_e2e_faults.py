@@ -80,3 +80,22 @@ async def test_message_flood_warns_with_100_and_stays_connected() -> None:
         assert error_codes(ib).count(100) == 1
         await ib.reqCurrentTimeAsync()
         assert ib.isConnected()
+
+
+async def test_silenced_market_data_stops_depth_bars_and_tick_by_tick() -> None:
+    async with simulator(tick_interval=3600) as sim, client(sim) as ib, asyncio.timeout(5):
+        (aapl,) = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+        sim.faults.stop_market_data()
+        await wait_until(lambda: 2103 in error_codes(ib))
+        depth = ib.reqMktDepth(aapl, numRows=3)
+        bars = ib.reqRealTimeBars(aapl, 5, "MIDPOINT", False)
+        ticks = ib.reqTickByTickData(aapl, "MidPoint")
+        got: list = []
+        ticks.updateEvent += lambda t: got.extend(t.tickByTicks)
+        sim.advance(5)
+        await ib.reqCurrentTimeAsync()  # a round trip: whatever was sent has arrived
+        assert not depth.domBids and not bars and not got
+        sim.faults.resume_market_data()
+        sim.advance(5)
+        await wait_until(lambda: depth.domBids and len(bars) == 1 and got)
+        assert bars[0].time.timestamp() % 10 == 5  # the silent window's bar is lost
