@@ -125,6 +125,9 @@ class ControlServer:
             "clients": self.simulator.client_count,
             "latency": faults.latency,
             "market_data_flowing": faults.market_data_flowing,
+            # requests received by TWS message id (1 reqMktData, 10 reqMktDepth, ...)
+            "requests": dict(self.simulator.requests),
+            "pacing_violations": self.simulator.pacing_violations,
         }
 
 

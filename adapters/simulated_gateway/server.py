@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from datetime import datetime
 from types import TracebackType
 
@@ -58,6 +59,10 @@ class TwsSimulator:
         self.seed: int = getattr(self.world, "seed", seed)
         self.faults = Faults(self)
         self.order_ids = OrderIds()
+        # What clients asked for, by TWS message id, and IB's pacing errors (100) sent: for
+        # benchmarks and operators (the control interface's /status shows them).
+        self.requests: Counter[str] = Counter()
+        self.pacing_violations = 0
         self._connections: set[ClientSession] = set()
         self._clients: dict[int, ClientSession] = {}
         self._listener: asyncio.Server | None = None

@@ -123,6 +123,7 @@ class ClientSession(asyncio.Protocol):
             if count:
                 text = f"Max rate of messages per second has been exceeded:max=50 rec={count} (1)"
                 self.send(msg.error(-1, 100, text))
+                self.server.pacing_violations += 1
         for fields in batch:
             if self.closed:
                 return
@@ -219,6 +220,7 @@ class ClientSession(asyncio.Protocol):
     # --- dispatch --------------------------------------------------------------------------
 
     def _dispatch(self, fields: list[str]) -> None:
+        self.server.requests[fields[0]] += 1
         handler = self._routes.get(fields[0])
         if handler is None:
             log.warning("simulator.unknown_message", msg_id=fields[0], fields=len(fields))

@@ -6,7 +6,7 @@ import asyncio
 import json
 
 import pytest
-from ib_async import IB
+from ib_async import IB, Stock
 
 from adapters.simulated_gateway.control import ControlServer, is_loopback, run_standalone
 from tests.simulator.e2e import client, simulator
@@ -37,6 +37,10 @@ async def test_faults_over_http() -> None:
         try:
             status, body = await _http(control.port, "GET", "/status")
             assert status == 200 and body["simulator"] and body["clients"] == 1
+            asked = body["requests"].get("1", 0)
+            await ib.reqTickersAsync(*await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD")))
+            _, body = await _http(control.port, "GET", "/status")
+            assert body["requests"]["1"] == asked + 1 and body["pacing_violations"] == 0
             status, body = await _http(control.port, "POST", "/faults/set_latency?seconds=0.05")
             assert status == 200 and body["latency"] == 0.05
             status, _ = await _http(control.port, "POST", "/faults/stop_market_data")
