@@ -94,7 +94,7 @@ class FeedLines:
         # Hooks run in registration order: the market data type (IbMarketData) is set on a new
         # session before these lines ask for data again.
         supervisor.on_connect(self._renew_all)  # a new session: the old request ids are gone
-        supervisor.on_data_lost(self._renew_all)  # 1101: IB dropped every subscription
+        supervisor.on_data_lost(self._data_lost)  # 1101: IB dropped every subscription
         supervisor.on_stale(self._stale_all)
 
     def __len__(self) -> int:
@@ -106,6 +106,11 @@ class FeedLines:
         line._owner = self
         self._lines[line] = None
         self._start(ib, line)
+        lost = self._supervisor.record.lost_notice
+        if lost is not None:  # 1100 holds: nothing flows until IB is back
+            self._stale_all(
+                f"IB has lost connectivity to its servers ({lost.code}: {lost.message})"
+            )
         try:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(line.settled.wait(), self._open_wait)
@@ -160,6 +165,10 @@ class FeedLines:
             self._renew(ib, line)
         if self._lines:
             log.info("ib.feed_resubscribed", subscriptions=len(self._lines))
+
+    def _data_lost(self, ib: IB) -> None:
+        self._stale_all("IB dropped the market data subscriptions (1101); asking again")
+        self._renew_all(ib)
 
     def _stale_all(self, reason: str) -> None:
         for line in list(self._lines):

@@ -216,3 +216,28 @@ async def test_stop_cancels_every_line_and_open_needs_a_session(simulator: TwsSi
     assert len(broker.feed.lines) == 0 and all(line.req_id is None for line in lines)
     with pytest.raises(NotConnected):
         await broker.feed.open_quotes(aapl, RecordingSink())
+
+
+async def test_a_1101_alone_says_stale_and_renews(
+    broker: IbBroker, simulator: TwsSimulator
+) -> None:
+    aapl = await stock(broker)
+    line, sink = await _open(broker, aapl)
+    simulator.faults.restore_1101()  # without a 1100 first
+    await eventually(lambda: bool(sink.stale_reasons))
+    assert "1101" in sink.stale_reasons[0]
+    await eventually(lambda: sink.pushes_after_stale() > 0)
+    line.close()
+
+
+async def test_a_line_opened_while_ib_is_unreachable_is_stale_at_once(
+    broker: IbBroker, simulator: TwsSimulator
+) -> None:
+    aapl = await stock(broker)
+    simulator.faults.sever_with_1100()
+    await eventually(lambda: broker.supervisor.state == "degraded")
+    line, sink = await _open(broker, aapl)
+    assert sink.stale_reasons and "1100" in sink.stale_reasons[0] and not sink.items
+    simulator.faults.restore_1101()
+    await eventually(lambda: sink.pushes_after_stale() > 0)
+    line.close()
