@@ -19,6 +19,7 @@ from ib_async import IB
 from adapters.ib.account import IbAccount
 from adapters.ib.calls import IbCalls
 from adapters.ib.contracts import ExpectedMissFilter, IbContracts
+from adapters.ib.feed import IbFeed
 from adapters.ib.history import IbHistory
 from adapters.ib.market_data import IbMarketData
 from adapters.ib.orders import IbOrders
@@ -65,6 +66,11 @@ class IbBroker:
         self._account = IbAccount(calls)
         self._contracts = IbContracts(calls, self._clock)
         self.market_data = IbMarketData(calls, self._clock)
+        # Live subscriptions (the MarketFeed port); after market_data, whose connect hook sets
+        # the market data type before the feed's lines ask for data again.
+        self.feed = IbFeed(
+            self.supervisor, self.market_data, self._clock, open_wait=settings.stream_open_wait
+        )
         self.history = IbHistory(calls, self._clock)
         self._orders = IbOrders(calls, self._clock)
         self._what_if = IbWhatIf(calls)
@@ -79,6 +85,7 @@ class IbBroker:
         await self.supervisor.start()
 
     async def stop(self) -> None:
+        self.feed.close_all()  # cancelled at IB while the session is still up
         await self.supervisor.stop()
 
     async def wait_connected(self, limit: float) -> bool:

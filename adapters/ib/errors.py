@@ -20,6 +20,7 @@ from domain.errors import (
     DomainError,
     GatewayError,
     InvalidRequest,
+    LinesExhausted,
     MarketDataUnavailable,
     NotConnected,
     OrderNotFound,
@@ -43,6 +44,13 @@ _FARM_KINDS = (
 # Not subscribed to live data: 354 ends the request, 10167 sends delayed data instead.
 NOT_SUBSCRIBED = frozenset({354, 10167})
 ORDER_REJECTED = frozenset({201, 202})
+# The account's limits on live subscriptions: market data lines (101), depth books (309),
+# tick-by-tick subscriptions (10190).
+_LIMITS = {
+    101: "every market data line of the account is in use",
+    309: "the account holds as many market depth (order book) subscriptions as IB allows",
+    10190: "the account holds as many tick-by-tick subscriptions as IB allows",
+}
 NOT_CONNECTED = frozenset({502, 504, 1100})
 # Informational codes (ib_async's list plus IB's 2100-2199 range): never fail a request.
 _WARNINGS = frozenset({105, 110, 165, 329, 399, 404, 434, 492, 10167, 10197, 2100, 2150})
@@ -69,6 +77,11 @@ def to_domain(code: int, text: str, what: str = "the request") -> DomainError:
     ib = f"IB error {code}: {text}"
     if code == 200:
         return ContractNotFound(f"No contract found for {what} ({ib})", ib_code=code)
+    if code in _LIMITS:
+        return LinesExhausted(
+            f"IB refused {what}: {_LIMITS[code]}; close another subscription first ({ib})",
+            retry_after=5,
+        )
     if code in ORDER_REJECTED:
         return OrderRejected(text or ib, ib_code=code)
     if code == 10147:

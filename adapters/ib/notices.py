@@ -46,6 +46,9 @@ class IbNotices:
         self.farms: dict[str, DataFarm] = {}
         self.error_counts: Counter[int] = Counter()
         self._watches: dict[int, set[ErrorWatch]] = {}
+        # Long-lived subscriptions (feed lines): request id -> who takes its errors, for as
+        # long as the subscription lasts (a watch collects into a list: for short requests).
+        self.routes: dict[int, Callable[[int, str], None]] = {}
 
     @contextlib.contextmanager
     def watch(self, req_id: int) -> Iterator[ErrorWatch]:
@@ -70,6 +73,12 @@ class IbNotices:
         for watch in list(self._watches.get(req_id, ())):
             watch.errors.append((code, text))
             watch.arrived.set()
+        route = self.routes.get(req_id)
+        if route is not None:
+            try:
+                route(code, text)
+            except Exception:
+                log.exception("ib.error_route_failed", req_id=req_id, code=code)
         if code == errors.CONNECTIVITY_LOST:
             self._on_lost(text)
         elif code in (errors.RESTORED_DATA_LOST, errors.RESTORED_DATA_KEPT):

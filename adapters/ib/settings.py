@@ -41,3 +41,7 @@ class IbSettings:
     contract_cache_ttl: float = 600.0
     # IB refuses an identical historical request within 15 s: serve it from this cache instead.
     historical_cache_ttl: float = 15.0
+    # A live subscription (quotes, bars, depth, ticks) waits this long after its request for
+    # IB's first data or refusal, so that a refusal (101, 200...) is raised to the caller;
+    # later refusals reach the subscriber instead.
+    stream_open_wait: float = 1.0

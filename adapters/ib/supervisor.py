@@ -65,6 +65,7 @@ class ConnectionSupervisor:
         self._connect_hooks: list[Hook] = []
         self._data_lost_hooks: list[Hook] = []
         self._notice_hooks: list[Callable[[], None]] = []
+        self._stale_hooks: list[Callable[[str], None]] = []
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
         self._wake = asyncio.Event()
@@ -141,6 +142,11 @@ class ConnectionSupervisor:
     def on_data_lost(self, hook: Hook) -> None:
         """Run ``hook(ib)`` when IB restores connectivity with market data lost (1101)."""
         self._data_lost_hooks.append(hook)
+
+    def on_stale(self, hook: Callable[[str], None]) -> None:
+        """Run ``hook(reason)`` when market data stops being current: the session closed (a
+        drop, a reconnect, stop) or IB lost its own connectivity (1100)."""
+        self._stale_hooks.append(hook)
 
     def on_ib_notice(self, hook: Callable[[], None]) -> None:
         """Run ``hook()`` whenever IB's own notices change the status (1100, 1101/1102, farms)."""
@@ -237,6 +243,7 @@ class ConnectionSupervisor:
                 ib.wrapper.connectionClosed()  # type: ignore[no-untyped-call]
             ib.disconnect()
         log.info("ib.session_closed", reason=reason)
+        self._stale(f"the connection to the IB Gateway closed ({reason})")
 
     # -- events from ib_async -------------------------------------------------------------------
 
@@ -257,6 +264,7 @@ class ConnectionSupervisor:
                 code=errors.CONNECTIVITY_LOST, message=text, since=self._clock.now()
             )
         self.record.set("degraded", text)
+        self._stale(f"IB lost connectivity to its servers ({errors.CONNECTIVITY_LOST}: {text})")
         self._notice_changed()
 
     def _restored(self, code: int, text: str) -> None:
@@ -273,6 +281,13 @@ class ConnectionSupervisor:
                 hook()
             except Exception:
                 log.exception("ib.hook_failed", kind="ib_notice")
+
+    def _stale(self, reason: str) -> None:
+        for hook in self._stale_hooks:
+            try:
+                hook(reason)
+            except Exception:
+                log.exception("ib.hook_failed", kind="stale")
 
     def _retry_after(self) -> int:
         if self._next_attempt_at is not None:

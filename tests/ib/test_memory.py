@@ -14,8 +14,10 @@ from adapters.simulated_gateway.server import TwsSimulator
 from application.clock import SystemClock
 from domain.contract import Contract, ContractQuery
 from domain.errors import BrokerTimeout, ContractNotFound
+from domain.market_data import Quote
 from domain.orders import OrderRequest
 from tests.ib.conftest import eventually, make_broker, stock
+from tests.ib.sinks import RecordingSink
 
 NOWHERE = Contract(
     sec_type="STK", con_id=999_999_991, symbol="NOPE", exchange="SMART", currency="USD"
@@ -89,23 +91,21 @@ async def test_failed_lookups_leave_no_result_behind(broker: IbBroker) -> None:
     assert _wrapper_sizes(broker) == before
 
 
-async def test_a_held_stream_leaves_nothing_once_released_even_after_1101(
+async def test_a_quote_line_leaves_nothing_once_closed_even_after_1101(
     broker: IbBroker, simulator: TwsSimulator
 ) -> None:
     aapl = await stock(broker)
     before = _wrapper_sizes(broker)
-    broker.market_data.hold(aapl)
-    ticker = broker.market_data.held_ticker(aapl.con_id)
-    assert ticker is not None
-    await eventually(lambda: ticker.last == ticker.last and ticker.last > 0, 3.0)
+    sink: RecordingSink[Quote] = RecordingSink()
+    line = await broker.feed.open_quotes(aapl, sink)
+    await eventually(lambda: len(sink.items) > 0, 3.0)
     simulator.faults.sever_with_1100()
     await eventually(lambda: broker.supervisor.state == "degraded", 2.0)
     simulator.faults.restore_1101()  # IB dropped the stream: it is asked for again
-    await eventually(lambda: broker.supervisor.state == "connected", 2.0)
-    stamp = ticker.time
-    await eventually(lambda: ticker.time != stamp, 3.0)
-    broker.market_data.release(aapl.con_id)
+    await eventually(lambda: sink.pushes_after_stale() > 0, 3.0)
+    line.close()
     assert _wrapper_sizes(broker) == before
+    assert len(broker.supervisor.notices.routes) == 0
 
 
 async def test_the_idempotency_key_map_is_bounded(broker: IbBroker) -> None:
