@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +21,8 @@ from litestar.handlers import asgi
 from adapters.audit.jsonl import JsonlAuditLog
 from adapters.journal.dsn import OpenableJournal, open_journal, printable_dsn
 from application.clock import SystemClock
-from application.container import Services, build_services
-from application.ports import AuditLog, Broker, Clock, GatewayRuntime, OrderJournal
+from application.container import LiveSettings, Services, build_services
+from application.ports import AuditLog, Broker, Clock, GatewayRuntime, MarketFeed, OrderJournal
 from application.redaction import RedactingAuditLog
 from application.services.health_monitor import HealthMonitor
 from application.services.health_policy import MonitorPolicy
@@ -72,13 +72,15 @@ def assemble(
     clock: Clock | None = None,
     audit: AuditLog | None = None,
     journal: OrderJournal | None = None,
+    feed: MarketFeed | None = None,
 ) -> Assembly:
     """Build the core around the given adapters, or the ones the settings name.
 
     Orders follow the settings' trading policy, are recorded in ``audit`` (default: the
     JSON-lines file the settings name) through the service's one redactor (no configured
     secret is written to the trail or read back from it), and their idempotency keys in
-    ``journal`` (default: the journal the settings' DSN names).
+    ``journal`` (default: the journal the settings' DSN names). Live data (shared lines,
+    streams) comes from ``feed``, by default the IB broker's own feed.
     """
     # Logs, error bodies, MCP tool errors and the audit trail share this one redactor.
     REDACTOR.add(settings.secrets())
@@ -106,6 +108,7 @@ def assemble(
         lifecycles.append(lambda: _broker_lifecycle(ib_broker))
         supervisor = ib_broker.supervisor
         supervisor.on_connect(lambda ib: _count_session(ib, metrics))
+        feed = feed if feed is not None else ib_broker.feed
     monitor = None
     if broker is None and gateway is None and settings.monitor_enabled:
         monitor = _make_monitor(settings, the_broker, runtime, clock)
@@ -135,7 +138,13 @@ def assemble(
         preview_ttl=settings.preview_ttl,
         journal=the_journal,
         secrets=REDACTOR.known,
+        feed=feed,
+        live=live_settings(settings),
     )
+    streams, subscriptions = services.streams, services.subscriptions
+    if streams is not None:
+        sweeps = [subscriptions.sweep] if subscriptions is not None else []
+        lifecycles.append(lambda: _upkeep(streams.run_upkeep(*sweeps)))
     return Assembly(
         settings=settings,
         services=services,
@@ -211,6 +220,30 @@ def build_app(
     )
     app.state["assembly"] = assembly
     return app
+
+
+def live_settings(settings: Settings) -> LiveSettings:
+    return LiveSettings(
+        lines=settings.market_data_lines,
+        linger=settings.market_data_linger,
+        streams_per_caller=settings.streams_per_caller,
+        buffer=settings.stream_buffer,
+        subscription_idle=settings.subscription_idle_timeout,
+        quote_timeout=settings.request_timeout,
+    )
+
+
+@asynccontextmanager
+async def _upkeep(loop: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """Run the live data upkeep (lingering lines, expired subscriptions) while serving; on
+    the way out it closes every stream and line, before the broker stops."""
+    task = asyncio.create_task(loop, name="live-data-upkeep")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def site_policy(settings: Settings) -> SitePolicy:

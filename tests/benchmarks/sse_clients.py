@@ -26,27 +26,29 @@ async def subscriber(
     events = 0
     ended = connected = False
     limits = httpx.Timeout(10.0, read=30.0)
-    async with httpx.AsyncClient(timeout=limits) as client:
-        async with client.stream("GET", url) as response:
-            connected = response.status_code == 200
-            if not connected:
-                return 0, False, False
-            await start.wait()
-            deadline = time.monotonic() + seconds
-            kind = ""
-            async for line in response.aiter_lines():
-                if time.monotonic() >= deadline:
-                    break
-                if line.startswith("event:"):
-                    kind = line[6:].strip()
-                elif line.startswith("data:") and kind == "quote":
-                    stamp = json.loads(line[5:])["timestamp"]
-                    arrived = time.time()
-                    lags.append((arrived - datetime.fromisoformat(stamp).timestamp()) * 1000)
-                    events += 1
-                elif line.startswith("data:") and kind == "end":
-                    ended = True
-                    break
+    async with (
+        httpx.AsyncClient(timeout=limits) as client,
+        client.stream("GET", url) as response,
+    ):
+        connected = response.status_code == 200
+        if not connected:
+            return 0, False, False
+        await start.wait()
+        deadline = time.monotonic() + seconds
+        kind = ""
+        async for line in response.aiter_lines():
+            if time.monotonic() >= deadline:
+                break
+            if line.startswith("event:"):
+                kind = line[6:].strip()
+            elif line.startswith("data:") and kind == "quote":
+                stamp = json.loads(line[5:])["timestamp"]
+                arrived = time.time()
+                lags.append((arrived - datetime.fromisoformat(stamp).timestamp()) * 1000)
+                events += 1
+            elif line.startswith("data:") and kind == "end":
+                ended = True
+                break
     return events, ended, connected
 
 
