@@ -32,11 +32,13 @@ class Redactor:
     ``action`` and ``symbol``). Holds the values but never shows them.
     """
 
-    __slots__ = ("_pattern", "_secrets")
+    __slots__ = ("_pattern", "_secrets", "pattern_id")
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        # Grows with every change of the secrets: lets callers cache what was redacted.
+        self.pattern_id = 0
         self.add(secrets)
 
     def add(self, secrets: Iterable[str | None]) -> None:
@@ -50,6 +52,7 @@ class Redactor:
             # Longest first, so that a secret containing another is replaced whole.
             ordered = sorted(self._secrets, key=len, reverse=True)
             self._pattern = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
+            self.pattern_id += 1
 
     def text(self, text: str) -> str:
         """``text`` with every secret replaced by ``**********``."""

@@ -7,6 +7,7 @@ whose key looks like a credential.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -193,7 +194,16 @@ def printable(text: str, limit: int = MAX_LOGGED) -> str:
     Paths and header values come from callers; unescaped they could forge log lines or
     terminal escapes. Secrets go first: escaped or cut, they would no longer be recognised.
     """
-    escaped = REDACTOR.known.text(text).encode("unicode_escape").decode("ascii")
+    known = REDACTOR.known
+    return _printable(text, limit, known, known.pattern_id)
+
+
+@functools.lru_cache(maxsize=512)
+def _printable(text: str, limit: int, known: Redactor, _generation: int) -> str:
+    # Paths repeat: a request's path is logged twice or more, and most requests share a
+    # few paths. The secrets' generation is part of the key, so a secret added later still
+    # redacts what it matches.
+    escaped = known.text(text).encode("unicode_escape").decode("ascii")
     escaped = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in escaped)
     return escaped if len(escaped) <= limit else escaped[:limit] + "..."
 

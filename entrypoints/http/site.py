@@ -52,6 +52,9 @@ class SitePolicy:
     allowed_origins: tuple[str, ...] = ()
     _host_guard: HostOriginGuardMiddleware = field(init=False, repr=False, compare=False)
     _cors: CORSConfig | None = field(init=False, repr=False, compare=False)
+    _host_answers: dict[tuple[str | None, str | None], bool] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         # FastMCP's guard around an app that does nothing: it answers only to refuse. Origins
@@ -90,6 +93,19 @@ class SitePolicy:
         return self._cors
 
     async def host_allowed(self, scope: Mapping[str, Any]) -> bool:
+        # The answer depends on the Host header and the address served on only: remember it
+        # (a few entries; bounded, as a client may send any Host).
+        server = scope.get("server")
+        key = (header(scope, b"host"), server[0] if server else None)
+        known = self._host_answers.get(key)
+        if known is None:
+            known = await self._ask_host_guard(scope)
+            if len(self._host_answers) >= 256:
+                self._host_answers.clear()
+            self._host_answers[key] = known
+        return known
+
+    async def _ask_host_guard(self, scope: Mapping[str, Any]) -> bool:
         refused = False
 
         async def watch(message: Mapping[str, Any]) -> None:

@@ -240,7 +240,11 @@ def main() -> None:
                 rows.append(load_row(name, result, asked, pacing))
             floor_ms = sequential(f"{bare}/quote?contract_id={ids[0]}", args.calls)
             svc_ms = sequential(f"{svc}/ibkr/market_data/snapshot?contract_id={ids[0]}", args.calls)
-            stream_rows = streams(svc, ib_port, ids, args.subscribers, args.seconds)
+            stream_rows = (
+                streams(svc, ib_port, ids, args.subscribers, args.seconds)
+                if args.subscribers
+                else []
+            )
     print(f"\nLoad: {args.connections} keep-alive connections (wrk -t2), {len(ids)} symbols, "
           f"{args.seconds} s each, {os.cpu_count()} cores shared by every process\n")  # fmt: skip
     print("\n".join(rows))
