@@ -14,6 +14,7 @@ from typing import Protocol
 from domain.account import AccountSummary, AccountValue, Position
 from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
+from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.gateway import GatewayStatus
 from domain.journal import JournalRecord
 from domain.market_data import Bar, HistoricalQuery, Quote
@@ -88,6 +89,15 @@ class Broker(Protocol):
     async def cancel_order(self, order_id: int) -> CancelResult: ...
 
     async def open_orders(self) -> list[OpenOrder]: ...
+
+    async def executions(self, query: ExecutionQuery) -> list[Execution]:
+        """The account's executions IB reports (the current day's at least) that match the
+        query's time, symbol and side, each with its commission once IB reported it."""
+        ...
+
+    async def completed_orders(self) -> list[CompletedOrder]:
+        """The account's orders that are over (filled, cancelled, inactive), as IB lists them."""
+        ...
 
     async def scan(self, query: ScanQuery) -> list[ScanResult]: ...
 

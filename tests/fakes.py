@@ -17,6 +17,7 @@ from domain.account import AccountSummary, AccountValue, Position
 from domain.connection import ConnectionStatus, DataFarm, IbNotice
 from domain.contract import Contract, ContractQuery
 from domain.errors import NotConnected, OrderNotFound, UnknownAccount
+from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.gateway import GatewayStatus
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
@@ -73,6 +74,9 @@ class FakeBroker(_Recorder):
             instruments=["STK"], location_codes=["STK.US.MAJOR"], scan_codes=["MOST_ACTIVE"]
         )
         self.orders: dict[int, OrderResult] = {}
+        # Fills of the fake's market orders land here (and tests add their own).
+        self.execution_list: list[Execution] = []
+        self.completed: list[CompletedOrder] = []
         self.order_requests: dict[int, tuple[Contract, OrderRequest]] = {}
         self.next_order_id = 1
         self.fill_market_orders = True
@@ -192,6 +196,8 @@ class FakeBroker(_Recorder):
         )
         self.orders[order_id] = result
         self.order_requests[order_id] = (contract, order)
+        if filled:
+            self.execution_list.append(_execution(order_id, result, contract, order))
         return result
 
     async def what_if(self, contract: Contract, order: OrderRequest) -> WhatIf:
@@ -292,6 +298,22 @@ class FakeBroker(_Recorder):
             )
         return out
 
+    async def executions(self, query: ExecutionQuery) -> list[Execution]:
+        self._record("executions", query)
+        self._require_connection()
+        return [
+            e
+            for e in self.execution_list
+            if (query.since is None or e.time >= query.since)
+            and (not query.symbol or e.symbol == query.symbol)
+            and (not query.side or e.side == query.side)
+        ]
+
+    async def completed_orders(self) -> list[CompletedOrder]:
+        self._record("completed_orders")
+        self._require_connection()
+        return list(self.completed)
+
     # -- scanner ---------------------------------------------------------------------------
     async def scan(self, query: ScanQuery) -> list[ScanResult]:
         self._record("scan", query)
@@ -328,6 +350,30 @@ class FakeBroker(_Recorder):
         self._record("reconnect")
         self.reconnects += 1
         self.connected = True
+
+
+def _execution(
+    order_id: int, result: OrderResult, contract: Contract, order: OrderRequest
+) -> Execution:
+    return Execution(
+        exec_id=f"fake.{order_id:08x}.01.01",
+        order_id=order_id,
+        perm_id=result.perm_id if isinstance(result.perm_id, int) else 0,
+        client_order_id=order.client_order_id,
+        account_id="DU1234567",
+        contract_id=contract.con_id,
+        symbol=contract.symbol,
+        sec_type=contract.sec_type,
+        side=order.action,
+        quantity=order.quantity,
+        price=result.average_fill_price,
+        time=datetime(2025, 10, 5, 14, 0, tzinfo=UTC) + timedelta(seconds=order_id),
+        exchange="ISLAND",
+        currency=contract.currency,
+        commission=round(max(1.0, 0.005 * order.quantity), 4),
+        commission_currency="USD",
+        realized_pnl=None,
+    )
 
 
 def _option(symbol: str, chain: CandidateChain, expiry: str, strike: float, right: str) -> Contract:

@@ -19,6 +19,7 @@ from ib_async import IB
 from adapters.ib.account import IbAccount
 from adapters.ib.calls import IbCalls
 from adapters.ib.contracts import ExpectedMissFilter, IbContracts
+from adapters.ib.executions import IbExecutions
 from adapters.ib.history import IbHistory
 from adapters.ib.market_data import IbMarketData
 from adapters.ib.orders import IbOrders
@@ -31,6 +32,7 @@ from application.ports import Clock
 from domain.account import AccountSummary, AccountValue, Position
 from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
+from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
@@ -68,6 +70,7 @@ class IbBroker:
         self.history = IbHistory(calls, self._clock)
         self._orders = IbOrders(calls, self._clock)
         self._what_if = IbWhatIf(calls)
+        self._executions = IbExecutions(calls)
         self._scanner = IbScanner(calls, self._clock)
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -165,6 +168,12 @@ class IbBroker:
 
     async def open_orders(self) -> list[OpenOrder]:
         return await self._orders.open_orders()
+
+    async def executions(self, query: ExecutionQuery) -> list[Execution]:
+        return await self._executions.executions(query)
+
+    async def completed_orders(self) -> list[CompletedOrder]:
+        return await self._executions.completed_orders()
 
     # -- scanner ----------------------------------------------------------------------------------
 

@@ -9,13 +9,22 @@ framework (an import-linter contract says so).
 
 from __future__ import annotations
 
-from entrypoints.catalog import account, contracts, market_data, orders, scanner, system
+from entrypoints.catalog import (
+    account,
+    activity,
+    contracts,
+    market_data,
+    orders,
+    scanner,
+    system,
+)
 from entrypoints.catalog.operation import Operation
 
 CATALOG: tuple[Operation, ...] = (
     *system.OPERATIONS,
     *account.OPERATIONS,
     *orders.OPERATIONS,
+    *activity.OPERATIONS,
     *market_data.OPERATIONS,
     *contracts.OPERATIONS,
     *scanner.OPERATIONS,

@@ -20,6 +20,8 @@ OPERATIONS = {
     ("get", "/ibkr/orders/open"): "get_open_orders",
     ("post", "/ibkr/orders/preview"): "preview_order",
     ("get", "/ibkr/orders/audit"): "get_order_audit",
+    ("get", "/ibkr/orders/completed"): "get_completed_orders",
+    ("get", "/ibkr/executions"): "get_executions",
     ("get", "/ibkr/market_data/snapshot"): "get_market_data_snapshot",
     ("get", "/ibkr/market_data/tickers"): "get_tickers",
     ("get", "/ibkr/market_data/historical"): "get_historical_data",
@@ -42,6 +44,8 @@ CONTRACT_PARAMETERS = {
     "/ibkr/scanner/results": {"instrument", "location_code", "filter_codes", "above_price", "below_price",
                               "above_volume", "market_cap_above", "market_cap_below"},
     "/ibkr/orders/{order_id}": {"order_id"},
+    "/ibkr/executions": {"since", "symbol", "side", "limit"},
+    "/ibkr/orders/completed": {"limit"},
 }  # fmt: skip
 
 

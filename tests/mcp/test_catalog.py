@@ -27,6 +27,8 @@ QUERIES = {
     "get_gateway_logs",
     "get_health",
     "get_order_audit",
+    "get_executions",
+    "get_completed_orders",
 }
 ACTIONS = {"place_order", "cancel_order", "reconnect", "restart_gateway"}
 # Asks IB and issues a token, changes nothing at the broker: read-only, but not idempotent.
