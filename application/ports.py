@@ -11,7 +11,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from domain.account import AccountSummary, AccountValue, Position
+from domain.account import (
+    AccountPnl,
+    AccountSummary,
+    AccountValue,
+    PortfolioItem,
+    Position,
+    PositionPnl,
+)
 from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
 from domain.executions import CompletedOrder, Execution, ExecutionQuery
@@ -32,6 +39,19 @@ class Broker(Protocol):
     async def account_values(self, account_id: str | None) -> list[AccountValue]: ...
 
     async def positions(self, account_id: str | None) -> list[Position]: ...
+
+    async def portfolio(self, account_id: str | None) -> list[PortfolioItem]:
+        """The account's holdings as IB's live portfolio reports them (closed ones left out)."""
+        ...
+
+    async def account_pnl(self, account_id: str | None) -> AccountPnl:
+        """IB's live daily, unrealized and realized PnL of the account."""
+        ...
+
+    async def position_pnl(self, account_id: str | None, contract_id: int) -> PositionPnl:
+        """IB's live position and PnL for one contract (``ContractNotFound`` for an unknown
+        contract id; position 0 for a contract the account does not hold)."""
+        ...
 
     async def contract_details(self, query: ContractQuery) -> list[Contract]:
         """Every contract matching the query (empty list when none)."""

@@ -13,10 +13,17 @@ from typing import Any
 
 import msgspec.structs
 
-from domain.account import AccountSummary, AccountValue, Position
+from domain.account import (
+    AccountPnl,
+    AccountSummary,
+    AccountValue,
+    PortfolioItem,
+    Position,
+    PositionPnl,
+)
 from domain.connection import ConnectionStatus, DataFarm, IbNotice
 from domain.contract import Contract, ContractQuery
-from domain.errors import NotConnected, OrderNotFound, UnknownAccount
+from domain.errors import ContractNotFound, NotConnected, OrderNotFound, UnknownAccount
 from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.gateway import GatewayStatus
 from domain.market_data import Bar, HistoricalQuery, Quote
@@ -69,6 +76,9 @@ class FakeBroker(_Recorder):
         self.summary = AccountSummary(account_id=account_id, account_type="INDIVIDUAL")
         self.values: list[AccountValue] = []
         self.position_list: list[Position] = []
+        self.account_pnl_figures = AccountPnl(
+            account_id=account_id, daily_pnl=0.0, unrealized_pnl=0.0, realized_pnl=0.0
+        )
         self.scan_results: list[ScanResult] = []
         self.scanner_params = ScannerParameters(
             instruments=["STK"], location_codes=["STK.US.MAJOR"], scan_codes=["MOST_ACTIVE"]
@@ -106,6 +116,33 @@ class FakeBroker(_Recorder):
         self._record("positions", account_id)
         self._require_connection()
         return list(self.position_list)
+
+    async def portfolio(self, account_id: str | None) -> list[PortfolioItem]:
+        self._record("portfolio", account_id)
+        self._require_connection()
+        return [_portfolio_item(self.account_id, p) for p in self.position_list]
+
+    async def account_pnl(self, account_id: str | None) -> AccountPnl:
+        self._record("account_pnl", account_id)
+        self._require_connection()
+        return self.account_pnl_figures
+
+    async def position_pnl(self, account_id: str | None, contract_id: int) -> PositionPnl:
+        """A held contract's figures from its position; a known one not held: position 0."""
+        self._record("position_pnl", account_id, contract_id)
+        self._require_connection()
+        held = next((p for p in self.position_list if p.contract_id == contract_id), None)
+        if held is None and not any(c.con_id == contract_id for c in self.contracts):
+            raise ContractNotFound(f"No contract with id {contract_id} (fake)")
+        return PositionPnl(
+            account_id=self.account_id,
+            contract_id=contract_id,
+            position=held.position if held else 0.0,
+            daily_pnl=held.unrealized_pnl if held else 0.0,
+            unrealized_pnl=held.unrealized_pnl if held else None,
+            realized_pnl=held.realized_pnl if held else None,
+            market_value=held.market_value if held else 0.0,
+        )
 
     # -- contracts -------------------------------------------------------------------------
     async def contract_details(self, query: ContractQuery) -> list[Contract]:
@@ -350,6 +387,23 @@ class FakeBroker(_Recorder):
         self._record("reconnect")
         self.reconnects += 1
         self.connected = True
+
+
+def _portfolio_item(account_id: str, p: Position) -> PortfolioItem:
+    return PortfolioItem(
+        account_id=account_id,
+        contract_id=p.contract_id,
+        symbol=p.symbol,
+        sec_type=p.asset_class,
+        currency="USD",
+        position=p.position,
+        market_price=p.market_price,
+        market_value=p.market_value,
+        average_cost=p.average_cost,
+        unrealized_pnl=p.unrealized_pnl,
+        realized_pnl=p.realized_pnl,
+        multiplier=p.multiplier,
+    )
 
 
 def _execution(

@@ -23,13 +23,21 @@ from adapters.ib.executions import IbExecutions
 from adapters.ib.history import IbHistory
 from adapters.ib.market_data import IbMarketData
 from adapters.ib.orders import IbOrders
+from adapters.ib.pnl import IbPnl
 from adapters.ib.scanner import IbScanner, ScannerCancelAckFilter
 from adapters.ib.settings import IbSettings
 from adapters.ib.supervisor import ConnectionSupervisor
 from adapters.ib.what_if import IbWhatIf
 from application.clock import SystemClock
 from application.ports import Clock
-from domain.account import AccountSummary, AccountValue, Position
+from domain.account import (
+    AccountPnl,
+    AccountSummary,
+    AccountValue,
+    PortfolioItem,
+    Position,
+    PositionPnl,
+)
 from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
 from domain.executions import CompletedOrder, Execution, ExecutionQuery
@@ -65,6 +73,7 @@ class IbBroker:
         )
         calls = IbCalls(self.supervisor, settings)
         self._account = IbAccount(calls)
+        self._pnl = IbPnl(calls, self._account)
         self._contracts = IbContracts(calls, self._clock)
         self.market_data = IbMarketData(calls, self._clock)
         self.history = IbHistory(calls, self._clock)
@@ -110,6 +119,15 @@ class IbBroker:
 
     async def positions(self, account_id: str | None) -> list[Position]:
         return await self._account.positions(account_id)
+
+    async def portfolio(self, account_id: str | None) -> list[PortfolioItem]:
+        return await self._pnl.portfolio(account_id)
+
+    async def account_pnl(self, account_id: str | None) -> AccountPnl:
+        return await self._pnl.account_pnl(account_id)
+
+    async def position_pnl(self, account_id: str | None, contract_id: int) -> PositionPnl:
+        return await self._pnl.position_pnl(account_id, contract_id)
 
     # -- contracts --------------------------------------------------------------------------------
 

@@ -253,6 +253,7 @@ class TwsSimulator:
             if isinstance(event, PortfolioChanged):
                 for session in list(self._clients.values()):
                     session.account_handlers.on_portfolio(event)
+                    session.pnl.on_portfolio()
                 return
             owner = self._clients.get(event.record.spec.client_id)
             if owner is None:

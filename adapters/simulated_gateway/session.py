@@ -21,6 +21,7 @@ from adapters.simulated_gateway.handlers_account import AccountHandlers
 from adapters.simulated_gateway.handlers_contracts import ContractHandlers
 from adapters.simulated_gateway.handlers_market import MarketDataHandlers
 from adapters.simulated_gateway.handlers_orders import OrderHandlers
+from adapters.simulated_gateway.handlers_pnl import PnlHandlers
 from adapters.simulated_gateway.model import ContractQuery, Instrument
 from adapters.simulated_gateway.order_events import OrderEvents
 from adapters.simulated_gateway.pacing import MessageRate
@@ -40,7 +41,8 @@ CLIENT_ID_IN_USE = (
 
 Handler = Callable[[list[str]], None]
 # where each request that expects an answer keeps its request (or order) id
-_REQ_ID_POSITION = {"1": 2, "3": 1, "7": 2, "9": 2, "20": 1, "22": 1, "62": 2, "76": 2, "78": 1}
+_REQ_ID_POSITION = {"1": 2, "3": 1, "7": 2, "9": 2, "20": 1, "22": 1, "62": 2, "76": 2, "78": 1,
+                    "92": 1, "94": 1}  # fmt: skip
 
 
 def _request_id(fields: list[str]) -> int:
@@ -74,12 +76,13 @@ class ClientSession(asyncio.Protocol):
         self.contracts = ContractHandlers(self)
         self.orders = OrderHandlers(self)
         self.account_handlers = AccountHandlers(self)
+        self.pnl = PnlHandlers(self)
         self._routes: dict[str, Handler] = {
             "8": self._req_ids,
             "49": self._req_current_time,
             "71": self._ignore_second_start,
         }
-        for handlers in (self.market, self.contracts, self.orders, self.account_handlers):
+        for handlers in (self.market, self.contracts, self.orders, self.account_handlers, self.pnl):
             self._routes.update(handlers.routes())
 
     # --- transport -------------------------------------------------------------------------
@@ -97,6 +100,7 @@ class ClientSession(asyncio.Protocol):
         self.market.clear()
         self.contracts.clear()
         self.account_handlers.clear()
+        self.pnl.clear()
         if self._delayed_timer is not None:
             self._delayed_timer.cancel()
         self.server.session_closed(self)

@@ -15,6 +15,7 @@ from entrypoints.catalog import (
     contracts,
     market_data,
     orders,
+    portfolio,
     scanner,
     system,
 )
@@ -23,6 +24,7 @@ from entrypoints.catalog.operation import Operation
 CATALOG: tuple[Operation, ...] = (
     *system.OPERATIONS,
     *account.OPERATIONS,
+    *portfolio.OPERATIONS,
     *orders.OPERATIONS,
     *activity.OPERATIONS,
     *market_data.OPERATIONS,
