@@ -108,6 +108,19 @@ class Broker(Protocol):
 
     async def cancel_order(self, order_id: int) -> CancelResult: ...
 
+    async def session_order(self, order_id: int) -> OpenOrder | None:
+        """The order this session placed with that id, in the terms and state IB last reported
+        (working or finished); None when this session does not know it."""
+        ...
+
+    async def modify_order(
+        self, order_id: int, contract: Contract, order: OrderRequest
+    ) -> OrderResult:
+        """Send ``order`` as the new terms of this session's working order ``order_id`` (same
+        id); return once IB reported the new terms (``OrderRejected`` when IB refused them: the
+        order then keeps its old terms, or is already finished)."""
+        ...
+
     async def open_orders(self) -> list[OpenOrder]: ...
 
     async def executions(self, query: ExecutionQuery) -> list[Execution]:

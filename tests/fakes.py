@@ -301,39 +301,55 @@ class FakeBroker(_Recorder):
             order_id=order_id, status="Cancelled", message="Order cancelled successfully"
         )
 
+    async def session_order(self, order_id: int) -> OpenOrder | None:
+        self._record("session_order", order_id)
+        self._require_connection()
+        return self._open_order(order_id) if order_id in self.orders else None
+
+    async def modify_order(
+        self, order_id: int, contract: Contract, order: OrderRequest
+    ) -> OrderResult:
+        """Takes the new terms (a limit order stays working) and answers like IB."""
+        self._record("modify_order", order_id, contract, order)
+        self._require_connection()
+        current = self.orders[order_id]
+        self.order_requests[order_id] = (contract, order)
+        result = msgspec.structs.replace(
+            current, remaining_quantity=order.quantity - current.filled_quantity
+        )
+        self.orders[order_id] = result
+        return result
+
     async def open_orders(self) -> list[OpenOrder]:
         self._record("open_orders")
         self._require_connection()
-        out = []
-        for order_id, result in self.orders.items():
-            if result.is_final:
-                continue
-            contract, request = self.order_requests[order_id]
-            out.append(
-                OpenOrder(
-                    order_id=order_id,
-                    perm_id=result.perm_id if isinstance(result.perm_id, int) else 0,
-                    client_id=1,
-                    account_id=self.account_id,
-                    contract_id=contract.con_id,
-                    symbol=contract.symbol,
-                    sec_type=contract.sec_type,
-                    action=request.action,
-                    order_type=request.order_type,
-                    quantity=request.quantity,
-                    limit_price=request.limit_price,
-                    stop_price=request.stop_price,
-                    time_in_force=request.time_in_force,
-                    good_till_date=request.effective_good_till or None,
-                    outside_rth=request.outside_rth,
-                    status=result.status,
-                    filled_quantity=result.filled_quantity,
-                    remaining_quantity=result.remaining_quantity,
-                    average_fill_price=result.average_fill_price,
-                    client_order_id=request.client_order_id,
-                )
-            )
-        return out
+        return [self._open_order(i) for i, r in self.orders.items() if not r.is_final]
+
+    def _open_order(self, order_id: int) -> OpenOrder:
+        result = self.orders[order_id]
+        contract, request = self.order_requests[order_id]
+        return OpenOrder(
+            order_id=order_id,
+            perm_id=result.perm_id if isinstance(result.perm_id, int) else 0,
+            client_id=1,
+            account_id=self.account_id,
+            contract_id=contract.con_id,
+            symbol=contract.symbol,
+            sec_type=contract.sec_type,
+            action=request.action,
+            order_type=request.order_type,
+            quantity=request.quantity,
+            limit_price=request.limit_price,
+            stop_price=request.stop_price,
+            time_in_force=request.time_in_force,
+            good_till_date=request.effective_good_till or None,
+            outside_rth=request.outside_rth,
+            status=result.status,
+            filled_quantity=result.filled_quantity,
+            remaining_quantity=result.remaining_quantity,
+            average_fill_price=result.average_fill_price,
+            client_order_id=request.client_order_id,
+        )
 
     async def executions(self, query: ExecutionQuery) -> list[Execution]:
         self._record("executions", query)

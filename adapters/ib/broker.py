@@ -22,6 +22,8 @@ from adapters.ib.contracts import ExpectedMissFilter, IbContracts
 from adapters.ib.executions import IbExecutions
 from adapters.ib.history import IbHistory
 from adapters.ib.market_data import IbMarketData
+from adapters.ib.modify import IbModify
+from adapters.ib.order_terms import track_order_terms
 from adapters.ib.orders import IbOrders
 from adapters.ib.pnl import IbPnl
 from adapters.ib.scanner import IbScanner, ScannerCancelAckFilter
@@ -80,6 +82,8 @@ class IbBroker:
         self._orders = IbOrders(calls, self._clock)
         self._what_if = IbWhatIf(calls)
         self._executions = IbExecutions(calls)
+        self._modify = IbModify(calls)
+        self.supervisor.on_connect(track_order_terms)
         self._scanner = IbScanner(calls, self._clock)
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -186,6 +190,14 @@ class IbBroker:
 
     async def open_orders(self) -> list[OpenOrder]:
         return await self._orders.open_orders()
+
+    async def session_order(self, order_id: int) -> OpenOrder | None:
+        return self._modify.session_order(order_id)
+
+    async def modify_order(
+        self, order_id: int, contract: Contract, order: OrderRequest
+    ) -> OrderResult:
+        return await self._modify.modify(order_id, contract, order)
 
     async def executions(self, query: ExecutionQuery) -> list[Execution]:
         return await self._executions.executions(query)

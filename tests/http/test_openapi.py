@@ -19,6 +19,7 @@ OPERATIONS = {
     ("get", "/ibkr/pnl/{contract_id}"): "get_position_pnl",
     ("post", "/ibkr/orders/place"): "place_order",
     ("delete", "/ibkr/orders/{order_id}"): "cancel_order",
+    ("patch", "/ibkr/orders/{order_id}"): "modify_order",
     ("get", "/ibkr/orders/{order_id}"): "get_order_status",
     ("get", "/ibkr/orders/open"): "get_open_orders",
     ("post", "/ibkr/orders/preview"): "preview_order",

@@ -33,7 +33,7 @@ QUERIES = {
     "get_pnl",
     "get_position_pnl",
 }
-ACTIONS = {"place_order", "cancel_order", "reconnect", "restart_gateway"}
+ACTIONS = {"place_order", "modify_order", "cancel_order", "reconnect", "restart_gateway"}
 # Asks IB and issues a token, changes nothing at the broker: read-only, but not idempotent.
 PREVIEWS = {"preview_order"}
 
