@@ -8,6 +8,7 @@ from application.clock import SystemClock
 from application.ports import AuditLog, Broker, Clock, GatewayRuntime, MarketFeed, OrderJournal
 from application.redaction import Redactor
 from application.services.account import AccountService
+from application.services.activity import ActivityService
 from application.services.connection import ConnectionService
 from application.services.contracts import ContractService
 from application.services.gateway import GatewayService
@@ -29,6 +30,7 @@ from domain.safety import TradingPolicy
 @dataclass(frozen=True, slots=True)
 class Services:
     account: AccountService
+    activity: ActivityService
     trading: TradingService
     market_data: MarketDataService
     contracts: ContractService
@@ -112,6 +114,7 @@ def build_services(
     )  # fmt: skip
     return Services(
         account=AccountService(broker),
+        activity=ActivityService(broker),
         trading=trading,
         market_data=market_data,
         contracts=contracts,

@@ -11,10 +11,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from domain.account import AccountSummary, AccountValue, Position
+from domain.account import (
+    AccountPnl,
+    AccountSummary,
+    AccountValue,
+    PortfolioItem,
+    Position,
+    PositionPnl,
+)
 from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
 from domain.errors import DomainError
+from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.gateway import GatewayStatus
 from domain.journal import JournalRecord
 from domain.market_data import Bar, HistoricalQuery, Quote
@@ -35,6 +43,19 @@ class Broker(Protocol):
     async def account_values(self, account_id: str | None) -> list[AccountValue]: ...
 
     async def positions(self, account_id: str | None) -> list[Position]: ...
+
+    async def portfolio(self, account_id: str | None) -> list[PortfolioItem]:
+        """The account's holdings as IB's live portfolio reports them (closed ones left out)."""
+        ...
+
+    async def account_pnl(self, account_id: str | None) -> AccountPnl:
+        """IB's live daily, unrealized and realized PnL of the account."""
+        ...
+
+    async def position_pnl(self, account_id: str | None, contract_id: int) -> PositionPnl:
+        """IB's live position and PnL for one contract (``ContractNotFound`` for an unknown
+        contract id; position 0 for a contract the account does not hold)."""
+        ...
 
     async def contract_details(self, query: ContractQuery) -> list[Contract]:
         """Every contract matching the query (empty list when none)."""
@@ -91,7 +112,29 @@ class Broker(Protocol):
 
     async def cancel_order(self, order_id: int) -> CancelResult: ...
 
+    async def session_order(self, order_id: int) -> OpenOrder | None:
+        """The order this session placed with that id, in the terms and state IB last reported
+        (working or finished); None when this session does not know it."""
+        ...
+
+    async def modify_order(
+        self, order_id: int, contract: Contract, order: OrderRequest
+    ) -> OrderResult:
+        """Send ``order`` as the new terms of this session's working order ``order_id`` (same
+        id); return once IB reported the new terms (``OrderRejected`` when IB refused them: the
+        order then keeps its old terms, or is already finished)."""
+        ...
+
     async def open_orders(self) -> list[OpenOrder]: ...
+
+    async def executions(self, query: ExecutionQuery) -> list[Execution]:
+        """The account's executions IB reports (the current day's at least) that match the
+        query's time, symbol and side, each with its commission once IB reported it."""
+        ...
+
+    async def completed_orders(self) -> list[CompletedOrder]:
+        """The account's orders that are over (filled, cancelled, inactive), as IB lists them."""
+        ...
 
     async def scan(self, query: ScanQuery) -> list[ScanResult]: ...
 

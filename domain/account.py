@@ -1,4 +1,4 @@
-"""Account summary, raw account values and positions."""
+"""Account summary, raw account values, positions, portfolio and profit and loss."""
 
 from __future__ import annotations
 
@@ -47,3 +47,45 @@ class Position(msgspec.Struct, frozen=True, kw_only=True):
     strike: float | None = None
     right: str | None = None
     multiplier: float = 1.0
+
+
+class PortfolioItem(msgspec.Struct, frozen=True, kw_only=True):
+    """A holding as IB's portfolio reports it, priced at IB's mark; figures in its currency
+    with the multiplier included, average cost per unit (commissions included)."""
+
+    account_id: str
+    contract_id: int
+    symbol: str
+    sec_type: str
+    currency: str
+    position: float
+    market_price: float | None
+    market_value: float | None
+    average_cost: float
+    unrealized_pnl: float | None
+    realized_pnl: float | None
+    expiry: str | None = None
+    strike: float | None = None
+    right: str | None = None
+    multiplier: float = 1.0
+
+
+class AccountPnl(msgspec.Struct, frozen=True, kw_only=True):
+    """The account's profit and loss as IB computes it live, in the base currency."""
+
+    account_id: str
+    daily_pnl: float | None  # since the start of the trading day
+    unrealized_pnl: float | None
+    realized_pnl: float | None
+
+
+class PositionPnl(msgspec.Struct, frozen=True, kw_only=True):
+    """One contract's position and profit and loss as IB computes it live, in its currency."""
+
+    account_id: str
+    contract_id: int
+    position: float
+    daily_pnl: float | None
+    unrealized_pnl: float | None
+    realized_pnl: float | None
+    market_value: float | None

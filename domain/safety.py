@@ -15,8 +15,8 @@ from domain.contract import Contract
 from domain.orders import OrderRequest
 
 Transport = Literal["rest", "mcp", "stdio"]
-AuditAction = Literal["preview", "place", "cancel", "refusal"]
-OrderOperation = Literal["preview", "place", "cancel"]
+AuditAction = Literal["preview", "place", "modify", "cancel", "refusal"]
+OrderOperation = Literal["preview", "place", "modify", "cancel"]
 # IB numbers paper accounts DU... (and DF... for a paper advisor master); the rest trade money.
 PAPER_ACCOUNT_PREFIXES = ("DU", "DF")
 

@@ -13,10 +13,18 @@ from typing import Any
 
 import msgspec.structs
 
-from domain.account import AccountSummary, AccountValue, Position
+from domain.account import (
+    AccountPnl,
+    AccountSummary,
+    AccountValue,
+    PortfolioItem,
+    Position,
+    PositionPnl,
+)
 from domain.connection import ConnectionStatus, DataFarm, IbNotice
 from domain.contract import Contract, ContractQuery
-from domain.errors import NotConnected, OrderNotFound, UnknownAccount
+from domain.errors import ContractNotFound, NotConnected, OrderNotFound, UnknownAccount
+from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.gateway import GatewayStatus
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
@@ -68,11 +76,17 @@ class FakeBroker(_Recorder):
         self.summary = AccountSummary(account_id=account_id, account_type="INDIVIDUAL")
         self.values: list[AccountValue] = []
         self.position_list: list[Position] = []
+        self.account_pnl_figures = AccountPnl(
+            account_id=account_id, daily_pnl=0.0, unrealized_pnl=0.0, realized_pnl=0.0
+        )
         self.scan_results: list[ScanResult] = []
         self.scanner_params = ScannerParameters(
             instruments=["STK"], location_codes=["STK.US.MAJOR"], scan_codes=["MOST_ACTIVE"]
         )
         self.orders: dict[int, OrderResult] = {}
+        # Fills of the fake's market orders land here (and tests add their own).
+        self.execution_list: list[Execution] = []
+        self.completed: list[CompletedOrder] = []
         self.order_requests: dict[int, tuple[Contract, OrderRequest]] = {}
         self.next_order_id = 1
         self.fill_market_orders = True
@@ -102,6 +116,33 @@ class FakeBroker(_Recorder):
         self._record("positions", account_id)
         self._require_connection()
         return list(self.position_list)
+
+    async def portfolio(self, account_id: str | None) -> list[PortfolioItem]:
+        self._record("portfolio", account_id)
+        self._require_connection()
+        return [_portfolio_item(self.account_id, p) for p in self.position_list]
+
+    async def account_pnl(self, account_id: str | None) -> AccountPnl:
+        self._record("account_pnl", account_id)
+        self._require_connection()
+        return self.account_pnl_figures
+
+    async def position_pnl(self, account_id: str | None, contract_id: int) -> PositionPnl:
+        """A held contract's figures from its position; a known one not held: position 0."""
+        self._record("position_pnl", account_id, contract_id)
+        self._require_connection()
+        held = next((p for p in self.position_list if p.contract_id == contract_id), None)
+        if held is None and not any(c.con_id == contract_id for c in self.contracts):
+            raise ContractNotFound(f"No contract with id {contract_id} (fake)")
+        return PositionPnl(
+            account_id=self.account_id,
+            contract_id=contract_id,
+            position=held.position if held else 0.0,
+            daily_pnl=held.unrealized_pnl if held else 0.0,
+            unrealized_pnl=held.unrealized_pnl if held else None,
+            realized_pnl=held.realized_pnl if held else None,
+            market_value=held.market_value if held else 0.0,
+        )
 
     # -- contracts -------------------------------------------------------------------------
     async def contract_details(self, query: ContractQuery) -> list[Contract]:
@@ -192,6 +233,8 @@ class FakeBroker(_Recorder):
         )
         self.orders[order_id] = result
         self.order_requests[order_id] = (contract, order)
+        if filled:
+            self.execution_list.append(_execution(order_id, result, contract, order))
         return result
 
     async def what_if(self, contract: Contract, order: OrderRequest) -> WhatIf:
@@ -258,39 +301,71 @@ class FakeBroker(_Recorder):
             order_id=order_id, status="Cancelled", message="Order cancelled successfully"
         )
 
+    async def session_order(self, order_id: int) -> OpenOrder | None:
+        self._record("session_order", order_id)
+        self._require_connection()
+        return self._open_order(order_id) if order_id in self.orders else None
+
+    async def modify_order(
+        self, order_id: int, contract: Contract, order: OrderRequest
+    ) -> OrderResult:
+        """Takes the new terms (a limit order stays working) and answers like IB."""
+        self._record("modify_order", order_id, contract, order)
+        self._require_connection()
+        current = self.orders[order_id]
+        self.order_requests[order_id] = (contract, order)
+        result = msgspec.structs.replace(
+            current, remaining_quantity=order.quantity - current.filled_quantity
+        )
+        self.orders[order_id] = result
+        return result
+
     async def open_orders(self) -> list[OpenOrder]:
         self._record("open_orders")
         self._require_connection()
-        out = []
-        for order_id, result in self.orders.items():
-            if result.is_final:
-                continue
-            contract, request = self.order_requests[order_id]
-            out.append(
-                OpenOrder(
-                    order_id=order_id,
-                    perm_id=result.perm_id if isinstance(result.perm_id, int) else 0,
-                    client_id=1,
-                    account_id=self.account_id,
-                    contract_id=contract.con_id,
-                    symbol=contract.symbol,
-                    sec_type=contract.sec_type,
-                    action=request.action,
-                    order_type=request.order_type,
-                    quantity=request.quantity,
-                    limit_price=request.limit_price,
-                    stop_price=request.stop_price,
-                    time_in_force=request.time_in_force,
-                    good_till_date=request.effective_good_till or None,
-                    outside_rth=request.outside_rth,
-                    status=result.status,
-                    filled_quantity=result.filled_quantity,
-                    remaining_quantity=result.remaining_quantity,
-                    average_fill_price=result.average_fill_price,
-                    client_order_id=request.client_order_id,
-                )
-            )
-        return out
+        return [self._open_order(i) for i, r in self.orders.items() if not r.is_final]
+
+    def _open_order(self, order_id: int) -> OpenOrder:
+        result = self.orders[order_id]
+        contract, request = self.order_requests[order_id]
+        return OpenOrder(
+            order_id=order_id,
+            perm_id=result.perm_id if isinstance(result.perm_id, int) else 0,
+            client_id=1,
+            account_id=self.account_id,
+            contract_id=contract.con_id,
+            symbol=contract.symbol,
+            sec_type=contract.sec_type,
+            action=request.action,
+            order_type=request.order_type,
+            quantity=request.quantity,
+            limit_price=request.limit_price,
+            stop_price=request.stop_price,
+            time_in_force=request.time_in_force,
+            good_till_date=request.effective_good_till or None,
+            outside_rth=request.outside_rth,
+            status=result.status,
+            filled_quantity=result.filled_quantity,
+            remaining_quantity=result.remaining_quantity,
+            average_fill_price=result.average_fill_price,
+            client_order_id=request.client_order_id,
+        )
+
+    async def executions(self, query: ExecutionQuery) -> list[Execution]:
+        self._record("executions", query)
+        self._require_connection()
+        return [
+            e
+            for e in self.execution_list
+            if (query.since is None or e.time >= query.since)
+            and (not query.symbol or e.symbol == query.symbol)
+            and (not query.side or e.side == query.side)
+        ]
+
+    async def completed_orders(self) -> list[CompletedOrder]:
+        self._record("completed_orders")
+        self._require_connection()
+        return list(self.completed)
 
     # -- scanner ---------------------------------------------------------------------------
     async def scan(self, query: ScanQuery) -> list[ScanResult]:
@@ -328,6 +403,47 @@ class FakeBroker(_Recorder):
         self._record("reconnect")
         self.reconnects += 1
         self.connected = True
+
+
+def _portfolio_item(account_id: str, p: Position) -> PortfolioItem:
+    return PortfolioItem(
+        account_id=account_id,
+        contract_id=p.contract_id,
+        symbol=p.symbol,
+        sec_type=p.asset_class,
+        currency="USD",
+        position=p.position,
+        market_price=p.market_price,
+        market_value=p.market_value,
+        average_cost=p.average_cost,
+        unrealized_pnl=p.unrealized_pnl,
+        realized_pnl=p.realized_pnl,
+        multiplier=p.multiplier,
+    )
+
+
+def _execution(
+    order_id: int, result: OrderResult, contract: Contract, order: OrderRequest
+) -> Execution:
+    return Execution(
+        exec_id=f"fake.{order_id:08x}.01.01",
+        order_id=order_id,
+        perm_id=result.perm_id if isinstance(result.perm_id, int) else 0,
+        client_order_id=order.client_order_id,
+        account_id="DU1234567",
+        contract_id=contract.con_id,
+        symbol=contract.symbol,
+        sec_type=contract.sec_type,
+        side=order.action,
+        quantity=order.quantity,
+        price=result.average_fill_price,
+        time=datetime(2025, 10, 5, 14, 0, tzinfo=UTC) + timedelta(seconds=order_id),
+        exchange="ISLAND",
+        currency=contract.currency,
+        commission=round(max(1.0, 0.005 * order.quantity), 4),
+        commission_currency="USD",
+        realized_pnl=None,
+    )
 
 
 def _option(symbol: str, chain: CandidateChain, expiry: str, strike: float, right: str) -> Contract:

@@ -21,7 +21,8 @@ class IbAccount:
         self._calls = calls
         self._flight = SingleFlight()
 
-    def _account(self, ib: IB, account_id: str | None) -> str:
+    def account_of(self, ib: IB, account_id: str | None) -> str:
+        """The managed account ``account_id`` names, or the default one."""
         managed = ib.managedAccounts()
         wanted = account_id or self._calls.settings.account
         if wanted:
@@ -53,7 +54,7 @@ class IbAccount:
 
     async def summary(self, account_id: str | None) -> AccountSummary:
         ib = self._calls.require()
-        account = self._account(ib, account_id)
+        account = self.account_of(ib, account_id)
         values = ib.accountValues(account)
         if not any(v.tag == "NetLiquidation" for v in values):
             # not in the live subscription (e.g. its start-up sync timed out): ask IB directly
@@ -66,7 +67,7 @@ class IbAccount:
 
     async def values(self, account_id: str | None) -> list[AccountValue]:
         ib = self._calls.require()
-        account = self._account(ib, account_id)
+        account = self.account_of(ib, account_id)
         values = ib.accountValues(account)
         if not values:
             values = await self._calls.run(
@@ -78,7 +79,7 @@ class IbAccount:
 
     async def positions(self, account_id: str | None) -> list[Position]:
         ib = self._calls.require()
-        account = self._account(ib, account_id)
+        account = self.account_of(ib, account_id)
         held = await self._flight.run(
             "positions",
             lambda: self._calls.run(

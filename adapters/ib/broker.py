@@ -19,19 +19,31 @@ from ib_async import IB
 from adapters.ib.account import IbAccount
 from adapters.ib.calls import IbCalls
 from adapters.ib.contracts import ExpectedMissFilter, IbContracts
+from adapters.ib.executions import IbExecutions
 from adapters.ib.feed import IbFeed
 from adapters.ib.history import IbHistory
 from adapters.ib.market_data import IbMarketData
+from adapters.ib.modify import IbModify
+from adapters.ib.order_terms import track_order_terms
 from adapters.ib.orders import IbOrders
+from adapters.ib.pnl import IbPnl
 from adapters.ib.scanner import IbScanner, ScannerCancelAckFilter
 from adapters.ib.settings import IbSettings
 from adapters.ib.supervisor import ConnectionSupervisor
 from adapters.ib.what_if import IbWhatIf
 from application.clock import SystemClock
 from application.ports import Clock
-from domain.account import AccountSummary, AccountValue, Position
+from domain.account import (
+    AccountPnl,
+    AccountSummary,
+    AccountValue,
+    PortfolioItem,
+    Position,
+    PositionPnl,
+)
 from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
+from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
@@ -64,6 +76,7 @@ class IbBroker:
         )
         calls = IbCalls(self.supervisor, settings)
         self._account = IbAccount(calls)
+        self._pnl = IbPnl(calls, self._account)
         self._contracts = IbContracts(calls, self._clock)
         self.market_data = IbMarketData(calls, self._clock)
         # Live subscriptions (the MarketFeed port); after market_data, whose connect hook sets
@@ -74,6 +87,9 @@ class IbBroker:
         self.history = IbHistory(calls, self._clock)
         self._orders = IbOrders(calls, self._clock)
         self._what_if = IbWhatIf(calls)
+        self._executions = IbExecutions(calls)
+        self._modify = IbModify(calls)
+        self.supervisor.on_connect(track_order_terms)
         self._scanner = IbScanner(calls, self._clock)
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -114,6 +130,15 @@ class IbBroker:
 
     async def positions(self, account_id: str | None) -> list[Position]:
         return await self._account.positions(account_id)
+
+    async def portfolio(self, account_id: str | None) -> list[PortfolioItem]:
+        return await self._pnl.portfolio(account_id)
+
+    async def account_pnl(self, account_id: str | None) -> AccountPnl:
+        return await self._pnl.account_pnl(account_id)
+
+    async def position_pnl(self, account_id: str | None, contract_id: int) -> PositionPnl:
+        return await self._pnl.position_pnl(account_id, contract_id)
 
     # -- contracts --------------------------------------------------------------------------------
 
@@ -172,6 +197,20 @@ class IbBroker:
 
     async def open_orders(self) -> list[OpenOrder]:
         return await self._orders.open_orders()
+
+    async def session_order(self, order_id: int) -> OpenOrder | None:
+        return self._modify.session_order(order_id)
+
+    async def modify_order(
+        self, order_id: int, contract: Contract, order: OrderRequest
+    ) -> OrderResult:
+        return await self._modify.modify(order_id, contract, order)
+
+    async def executions(self, query: ExecutionQuery) -> list[Execution]:
+        return await self._executions.executions(query)
+
+    async def completed_orders(self) -> list[CompletedOrder]:
+        return await self._executions.completed_orders()
 
     # -- scanner ----------------------------------------------------------------------------------
 

@@ -75,7 +75,7 @@ class IbOrders:
         timeout = self._calls.settings.order_ack_timeout
         forget_old_trades(ib.wrapper, self._finished_kept)
         with self._calls.supervisor.watch(order_id) as watch:
-            result: OrderResult | None = await _settle(ib, trade, watch, timeout, _placed)
+            result: OrderResult | None = await settle(ib, trade, watch, timeout, _placed)
         if result is None:
             raise BrokerTimeout(
                 f"IB did not acknowledge order {order_id} within {timeout:g} s; it may still "
@@ -164,7 +164,7 @@ class IbOrders:
                 ib.cancelOrder(order)
             except ConnectionError as exc:
                 raise errors.translate(exc, "cancelling the order") from exc
-            result: CancelResult | None = await _settle(
+            result: CancelResult | None = await settle(
                 ib, trade, watch, timeout, lambda t, w: _cancelled(_live(ib, order_id) or t, w)
             )
         forget_old_trades(ib.wrapper, self._finished_kept)
@@ -196,7 +196,7 @@ class IbOrders:
         )
 
 
-async def _settle(ib: IB, trade: Trade, watch: ErrorWatch, budget: float, judge: Judge) -> Any:
+async def settle(ib: IB, trade: Trade, watch: ErrorWatch, budget: float, judge: Judge) -> Any:
     """Wait until ``judge`` has an answer, the session drops, or ``budget`` s pass (None)."""
     changed = asyncio.Event()
 

@@ -58,6 +58,7 @@ class EventFanOut:
             if isinstance(event, PortfolioChanged):
                 for session in list(self._clients.values()):
                     session.account_handlers.on_portfolio(event)
+                    session.pnl.on_portfolio()
                 return
             owner = self._clients.get(event.record.spec.client_id)
             if owner is None:

@@ -79,16 +79,17 @@ class OrderHandlers:
         if req.what_if:
             self._what_if(req, inst)
             return
-        reason = session.server.faults.take_order_rejection()
-        if reason is not None:
-            session.error(req.order_id, 201, f"Order rejected - reason:{reason}")
-            return
         known = self.ids.world_id(client_id, req.order_id)
         if known is not None and self.ids.is_done(known):
             if self.ids.status(known) == "Filled":
                 session.error(req.order_id, 104, "Can't modify a filled order.")
             else:
                 session.error(req.order_id, 103, "Duplicate order id")
+            return
+        reason = session.server.faults.take_order_rejection()
+        if reason is not None:
+            session.error(req.order_id, 201, f"Order rejected - reason:{reason}")
+            self._still_working(known)
             return
         world_id = self.ids.assign(client_id, req.order_id)
         spec = self._spec(req, world_id)
@@ -97,6 +98,7 @@ class OrderHandlers:
                 record = copy(session.world.place_order(spec, inst))
             except OrderRejected as exc:
                 session.error(req.order_id, exc.code, exc.message)
+                self._still_working(known)
                 return
             filled_at_once = _drop_superseded(held, world_id)
             if filled_at_once:
@@ -104,6 +106,17 @@ class OrderHandlers:
                 record.status, record.filled, record.avg_fill_price = "Submitted", 0.0, 0.0
                 record.last_fill_price = 0.0
             self.events.on_order_changed(record)
+
+    def _still_working(self, world_id: int | None) -> None:
+        """A refused modification leaves the order working with its old terms: say so again
+        (the client took the refusal for the order's end)."""
+        if world_id is None:
+            return
+        record = next((r for r in self.session.world.open_orders() if r.spec.order_id == world_id),
+                      None)  # fmt: skip
+        if record is not None:
+            self.events.forget(world_id)
+            self.events.on_order_changed(copy(record))
 
     def _spec(self, req: PlaceOrderRequest, world_id: int) -> OrderSpec:
         parent = self.ids.world_id(self.session.client_id, req.parent_id) if req.parent_id else 0

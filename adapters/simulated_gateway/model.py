@@ -209,6 +209,17 @@ class PositionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class PnlFigures:
+    """IB's PnL / PnLSingle figures; NaN where IB sends none (no position)."""
+
+    daily: float
+    unrealized: float
+    realized: float
+    position: float = 0.0  # PnLSingle only
+    value: float = 0.0  # PnLSingle only: the position's market value
+
+
+@dataclass(frozen=True, slots=True)
 class AccountValue:
     key: str  # NetLiquidation, TotalCashValue, BuyingPower, ...
     value: str
@@ -341,6 +352,12 @@ class World(Protocol):
     def positions(self) -> list[PositionRow]: ...
 
     def account_values(self) -> list[AccountValue]: ...
+
+    def pnl(self) -> PnlFigures:
+        """The account's daily, unrealized and realized PnL (reqPnL)."""
+
+    def pnl_single(self, con_id: int) -> PnlFigures | None:
+        """One contract's position and PnL (reqPnLSingle); None for an unknown contract."""
 
     def add_listener(self, listener: Listener) -> None: ...
 

@@ -10,12 +10,18 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from adapters.simulated_gateway import messages_orders as om
-from adapters.simulated_gateway.model import Fill, OrderRecord
+from adapters.simulated_gateway.model import Fill, OrderRecord, OrderSpec
 
 if TYPE_CHECKING:
     from adapters.simulated_gateway.session import ClientSession
 
 CANCELLED_TEXT = "Order Canceled - reason:"
+
+
+def _terms(spec: OrderSpec) -> tuple[object, ...]:
+    """What a modification may change: a new value is news to the client."""
+    return (spec.total_quantity, spec.lmt_price, spec.aux_price, spec.tif, spec.good_till_date,
+            spec.outside_rth)  # fmt: skip
 
 
 class OrderEvents:
@@ -41,7 +47,7 @@ class OrderEvents:
     def on_order_changed(self, record: OrderRecord) -> None:
         world_id = record.spec.order_id
         spec = record.spec
-        state = (record.status, record.filled, spec.total_quantity, spec.lmt_price, spec.aux_price)
+        state = (record.status, record.filled, *_terms(spec))
         if self._last_sent.get(world_id) == state:
             return
         self._last_sent[world_id] = state
@@ -95,5 +101,5 @@ class OrderEvents:
         session.send(om.commission_report(fill))
         spec = view.spec
         world_id = record.spec.order_id
-        self._last_sent[world_id] = (status, fill.cum_qty, total, spec.lmt_price, spec.aux_price)
+        self._last_sent[world_id] = (status, fill.cum_qty, *_terms(spec))
         self.ids.set_status(world_id, status)

@@ -24,6 +24,7 @@ from .model import (
     OrderRecord,
     OrderRejected,
     OrderSpec,
+    PnlFigures,
     PortfolioChanged,
     PositionRow,
     Quote,
@@ -34,6 +35,7 @@ from .model import (
 )
 from .options import OptionPricer
 from .order_rules import DONE, LIVE
+from .pnl import DailyPnl, account_pnl, position_pnl, position_totals
 from .risk import RiskDesk
 from .trading_calendar import EASTERN
 
@@ -76,6 +78,7 @@ class SimWorld:
         self._fills_seen = 0
         self._last_portfolio: datetime | None = None
         self._last_marks: dict[int, float] = {}
+        self._daily = DailyPnl(self._today())
 
     # -- time -------------------------------------------------------------------------------
 
@@ -89,6 +92,9 @@ class SimWorld:
         self._elapsed += max(seconds, 0.0)
         t = self.now()
         self._catalogue.set_today(self._today())
+        self._daily.roll(
+            self._today(), self._valuation, lambda: position_totals(self._book, self._mark)
+        )
         self._exchange.step(t)
         self._after_change(t, throttle=self._fills_seen == self._exchange.fill_count)
 
@@ -202,6 +208,14 @@ class SimWorld:
 
     def account_values(self) -> list[AccountValue]:
         return account_values(self._book, self._valuation(), self._fx)
+
+    def pnl(self) -> PnlFigures:
+        return account_pnl(self._valuation(), self._daily)
+
+    def pnl_single(self, con_id: int) -> PnlFigures | None:
+        if self._catalogue.by_con_id(con_id) is None:
+            return None
+        return position_pnl(self._book, con_id, self._mark, self._daily)
 
     def _valuation(self, extra: tuple[Instrument, float, float] | None = None) -> Valuation:
         return value_account(self._book, self._mark, self._under_mark, self._fx, extra)

@@ -11,8 +11,10 @@ import msgspec
 
 from application.ports import AuditLog, Broker, Clock
 from application.redaction import Redactor
+from application.services.audit_trail import append, audit_error
 from application.services.contracts import ContractService
 from application.services.guardrails import OrderGuard
+from application.services.modify import planned_change, preview_hint
 from application.services.previews import PreviewBook, token_ref
 from application.services.trading import TradingService
 from domain.errors import (
@@ -25,6 +27,7 @@ from domain.errors import (
     PreviewRequired,
     ReadOnly,
 )
+from domain.order_change import OrderChange
 from domain.orders import CancelResult, OrderRequest, OrderResult
 from domain.safety import (
     AuditEntry,
@@ -118,15 +121,12 @@ class OrderDesk:
         async def work(outcome: _Outcome) -> OrderResult:
             contract = await self._contracts.resolve(order.contract_query())
             await self._guard.check(order, contract)
-            live = await self._guard.account_is_live()
-            if confirmation_token is None and self._policy.requires_preview(
-                caller, live_account=live
-            ):
-                raise PreviewRequired(
-                    "Preview the order first (preview_order), then place the identical order "
-                    "with the confirmation_token it returns",
-                    rule="require_preview",
-                )
+            await self._check_preview(
+                caller,
+                confirmation_token,
+                "Preview the order first (preview_order), then place the identical order "
+                "with the confirmation_token it returns",
+            )
             slot = self._guard.take_slot()
             try:
                 # A retry of an order that was already placed returns that order; its
@@ -150,6 +150,52 @@ class OrderDesk:
             return result
 
         return await self._run(caller, "place", request, work)
+
+    async def modify(
+        self,
+        order_id: int,
+        change: OrderChange,
+        caller: Caller,
+        *,
+        confirmation_token: str | None = None,
+    ) -> OrderResult:
+        """New quantity, prices or time in force for a working order of this session; every
+        rule (guardrails, previews) applies to the order as it stands after the change."""
+        request: dict[str, Any] = {"order_id": order_id, "change": msgspec.to_builtins(change)}
+        if confirmation_token:
+            request["confirmation_ref"] = token_ref(confirmation_token)
+
+        async def work(outcome: _Outcome) -> OrderResult:
+            outcome.order_id = order_id
+            self._guard.check_writable()
+            order, contract = await planned_change(self._broker, self._contracts, order_id, change)
+            await self._guard.check(order, contract)
+            await self._check_preview(
+                caller,
+                confirmation_token,
+                "Preview the order as it stands after the change (preview_order with "
+                f"{preview_hint(order)}), then modify it with the confirmation_token it returns",
+            )
+            slot = self._guard.take_slot()
+            try:
+                if confirmation_token is not None:
+                    self._previews.redeem(confirmation_token, order, contract)
+            except DomainError:
+                self._guard.release(slot)
+                raise
+            outcome.checking = False
+            result = await self._broker.modify_order(order_id, contract, order)
+            outcome.result = msgspec.to_builtins(result)
+            return result
+
+        return await self._run(caller, "modify", request, work)
+
+    async def _check_preview(self, caller: Caller, token: str | None, how: str) -> None:
+        if token is not None:
+            return
+        live = await self._guard.account_is_live()
+        if self._policy.requires_preview(caller, live_account=live):
+            raise PreviewRequired(how, rule="require_preview")
 
     async def cancel(self, order_id: int, caller: Caller) -> CancelResult:
         """Cancel a working order (allowed on live accounts too; refused when read-only)."""
@@ -188,17 +234,8 @@ class OrderDesk:
             value = await work(outcome)
         except (Exception, asyncio.CancelledError) as exc:
             refused = outcome.checking and isinstance(exc, _REFUSALS)
-            if isinstance(exc, DomainError):
-                rule = exc.details.get("rule")
-                error = AuditError(
-                    code=exc.code, message=exc.message, rule=rule if isinstance(rule, str) else None
-                )
-            elif isinstance(exc, asyncio.CancelledError):
-                error = AuditError(code="cancelled", message="The request was cancelled")
-            else:
-                error = AuditError(code="internal_error", message=f"{type(exc).__name__}: {exc}")
             await self._record(
-                caller, operation, request, outcome, error=error, refused=refused, cause=exc
+                caller, operation, request, outcome, audit_error(exc), refused=refused, cause=exc
             )
             raise
         await self._record(caller, operation, request, outcome)
@@ -226,8 +263,8 @@ class OrderDesk:
         operation: OrderOperation,
         request: dict[str, Any],
         outcome: _Outcome,
-        *,
         error: AuditError | None = None,
+        *,
         refused: bool = False,
         cause: BaseException | None = None,
     ) -> None:
@@ -242,14 +279,4 @@ class OrderDesk:
             error=error,
             order_id=outcome.order_id,
         )
-        try:
-            await self._audit.append(entry)
-        except Exception as exc:
-            if outcome.order_id is not None and operation == "place" and error is None:
-                message = (
-                    f"Order {outcome.order_id} was placed, but the audit trail could not be "
-                    f"written: {exc}"
-                )
-            else:
-                message = f"The audit trail could not be written: {exc}"
-            raise AuditUnavailable(message, order_id=outcome.order_id) from (cause or exc)
+        await append(self._audit, entry, cause)

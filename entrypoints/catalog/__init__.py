@@ -9,13 +9,26 @@ framework (an import-linter contract says so).
 
 from __future__ import annotations
 
-from entrypoints.catalog import account, contracts, market_data, orders, scanner, system
+from entrypoints.catalog import (
+    account,
+    activity,
+    contracts,
+    market_data,
+    modify,
+    orders,
+    portfolio,
+    scanner,
+    system,
+)
 from entrypoints.catalog.operation import Operation
 
 CATALOG: tuple[Operation, ...] = (
     *system.OPERATIONS,
     *account.OPERATIONS,
+    *portfolio.OPERATIONS,
     *orders.OPERATIONS,
+    *modify.OPERATIONS,
+    *activity.OPERATIONS,
     *market_data.OPERATIONS,
     *contracts.OPERATIONS,
     *scanner.OPERATIONS,

@@ -47,6 +47,8 @@ PREVIEW = Nature(Effect.READ, idempotent=False, reaches_ib=True, offered_read_on
 RECONNECT = Nature(Effect.WRITE, idempotent=True, reaches_ib=True, offered_read_only=True)
 ORDER = Nature(Effect.DESTRUCTIVE, idempotent=False, reaches_ib=True, offered_read_only=False)
 CANCEL = Nature(Effect.DESTRUCTIVE, idempotent=True, reaches_ib=True, offered_read_only=False)
+# Sending the same new terms twice leaves the order as once.
+MODIFY = Nature(Effect.DESTRUCTIVE, idempotent=True, reaches_ib=True, offered_read_only=False)
 # A restart drops every session and may ask the account holder for a new 2FA login.
 RESTART = Nature(Effect.DESTRUCTIVE, idempotent=False, reaches_ib=False, offered_read_only=False)
 

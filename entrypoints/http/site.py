@@ -27,7 +27,7 @@ from litestar.config.cors import CORSConfig
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 # What a browser may send cross-site once CORS allows an origin: our verbs and headers only.
-CORS_METHODS = ["GET", "POST", "DELETE", "OPTIONS"]
+CORS_METHODS = ["GET", "POST", "PATCH", "DELETE", "OPTIONS"]
 CORS_HEADERS = [
     "Authorization",
     "Content-Type",

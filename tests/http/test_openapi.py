@@ -14,12 +14,18 @@ OPERATIONS = {
     ("get", "/ibkr/account/summary"): "get_account_summary",
     ("get", "/ibkr/account/values"): "get_account_values",
     ("get", "/ibkr/account/positions"): "get_positions",
+    ("get", "/ibkr/portfolio"): "get_portfolio",
+    ("get", "/ibkr/pnl"): "get_pnl",
+    ("get", "/ibkr/pnl/{contract_id}"): "get_position_pnl",
     ("post", "/ibkr/orders/place"): "place_order",
     ("delete", "/ibkr/orders/{order_id}"): "cancel_order",
+    ("patch", "/ibkr/orders/{order_id}"): "modify_order",
     ("get", "/ibkr/orders/{order_id}"): "get_order_status",
     ("get", "/ibkr/orders/open"): "get_open_orders",
     ("post", "/ibkr/orders/preview"): "preview_order",
     ("get", "/ibkr/orders/audit"): "get_order_audit",
+    ("get", "/ibkr/orders/completed"): "get_completed_orders",
+    ("get", "/ibkr/executions"): "get_executions",
     ("get", "/ibkr/market_data/snapshot"): "get_market_data_snapshot",
     ("get", "/ibkr/market_data/tickers"): "get_tickers",
     ("get", "/ibkr/market_data/historical"): "get_historical_data",
@@ -42,6 +48,8 @@ CONTRACT_PARAMETERS = {
     "/ibkr/scanner/results": {"instrument", "location_code", "filter_codes", "above_price", "below_price",
                               "above_volume", "market_cap_above", "market_cap_below"},
     "/ibkr/orders/{order_id}": {"order_id"},
+    "/ibkr/executions": {"since", "symbol", "side", "limit"},
+    "/ibkr/orders/completed": {"limit"},
 }  # fmt: skip
 
 

@@ -27,8 +27,13 @@ QUERIES = {
     "get_gateway_logs",
     "get_health",
     "get_order_audit",
+    "get_executions",
+    "get_completed_orders",
+    "get_portfolio",
+    "get_pnl",
+    "get_position_pnl",
 }
-ACTIONS = {"place_order", "cancel_order", "reconnect", "restart_gateway"}
+ACTIONS = {"place_order", "modify_order", "cancel_order", "reconnect", "restart_gateway"}
 # Asks IB and issues a token, changes nothing at the broker: read-only, but not idempotent.
 PREVIEWS = {"preview_order"}
 

@@ -19,6 +19,7 @@ from adapters.simulated_gateway.model import (
     OrderRecord,
     OrderRejected,
     OrderSpec,
+    PnlFigures,
     PortfolioChanged,
     PositionRow,
     Quote,
@@ -303,6 +304,17 @@ class StubWorld:
             AccountValue("CashBalance", f"{self.cash:.2f}", "BASE"),
             AccountValue("CashBalance", f"{self.cash:.2f}", "USD"),
         ]
+
+    def pnl(self) -> PnlFigures:
+        unrealized = (self.prices[AAPL.con_id] - 200.0) * self.position
+        return PnlFigures(daily=unrealized, unrealized=unrealized, realized=0.0)
+
+    def pnl_single(self, con_id: int) -> PnlFigures | None:
+        if con_id != AAPL.con_id:
+            return None
+        value = self.prices[AAPL.con_id] * self.position
+        unrealized = value - 200.0 * self.position
+        return PnlFigures(unrealized, unrealized, 0.0, self.position, value)
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
