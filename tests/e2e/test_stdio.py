@@ -27,6 +27,7 @@ async def test_stdio_command_speaks_only_protocol_on_stdout():
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        limit=1 << 20,  # tools/list is one line of JSON, past asyncio's 64 KiB default
     )  # fmt: skip
     assert process.stdin and process.stdout
     replies: dict[int, dict[str, Any]] = {}
