@@ -9,7 +9,16 @@ framework (an import-linter contract says so).
 
 from __future__ import annotations
 
-from entrypoints.catalog import account, contracts, market_data, orders, scanner, system
+from entrypoints.catalog import (
+    account,
+    contracts,
+    live,
+    market_data,
+    orders,
+    scanner,
+    subscriptions,
+    system,
+)
 from entrypoints.catalog.operation import Operation
 
 CATALOG: tuple[Operation, ...] = (
@@ -17,6 +26,8 @@ CATALOG: tuple[Operation, ...] = (
     *account.OPERATIONS,
     *orders.OPERATIONS,
     *market_data.OPERATIONS,
+    *live.OPERATIONS,
+    *subscriptions.OPERATIONS,
     *contracts.OPERATIONS,
     *scanner.OPERATIONS,
 )

@@ -7,6 +7,7 @@ from fastmcp import FastMCP
 from application.container import Services
 from entrypoints.catalog import CATALOG
 from entrypoints.catalog.operation import ResultLimits
+from entrypoints.catalog.streams import STREAMS
 from entrypoints.mcp.middleware import Observed, RedactedErrors
 from entrypoints.mcp.prompts import add_prompts
 from entrypoints.mcp.resources import add_resources
@@ -18,6 +19,12 @@ from entrypoints.version import package_version
 # operation id must be a tool of the same name (tests/mcp/test_parity.py checks both ways).
 EXCLUDED_OPERATIONS: dict[str, str] = {
     "get_liveness": "a process probe for orchestrators; get_health tells an agent more",
+    **{
+        stream.name: "a server-sent event stream, which a tool call cannot answer; MCP clients "
+        "read the same data with open_subscription/read_subscription, or subscribe to "
+        "ibkr://quotes/{contract_id}, ibkr://orders/open and ibkr://account/positions"
+        for stream in STREAMS
+    },
 }
 # Left out as well when the service runs read-only (--read-only): order actions, restarts.
 READ_ONLY_EXCLUDED: dict[str, str] = {
