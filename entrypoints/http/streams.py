@@ -23,7 +23,7 @@ from litestar.openapi import ResponseSpec
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from application.container import Services
-from application.services.fanout import Consumer, StreamEnded, StreamNotice
+from application.services.fanout import Consumer, StreamEnded
 from application.services.subscriptions import event_type
 from entrypoints.catalog.operation import Call, Operation
 from entrypoints.catalog.streams import STREAMS
@@ -129,8 +129,9 @@ async def sse_events(
             if item is None:
                 yield ServerSentEventMessage(comment="keep-alive")
                 continue
-            name = item.kind if isinstance(item, StreamNotice) else event_type(item)
-            yield ServerSentEventMessage(event=name, id=consumer.last_read, data=_json(stamp(item)))
+            yield ServerSentEventMessage(
+                event=event_type(item), id=consumer.last_read, data=_json(stamp(item))
+            )
     finally:
         consumer.close()
         if counter is not None:

@@ -12,6 +12,7 @@ from entrypoints.mcp.middleware import Observed, RedactedErrors
 from entrypoints.mcp.prompts import add_prompts
 from entrypoints.mcp.resources import add_resources
 from entrypoints.mcp.tools import operation_tools
+from entrypoints.mcp.watch import COALESCE_SECONDS, ResourceWatches
 from entrypoints.metrics import ServiceMetrics
 from entrypoints.version import package_version
 
@@ -62,11 +63,14 @@ def build_mcp(
     max_log_lines: int = 500,
     read_only: bool | None = None,
     metrics: ServiceMetrics | None = None,
+    notify_interval: float = COALESCE_SECONDS,
 ) -> FastMCP:
     """The MCP server: tools, resources and prompts over ``services`` (no HTTP hop).
 
     ``read_only`` (default: the services' policy) leaves out every state-changing tool.
-    Tool calls are counted and timed in ``metrics`` when given.
+    Tool calls are counted and timed in ``metrics`` when given. With a live feed, resources
+    can be subscribed to: at most one update notification per resource per
+    ``notify_interval`` seconds (``watch.py``; ``mcp_asgi_app`` turns it off when stateless).
     """
     if read_only is None:
         read_only = services.policy.read_only
@@ -89,5 +93,7 @@ def build_mcp(
     if metrics is not None:
         mcp.add_middleware(Observed(metrics, frozenset(tool.name for tool in tools)))
     add_resources(mcp, services)
+    if services.streams is not None:
+        ResourceWatches(services.streams, interval=notify_interval).install(mcp)
     add_prompts(mcp)
     return mcp
