@@ -137,3 +137,22 @@ async def test_without_a_live_feed_streams_answer_501(broker, gateway, clock):
         assert (answer.status_code, answer.json()["code"]) == (501, "not_supported")
         depth = await http.get(f"/ibkr/market_data/depth?contract_id={AAPL}")
         assert depth.status_code == 501
+
+
+async def test_open_and_ended_streams_are_counted(services, feed, clock):
+    from entrypoints.metrics import ServiceMetrics
+
+    metrics = ServiceMetrics()
+    app = create_http_app(services, metrics=metrics, stream_heartbeat=0.02)
+    gauge = metrics.open_streams.labels("stream_quotes")
+    async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as http:
+        async with http.stream("GET", f"/ibkr/market_data/stream?contract_ids={AAPL}") as r:
+            events = sse(r)
+            assert (await anext(events)).comment == "keep-alive"  # the stream runs
+            assert gauge._value.get() == 1
+            for i in range(5):
+                feed.push(("quotes", AAPL), quote(clock, float(i)))
+            assert [m.event async for m in events if m.comment is None][-1] == "end"
+        assert gauge._value.get() == 0
+        text = metrics.render().decode()
+        assert 'ibkr_mcp_streams_ended_total{operation="stream_quotes",reason="slow"} 1.0' in text
