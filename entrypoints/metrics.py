@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, get_args
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -67,6 +67,20 @@ class ServiceMetrics:
             "Health monitor probe outcomes and what it decided (e.g. probe_ok, probe_failed, "
             "restart, restart_failed, suppressed_window), by decision",
             ["decision"],
+            registry=r,
+        )
+
+        self.open_streams = Gauge(
+            "ibkr_mcp_open_streams",
+            "Live streams open now (REST server-sent events), by stream operation id",
+            ["operation"],
+            registry=r,
+        )
+        self.streams_ended = Counter(
+            "ibkr_mcp_streams_ended",
+            "Live streams that ended, by stream operation id and why: client (the reader "
+            "left), slow (dropped: it fell too far behind), ended (IB or the service ended it)",
+            ["operation", "reason"],
             registry=r,
         )
 

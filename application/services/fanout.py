@@ -32,10 +32,20 @@ class StreamNotice(msgspec.Struct, frozen=True, kw_only=True, tag="notice"):
 class StreamEnded(Exception):
     """The stream is over: why, and the domain error that ended it, if any."""
 
-    def __init__(self, reason: str, error: DomainError | None = None) -> None:
+    def __init__(
+        self, reason: str, error: DomainError | None = None, *, slow: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.error = error
+        self.slow = slow  # the reader fell too far behind
+
+    @property
+    def code(self) -> str:
+        """A stable word for why: the error's code, ``slow_consumer`` or ``stream_ended``."""
+        if self.error is not None:
+            return self.error.code
+        return "slow_consumer" if self.slow else "stream_ended"
 
 
 class Consumer(Generic[T]):
@@ -56,6 +66,7 @@ class Consumer(Generic[T]):
         self._on_close = on_close
         self.ended: StreamEnded | None = None
         self.lost = 0  # events overwritten before anyone read them
+        self.last_read = 0  # the sequence number of the event ``next`` returned last
 
     @property
     def sequence(self) -> int:
@@ -69,7 +80,8 @@ class Consumer(Generic[T]):
             if self.overflow == "disconnect":
                 self.end(
                     f"slow consumer: {self.capacity} events were waiting unread; the stream "
-                    "was closed rather than let it grow"
+                    "was closed rather than let it grow",
+                    slow=True,
                 )
                 return
             self._items.popleft()
@@ -78,10 +90,10 @@ class Consumer(Generic[T]):
         self._items.append((self._seq, item))
         self._wake()
 
-    def end(self, reason: str, error: DomainError | None = None) -> None:
+    def end(self, reason: str, error: DomainError | None = None, *, slow: bool = False) -> None:
         """End the stream from the producer's side; what is buffered can still be read."""
         if self.ended is None:
-            self.ended = StreamEnded(reason, error)
+            self.ended = StreamEnded(reason, error, slow=slow)
             self._wake()
             self._release()
 
@@ -111,7 +123,8 @@ class Consumer(Generic[T]):
                 if self.ended is not None:
                     raise self.ended
                 return None
-        return self._items.popleft()[1]
+        self.last_read, item = self._items.popleft()
+        return item
 
     def since(self, cursor: int, limit: int) -> tuple[list[tuple[int, T | StreamNotice]], int]:
         """Up to ``limit`` buffered events newer than ``cursor``, and how many newer events

@@ -63,8 +63,12 @@ class _Subscription:
 
 
 def event_type(item: Any) -> str:
+    """quote, bar, depth, tick, order_status, execution, position, account_value; a notice
+    is named by its kind (stale, fresh)."""
     if isinstance(item, Quote):
         return "quote"
+    if isinstance(item, StreamNotice):
+        return item.kind
     tag = getattr(type(item), "__struct_config__", None)
     return str(tag.tag) if tag is not None and tag.tag else type(item).__name__.lower()
 

@@ -13,11 +13,13 @@ from entrypoints.catalog import (
     account,
     activity,
     contracts,
+    live,
     market_data,
     modify,
     orders,
     portfolio,
     scanner,
+    subscriptions,
     system,
 )
 from entrypoints.catalog.operation import Operation
@@ -30,6 +32,8 @@ CATALOG: tuple[Operation, ...] = (
     *modify.OPERATIONS,
     *activity.OPERATIONS,
     *market_data.OPERATIONS,
+    *live.OPERATIONS,
+    *subscriptions.OPERATIONS,
     *contracts.OPERATIONS,
     *scanner.OPERATIONS,
 )

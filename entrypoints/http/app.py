@@ -24,6 +24,7 @@ from entrypoints.http.health import METRICS_PATH, liveness, metrics_route
 from entrypoints.http.observe import observed
 from entrypoints.http.operations import operation_handlers
 from entrypoints.http.site import SitePolicy
+from entrypoints.http.streams import DEFAULT_HEARTBEAT, stream_handlers
 from entrypoints.logging import request_context_middleware
 from entrypoints.metrics import ServiceMetrics
 
@@ -53,6 +54,7 @@ def create_http_app(
     site: SitePolicy | None = None,
     metrics: ServiceMetrics | None = None,
     metrics_public: bool = False,
+    stream_heartbeat: float = DEFAULT_HEARTBEAT,
 ) -> Litestar:
     """The REST API (every path of the API contract) with OpenAPI docs at /docs.
 
@@ -61,13 +63,15 @@ def create_http_app(
     ``tokens`` when it has any, and at most ``max_body`` bytes of JSON. CORS is on only for
     the origins ``site`` allows. Outside it, every request gets a request id and one
     access-log line, and is counted in ``metrics`` (served at /metrics, behind the token
-    unless ``metrics_public``).
+    unless ``metrics_public``). Live streams (server-sent events) send a keep-alive comment
+    after ``stream_heartbeat`` idle seconds.
     """
     site = site or SitePolicy()
     metrics = metrics or ServiceMetrics()
     app = Litestar(
         route_handlers=[
             *operation_handlers(services),
+            *stream_handlers(services, metrics, heartbeat=stream_heartbeat),
             liveness,
             swagger_assets(),
             metrics_route(metrics),

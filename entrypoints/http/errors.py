@@ -28,6 +28,7 @@ from domain.errors import (
     IdempotencyInProgress,
     InvalidRequest,
     JournalUnavailable,
+    LinesExhausted,
     MarketDataUnavailable,
     NotConnected,
     NotSupported,
@@ -57,6 +58,9 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotConnected: 503,
     # No data for the contract right now (data farm down, or no subscription): not our fault.
     MarketDataUnavailable: 503,
+    # The account's market data lines are all in use: the service is full, not the caller
+    # (a caller over its own stream cap is a RateLimited, 429).
+    LinesExhausted: 503,
     BrokerTimeout: 504,
     # The order action could not be recorded: the service refuses to act unrecorded.
     AuditUnavailable: 503,

@@ -116,7 +116,7 @@ def _handler(op: Operation, services: Services) -> HTTPRouteHandler:
 
     async def handle(request: AnyRequest, **given: Any) -> Any:
         document = given.pop("data", None)
-        args, extras = _decode(op, params, given, document, body=body)
+        args, extras = decode_request(op, params, given, document, body=body)
         result = await op.call(args, Call(services, rest_caller(request), extras))
         if op.rest.status_of is not None:
             return Response(result, status_code=op.rest.status_of(result))
@@ -124,7 +124,7 @@ def _handler(op: Operation, services: Services) -> HTTPRouteHandler:
 
     signature = [
         inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=AnyRequest),
-        *(_signature_parameter(param) for param in params),
+        *(signature_parameter(param) for param in params),
     ]
     model: Any = op.input
     if body:
@@ -158,7 +158,7 @@ def _handler(op: Operation, services: Services) -> HTTPRouteHandler:
     )(handle)
 
 
-def _signature_parameter(param: _Param) -> inspect.Parameter:
+def signature_parameter(param: _Param) -> inspect.Parameter:
     schema = without_null(param.schema)
     description = schema.get("description", "")
     if param.shape == "list":
@@ -206,7 +206,7 @@ def _parameter_schema(shape: Shape, schema: dict[str, Any]) -> dict[str, Any]:
     return {"one_of": None, "any_of": None, **schema_attributes(schema)}
 
 
-def _decode(
+def decode_request(
     op: Operation, params: list[_Param], given: dict[str, Any], document: Any, *, body: bool
 ) -> tuple[Any, dict[str, Any]]:
     """The operation's input struct and extras from the request's parameters and body."""

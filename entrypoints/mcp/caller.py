@@ -17,3 +17,10 @@ def mcp_caller() -> Caller:
     except RuntimeError:  # no HTTP request: stdio, or an in-process client
         return STDIO
     return Caller(name=caller_name(request.scope), transport="mcp")
+
+
+def request_caller(request: object) -> str:
+    """The caller's name from an MCP request context's transport request: the token name
+    over HTTP, "stdio" without one."""
+    scope = getattr(request, "scope", None)
+    return caller_name(scope) if isinstance(scope, dict) else STDIO.name

@@ -11,6 +11,8 @@ from fastmcp.server.http import StarletteWithLifespan, StreamableHTTPASGIApp
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from entrypoints.mcp.watch import disable as disable_watches
+
 DEFAULT_IDLE_TIMEOUT = 600.0
 DEFAULT_MAX_SESSIONS = 100
 
@@ -33,8 +35,9 @@ def mcp_asgi_app(
     Stateless (the default) answers every POST on its own, with a JSON body: the handshake era's
     ``initialize`` opens no session, so nothing is kept between requests and nothing is left
     behind by a client that vanishes; the 2026-07-28 protocol era is sessionless anyway. It
-    rules out server-to-client requests (elicitation, sampling) and resource subscriptions,
-    which the service does not use. ``stateful`` keeps a session per handshake-era client,
+    rules out server-to-client requests (elicitation, sampling) and resource subscriptions:
+    the ``resources.subscribe`` capability is then not advertised (cursor subscriptions, the
+    open_subscription tools, work in every mode). ``stateful`` keeps a session per handshake-era client,
     answering in SSE: one with no request for ``session_idle_timeout`` seconds is closed (its
     id then answers 404 and the client opens a new one), one the client ends (DELETE) is
     forgotten at once, and while ``max_sessions`` are open a request to open another is refused
@@ -54,6 +57,8 @@ def mcp_asgi_app(
         session_idle_timeout=session_idle_timeout,
     )
     _cap_sessions(app, max_sessions)
+    if not stateful:
+        disable_watches(mcp)  # no session to notify: do not advertise resources.subscribe
     return app
 
 

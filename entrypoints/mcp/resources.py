@@ -1,4 +1,7 @@
-"""Read-only resources: the account and its open orders as JSON documents."""
+"""Read-only resources: the account, its open orders and live quotes as JSON documents.
+
+With a live feed, ``ibkr://quotes/{contract_id}``, ``ibkr://orders/open`` and
+``ibkr://account/positions`` can be subscribed to (``watch.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from fastmcp import FastMCP
 from fastmcp.exceptions import ResourceError
 
 from application.container import Services
+from domain.contract import ContractQuery
 from domain.errors import DomainError
 from entrypoints.mcp.errors import explain
 
@@ -45,3 +49,18 @@ def add_resources(mcp: FastMCP, services: Services) -> None:
         "Orders still working at the broker, a JSON array (as get_open_orders lists them).",
         services.trading.open_orders,
     )
+
+    async def quote(contract_id: int) -> str:
+        try:
+            value = await services.market_data.snapshot(ContractQuery(con_id=contract_id))
+        except DomainError as exc:
+            raise ResourceError(explain(exc)) from None
+        return msgspec.json.encode(value).decode()
+
+    mcp.resource(
+        "ibkr://quotes/{contract_id}",
+        name="quote",
+        description="The current quote of a contract (as get_market_data_snapshot answers it, "
+        "with its age). Subscribe to be told when it changes (at most every 250 ms).",
+        mime_type=JSON,
+    )(quote)

@@ -7,10 +7,12 @@ from fastmcp import FastMCP
 from application.container import Services
 from entrypoints.catalog import CATALOG
 from entrypoints.catalog.operation import ResultLimits
+from entrypoints.catalog.streams import STREAMS
 from entrypoints.mcp.middleware import Observed, RedactedErrors
 from entrypoints.mcp.prompts import add_prompts
 from entrypoints.mcp.resources import add_resources
 from entrypoints.mcp.tools import operation_tools
+from entrypoints.mcp.watch import COALESCE_SECONDS, ResourceWatches
 from entrypoints.metrics import ServiceMetrics
 from entrypoints.version import package_version
 
@@ -18,6 +20,12 @@ from entrypoints.version import package_version
 # operation id must be a tool of the same name (tests/mcp/test_parity.py checks both ways).
 EXCLUDED_OPERATIONS: dict[str, str] = {
     "get_liveness": "a process probe for orchestrators; get_health tells an agent more",
+    **{
+        stream.name: "a server-sent event stream, which a tool call cannot answer; MCP clients "
+        "read the same data with open_subscription/read_subscription, or subscribe to "
+        "ibkr://quotes/{contract_id}, ibkr://orders/open and ibkr://account/positions"
+        for stream in STREAMS
+    },
 }
 # Left out as well when the service runs read-only (--read-only): order actions, restarts.
 READ_ONLY_EXCLUDED: dict[str, str] = {
@@ -55,11 +63,14 @@ def build_mcp(
     max_log_lines: int = 500,
     read_only: bool | None = None,
     metrics: ServiceMetrics | None = None,
+    notify_interval: float = COALESCE_SECONDS,
 ) -> FastMCP:
     """The MCP server: tools, resources and prompts over ``services`` (no HTTP hop).
 
     ``read_only`` (default: the services' policy) leaves out every state-changing tool.
-    Tool calls are counted and timed in ``metrics`` when given.
+    Tool calls are counted and timed in ``metrics`` when given. With a live feed, resources
+    can be subscribed to: at most one update notification per resource per
+    ``notify_interval`` seconds (``watch.py``; ``mcp_asgi_app`` turns it off when stateless).
     """
     if read_only is None:
         read_only = services.policy.read_only
@@ -82,5 +93,7 @@ def build_mcp(
     if metrics is not None:
         mcp.add_middleware(Observed(metrics, frozenset(tool.name for tool in tools)))
     add_resources(mcp, services)
+    if services.streams is not None:
+        ResourceWatches(services.streams, interval=notify_interval).install(mcp)
     add_prompts(mcp)
     return mcp

@@ -32,7 +32,13 @@ QUERIES = {
     "get_portfolio",
     "get_pnl",
     "get_position_pnl",
+    "get_market_depth",
+    "get_tick_by_tick",
+    "read_subscription",
+    "list_subscriptions",
 }
+# Open or close a live data subscription: not read-only, not destructive, nothing to confirm.
+SUBSCRIBING = {"open_subscription", "close_subscription"}
 ACTIONS = {"place_order", "modify_order", "cancel_order", "reconnect", "restart_gateway"}
 # Asks IB and issues a token, changes nothing at the broker: read-only, but not idempotent.
 PREVIEWS = {"preview_order"}
@@ -44,7 +50,7 @@ async def tools(client: Client) -> dict:
 
 
 async def test_one_tool_per_operation_and_nothing_else(tools):
-    assert set(tools) == QUERIES | ACTIONS | PREVIEWS
+    assert set(tools) == QUERIES | ACTIONS | PREVIEWS | SUBSCRIBING
 
 
 async def test_every_tool_and_parameter_is_described(tools):
@@ -68,6 +74,9 @@ async def test_queries_are_read_only_and_actions_are_not(tools):
         assert hints.idempotent_hint is True, name
     for name in ACTIONS:
         assert tools[name].annotations.read_only_hint is False, name
+    for name in SUBSCRIBING:
+        hints = tools[name].annotations
+        assert hints.read_only_hint is False and hints.destructive_hint is False, name
 
 
 async def test_orders_are_destructive_and_only_cancel_is_idempotent(tools):
