@@ -217,6 +217,7 @@ def build_app(
         site=site,
         metrics=assembly.metrics,
         metrics_public=settings.metrics_public,
+        stream_heartbeat=settings.stream_heartbeat,
     )
     app.state["assembly"] = assembly
     return app

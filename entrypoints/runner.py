@@ -16,6 +16,10 @@ log = structlog.get_logger("ibkr_mcp")
 __all__ = ["is_loopback", "run_serve", "run_stdio"]
 
 
+# Seconds open connections (SSE streams) get to finish when the service stops.
+SHUTDOWN_GRACE_SECONDS = 3
+
+
 def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> int:
     import uvicorn
 
@@ -66,6 +70,9 @@ def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> 
         log_config=None,
         access_log=False,
         lifespan="on",
+        # Open SSE streams would hold a shutdown forever: after this many seconds uvicorn
+        # closes what is still open, then the lifespan ends every stream and line.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
     server = uvicorn.Server(config)
     # uvicorn re-raises the SIGINT it handled once it has shut down (uvicorn.run swallows it).
