@@ -212,7 +212,9 @@ def main() -> None:
     sim_cmd = [py, "-m", "entrypoints.cli", "simulate", "--port", str(ib_port),
                "--control-port", str(control), "--log-level", "WARNING"]  # fmt: skip
     svc_cmd = [py, "-m", "entrypoints.cli", "serve", "--port", str(service), "--gateway",
-               "external", "--ib-port", str(ib_port), "--log-level", "WARNING"]  # fmt: skip
+               "external", "--ib-port", str(ib_port), "--log-level", "WARNING",
+               # every subscriber is the same (anonymous) caller here
+               "--streams-per-caller", str(max(8, args.subscribers))]  # fmt: skip
     bare_cmd = [py, str(HERE / "bare_quotes.py"), "--port", str(floor), "--ib-port", str(ib_port),
                 "--contract-ids", ",".join(map(str, ids))]  # fmt: skip
     with process(sim_cmd):
