@@ -118,6 +118,11 @@ class MarketDataService:
         status = await self._broker.connection_status()
         if status.connectivity_lost is not None:
             raise _unavailable(status, "market data")
+        if self._lines is not None and not status.connected:
+            # a line would wait out the time limit for data that cannot come; the broker's
+            # own calls fail at once in this state, and so does this one
+            where = f" at {status.host}:{status.port}" if status.host else ""
+            raise NotConnected(f"Not connected to the IB Gateway{where} (state {status.state})")
 
     async def _outage(self, symbol: str) -> MarketDataUnavailable | None:
         """The error naming IB's notice when IB reports that market data cannot flow now."""

@@ -152,3 +152,13 @@ async def test_an_error_while_waiting_is_the_answer(broker, gateway, clock, feed
     feed.fail(("quotes", AAPL), ContractNotFound("No security definition (200)"))
     with pytest.raises(ContractNotFound):
         await task
+
+
+async def test_without_a_session_a_snapshot_fails_at_once(broker, gateway, clock, feed):
+    from domain.errors import NotConnected
+
+    services = live(broker, gateway, clock, feed, quote_timeout=30.0)
+    broker.connected = False
+    with pytest.raises(NotConnected):
+        await services.market_data.snapshot(ContractQuery(con_id=AAPL))
+    assert feed.opened == []
