@@ -93,8 +93,8 @@ async def test_limit_order_without_limit_price_names_the_field(client, broker):
     ("args", "mentions"),
     [
         ({"quantity": 0}, "quantity"),
-        ({"order_type": "TRAIL"}, "STP LMT"),
-        ({"time_in_force": "FOK"}, "GTD"),
+        ({"order_type": "BRACKET"}, "STP LMT"),
+        ({"time_in_force": "GTX"}, "GTD"),
         ({"client_order_id": "has space"}, "client_order_id"),
     ],
 )
