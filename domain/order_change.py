@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 import msgspec.structs
 from msgspec import Meta
 
+from domain.algos import Algo
 from domain.errors import InvalidRequest
+from domain.order_types import ORDER_TYPE_RULES
 from domain.orders import TIME_IN_FORCE, OpenOrder, OrderRequest, Price
 from domain.validation import check_choice, check_good_till
 
 CHANGEABLE = ("quantity", "limit_price", "stop_price", "time_in_force", "good_till_date")
-_LIMIT_TYPES = ("LMT", "STP LMT")
+_LIMIT_TYPES = tuple(k for k, rule in ORDER_TYPE_RULES.items() if "limit_price" in rule.allowed)
 _STOP_TYPES = ("STP", "STP LMT")
 
 
@@ -51,7 +53,7 @@ class OrderChange(
         kind = current.order_type
         if self.limit_price is not None and kind not in _LIMIT_TYPES:
             raise InvalidRequest(
-                f"limit_price applies to LMT and STP LMT orders; order {current.order_id} is "
+                f"limit_price applies to {', '.join(_LIMIT_TYPES)} orders; order {current.order_id} is "
                 f"{kind}",
                 field="limit_price",
             )
@@ -78,4 +80,19 @@ class OrderChange(
             good_till_date=good_till,
             outside_rth=current.outside_rth,
             client_order_id=current.client_order_id,
+            **_type_terms(current),
         )
+
+
+def _type_terms(current: OpenOrder) -> dict[str, Any]:
+    """The terms of the order's type beyond limit and stop price, carried over unchanged. A
+    trailing order keeps its trailing distance; its moving stop is IB's to keep."""
+    terms: dict[str, Any] = {
+        name: getattr(current, name)
+        for name in ("trigger_price", "trailing_amount", "trailing_percent", "limit_offset",
+                     "offset")
+        if getattr(current, name) is not None
+    }  # fmt: skip
+    if current.algo is not None:
+        terms["algo"] = Algo(strategy=current.algo.strategy, params=dict(current.algo.params))
+    return terms

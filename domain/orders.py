@@ -8,13 +8,14 @@ import msgspec
 import msgspec.structs
 from msgspec import UNSET, Meta, UnsetType
 
+from domain.algos import Algo, AlgoTerms
 from domain.contract import SEC_TYPES, ContractQuery, with_symbol_defaults
 from domain.errors import InvalidRequest
+from domain.order_types import ORDER_TYPES, PRICE_FIELDS, TIME_IN_FORCE, check_order_terms
 from domain.validation import check_choice, check_good_till
 
-ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT")
+__all__ = ["ORDER_TYPES", "TIME_IN_FORCE", "Algo"]
 ACTIONS = ("BUY", "SELL")
-TIME_IN_FORCE = ("DAY", "GTC", "IOC", "GTD")
 _ORDER_TYPE_ALIASES = {
     "STP_LMT": "STP LMT",
     "STPLMT": "STP LMT",
@@ -23,9 +24,21 @@ _ORDER_TYPE_ALIASES = {
     "STOP": "STP",
     "STOP_LIMIT": "STP LMT",
     "STOP LIMIT": "STP LMT",
+    "TRAIL_LIMIT": "TRAIL LIMIT",
+    "TRAILING_STOP": "TRAIL",
+    "TRAILING STOP": "TRAIL",
+    "TRAILING_STOP_LIMIT": "TRAIL LIMIT",
+    "MARKET_ON_CLOSE": "MOC",
+    "LIMIT_ON_CLOSE": "LOC",
+    "MARKET_IF_TOUCHED": "MIT",
+    "LIMIT_IF_TOUCHED": "LIT",
+    "RELATIVE": "REL",
+    "MIDPOINT": "MIDPRICE",
 }
 
 Price = Annotated[float, Meta(gt=0, description="a price in the contract's currency")]
+Offset = Annotated[float, Meta(ge=0, description="a price distance in the contract's currency")]
+Percent = Annotated[float, Meta(gt=0, lt=100, description="a percentage, e.g. 1.5 for 1.5%")]
 ClientOrderId = Annotated[
     str,
     Meta(
@@ -70,6 +83,14 @@ class OrderRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     trading_class: str | None = None
     limit_price: Price | None = None
     stop_price: Price | None = None
+    # the order-type terms (domain/order_types.py says which type takes which)
+    trigger_price: Price | None = None
+    trailing_amount: Price | None = None
+    trailing_percent: Percent | None = None
+    trail_stop_price: Price | None = None
+    limit_offset: Offset | None = None
+    offset: Offset | None = None
+    algo: Algo | None = None
     time_in_force: str = "DAY"
     # The contract's name for the good-till date; IB applies it only to GTD orders.
     tif: str | None = None
@@ -97,12 +118,7 @@ class OrderRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
                 "Name the contract: give contract_id, or symbol (with sec_type, exchange, currency)",
                 field="contract_id",
             )
-        if order_type in ("LMT", "STP LMT") and self.limit_price is None:
-            raise InvalidRequest(f"{order_type} orders need limit_price", field="limit_price")
-        if order_type in ("STP", "STP LMT") and self.stop_price is None:
-            raise InvalidRequest(f"{order_type} orders need stop_price", field="stop_price")
-        if order_type == "MKT" and self.limit_price is not None:
-            raise InvalidRequest("MKT orders take no limit_price", field="limit_price")
+        check_order_terms(order_type, self.price_terms(), tif_word, self.algo is not None)
         if self.good_till_date is not None:
             check_good_till(self.good_till_date, "good_till_date")
         if self.tif is not None:
@@ -112,6 +128,10 @@ class OrderRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
                 "GTD orders need a good-till date: good_till_date (or tif) as 'YYYYMMDD HH:MM:SS'",
                 field="good_till_date",
             )
+
+    def price_terms(self) -> dict[str, float | None]:
+        """The order's price fields by name (None where not given)."""
+        return {name: getattr(self, name) for name in PRICE_FIELDS}
 
     @property
     def effective_good_till(self) -> str:
@@ -203,6 +223,14 @@ class OpenOrder(msgspec.Struct, frozen=True, kw_only=True):
     remaining_quantity: float
     average_fill_price: float
     client_order_id: str | None = None
+    trigger_price: float | None = None
+    trailing_amount: float | None = None
+    trailing_percent: float | None = None
+    # a trailing order's current stop, as IB moves it with the market
+    trail_stop_price: float | None = None
+    limit_offset: float | None = None
+    offset: float | None = None
+    algo: AlgoTerms | None = None
 
 
 Side = Literal["BUY", "SELL"]

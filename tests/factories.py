@@ -123,6 +123,8 @@ class OrderRequestFactory(Factory[OrderRequest]):
     contract_id = Use(lambda: Factory.__random__.randint(1, 10**8))
     limit_price = Use(lambda: round(Factory.__random__.uniform(0.01, 1000), 2))
     stop_price = None
+    trigger_price = trailing_amount = trailing_percent = trail_stop_price = None
+    limit_offset = offset = algo = None
     time_in_force = Use(lambda: Factory.__random__.choice(("DAY", "GTC", "IOC")))
     tif = None
     good_till_date = None

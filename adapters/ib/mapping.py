@@ -17,6 +17,7 @@ import msgspec.structs
 from ib_async import ComboLeg, DeltaNeutralContract, Order, TagValue, Ticker, Trade
 from msgspec import UNSET
 
+from adapters.ib.order_type_terms import apply_terms, reported_terms
 from domain.account import AccountSummary, AccountValue, Position
 from domain.contract import Contract, ContractQuery
 from domain.market_data import MARKET_DATA_TYPES, Bar, Quote
@@ -280,10 +281,7 @@ def to_ib_order(req: OrderRequest, *, account: str | None) -> Order:
         orderRef=req.client_order_id or "",
         account=req.account_id or account or "",
     )
-    if req.order_type in ("LMT", "STP LMT"):
-        order.lmtPrice = req.limit_price
-    if req.order_type in ("STP", "STP LMT"):
-        order.auxPrice = req.stop_price
+    apply_terms(order, req)
     if req.time_in_force == "GTD":
         order.goodTillDate = req.effective_good_till
     return order
@@ -333,8 +331,7 @@ def open_order(trade: Trade) -> OpenOrder:
         action=order.action,
         order_type=order.orderType,
         quantity=total,
-        limit_price=number(order.lmtPrice) if order.orderType in ("LMT", "STP LMT") else None,
-        stop_price=number(order.auxPrice) if order.orderType in ("STP", "STP LMT") else None,
+        **reported_terms(order, number),
         time_in_force=order.tif,
         good_till_date=order.goodTillDate or None,
         outside_rth=bool(order.outsideRth),

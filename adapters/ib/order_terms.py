@@ -13,7 +13,9 @@ from typing import Any
 from ib_async import IB, Contract, Order, OrderState
 
 _TRACKED = "_ibkr_mcp_terms_tracked"
-TERMS = ("tif", "goodTillDate", "outsideRth")
+# A trailing order's stop moves with the market: IB reports each new trailStopPrice.
+TERMS = ("tif", "goodTillDate", "outsideRth", "trailStopPrice", "trailingPercent",
+         "lmtPriceOffset", "algoStrategy", "algoParams")  # fmt: skip
 
 
 def track_order_terms(ib: IB) -> None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .account import PaperAccount
+from .algo_fills import SLICED, target, window
+from .auction import auction_time
 from .commission import fill_commission, multiplier
 from .model import (
     Fill,
@@ -28,6 +30,8 @@ from .model import (
     WorldEvent,
 )
 from .order_rules import DONE, expiry_of, validate
+from .order_types import PEGGED, TRIGGERED, in_regular_hours, limit_of, pegged_price
+from .type_matching import OrderTypeMatching
 
 QuoteSource = Callable[[Instrument, datetime], Quote]
 PreTradeCheck = Callable[[OrderSpec, Instrument, datetime], None]  # raises OrderRejected
@@ -41,6 +45,8 @@ class WorkingOrder:
     triggered: bool = False  # a stop that has been elected
     rested: bool = False  # was once not marketable: later fills happen at the limit
     value_filled: float = 0.0  # sum of price x qty x multiplier, for commission tiers
+    auction_at: datetime | None = None  # MOC/LOC/OPG: when the auction executes it
+    algo_span: tuple[datetime, datetime] | None = None  # TWAP/VWAP: the window it slices
 
     @property
     def spec(self) -> OrderSpec:
@@ -56,7 +62,7 @@ def snapshot(record: OrderRecord) -> OrderRecord:
     return dataclasses.replace(record)
 
 
-class SimulatedExchange:
+class SimulatedExchange(OrderTypeMatching):
     def __init__(
         self,
         account: PaperAccount,
@@ -87,6 +93,7 @@ class SimulatedExchange:
                 self._check(spec, inst, t)
             return self._modify(existing, spec, t)
         self._check(spec, inst, t)
+        auction_at = auction_time(spec, inst, t)
         self._next_perm += 1
         record = OrderRecord(
             spec=spec,
@@ -95,7 +102,11 @@ class SimulatedExchange:
             status="PreSubmitted",
             remaining=spec.total_quantity,
         )
-        w = WorkingOrder(record, spec.transmit, expiry_of(spec, inst, t))
+        w = WorkingOrder(record, spec.transmit, expiry_of(spec, inst, t), auction_at=auction_at)
+        if auction_at is not None:
+            w.expires_at = None  # the auction decides its end
+        if spec.algo_strategy in SLICED:
+            w.algo_span = window(spec, inst, t)
         self.orders[spec.order_id] = w
         if spec.transmit and spec.parent_id:
             self._transmit_family(spec.parent_id, t)
@@ -173,7 +184,7 @@ class SimulatedExchange:
         return parent is None or parent.record.status == "Filled"
 
     def _activate(self, w: WorkingOrder, t: datetime, announce: bool = True) -> None:
-        is_stop = w.spec.order_type in ("STP", "STP LMT") and not w.triggered
+        is_stop = (w.spec.order_type in TRIGGERED and not w.triggered) or w.auction_at is not None
         status = "Submitted" if self._working(w) and not is_stop else "PreSubmitted"
         if status != w.record.status or announce:
             w.record.status = status
@@ -191,30 +202,41 @@ class SimulatedExchange:
     # -- matching ---------------------------------------------------------------------------
 
     def _match(self, w: WorkingOrder, q: Quote, t: datetime) -> None:
-        spec = w.spec
+        spec, inst = w.spec, w.record.instrument
+        if w.auction_at is not None:
+            self._auction(w, t)
+            return
+        kind = spec.order_type
+        if kind in (*TRIGGERED, *PEGGED) and not in_regular_hours(spec, inst, t):
+            return
+        if kind in TRIGGERED and not w.triggered and not self._elect(w, q):
+            return
+        spec = w.spec  # a triggered TRAIL LIMIT now has its limit
+        if kind in PEGGED:
+            price = pegged_price(spec, q)
+            if price is not None:
+                self._fill(w, w.record.remaining, price, t)
+            self._end_immediate(w)
+            return
+        wanted = w.record.remaining
+        if w.algo_span is not None:
+            wanted = min(wanted, target(spec, inst, w.algo_span, t) - w.record.filled)
         buy = spec.action == "BUY"
-        if spec.order_type in ("STP", "STP LMT") and not w.triggered:
-            ref = q.last if not math.isnan(q.last) else (q.ask if buy else q.bid)
-            stop = spec.aux_price or 0.0
-            if not (ref >= stop if buy else ref <= stop):
-                return
-            w.triggered, w.rested = True, False
-            w.record.status = "Submitted"
-            self._emit(OrderChanged(snapshot(w.record)))
-        limit = spec.lmt_price if spec.order_type in ("LMT", "STP LMT") else None
+        limit = limit_of(spec)
         touch, size = (q.ask, q.ask_size) if buy else (q.bid, q.bid_size)
-        if math.isnan(touch):
+        if math.isnan(touch) or wanted <= 1e-9:
+            self._end_algo(w, t)
             return
         eps = 1e-9
         marketable = limit is None or (touch <= limit + eps if buy else touch >= limit - eps)
-        if marketable:
-            qty = w.record.remaining if limit is None else min(w.record.remaining, size)
+        qty = wanted if limit is None else min(wanted, size)
+        if marketable and not (spec.tif == "FOK" and qty < w.record.remaining - eps):
             price = touch if (limit is None or not w.rested) else limit
             self._fill(w, qty, price, t)
         else:
             w.rested = True
-        if spec.tif == "IOC" and w.live:
-            self._cancel(w)
+        self._end_immediate(w)
+        self._end_algo(w, t)
 
     def _fill(self, w: WorkingOrder, qty: float, price: float, t: datetime) -> None:
         r, inst = w.record, w.record.instrument

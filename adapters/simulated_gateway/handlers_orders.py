@@ -136,6 +136,11 @@ class OrderHandlers:
             account=req.account or self.session.account,
             parent_id=parent or 0,
             what_if=req.what_if,
+            trailing_percent=req.trailing_percent,
+            trail_stop_price=req.trail_stop_price,
+            lmt_price_offset=req.lmt_price_offset,
+            algo_strategy=req.algo_strategy,
+            algo_params=req.algo_params,
         )
 
     def _what_if(self, req: PlaceOrderRequest, inst: Instrument) -> None:

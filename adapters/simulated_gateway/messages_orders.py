@@ -1,8 +1,8 @@
 """Server -> client messages about orders, executions and commissions (version 178).
 
 OPEN_ORDER and COMPLETED_ORDER are long positional templates; only plain orders exist in the
-simulator, so every conditional section (combo legs, scale, hedge, algo, conditions, delta
-neutral) is written as "absent". The field order follows ib_async's decoder.
+simulator, so every conditional section (combo legs, scale, hedge, conditions, delta neutral)
+is written as "absent"; an order's algo and trailing terms are written as IB reports them. The field order follows ib_async's decoder.
 """
 
 from __future__ import annotations
@@ -135,16 +135,26 @@ def open_order(
     fields += ("0", "0", "0", "0", "", "0", "0", "0", "", str(spec.parent_id), "0", "", "0")
     fields += ("", "")
     # continuousUpdate .. comboLegsDescrip, then empty leg / order-leg / routing-param lists
-    fields += ("0", "0", "", "", "", "", "", "0", "0", "0")
+    trail = (_price(spec.trail_stop_price), _price(spec.trailing_percent))
+    fields += ("0", "0", *trail, "", "", "", "0", "0", "0")
     # scale sizes and increment, hedgeType, optOutSmartRouting .. notHeld, no delta neutral, algo
-    fields += ("", "", "", "", "0", "", "", "0", "0", "")
+    fields += ("", "", "", "", "0", "", "", "0", "0", *_algo(spec))
     fields += ("0", "1" if what_if is not None else "0", status, *_what_if_state(what_if))
     fields += ("0", "0", "0")  # randomizeSize, randomizePrice, no conditions
     # adjustedOrderType .. usePriceMgmtAlgo (16)
-    fields += ("", "", "", "", "", "", "", "0", "", "", "", "", "0", "0", "0", "0")
+    fields += ("", "", trail[0], _price(spec.lmt_price_offset), "", "", "", "0", "", "", "")
+    fields += ("", "0", "0", "0", "0")
     # duration, postToAts, autoCancelParent, minTradeQty .. midOffsetAtHalf
     fields += ("", "", "0", "", "", "", "", "")
     return fields
+
+
+def _algo(spec: OrderSpec) -> list[str]:
+    """algoStrategy, then (when set) the parameter count and tag/value pairs."""
+    if not spec.algo_strategy:
+        return [""]
+    pairs = [text for pair in spec.algo_params for text in pair]
+    return [spec.algo_strategy, str(len(spec.algo_params)), *pairs]
 
 
 def open_order_end() -> Fields:

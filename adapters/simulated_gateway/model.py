@@ -127,7 +127,7 @@ class OrderSpec:
     client_id: int
     action: str  # BUY / SELL
     total_quantity: float
-    order_type: str  # MKT, LMT, STP, STP LMT
+    order_type: str  # MKT, LMT, STP, STP LMT, TRAIL, TRAIL LIMIT, MOC, LOC, MIT, LIT, REL, ...
     lmt_price: float | None = None
     aux_price: float | None = None  # the stop price
     tif: str = "DAY"  # DAY, GTC, IOC, GTD
@@ -138,6 +138,12 @@ class OrderSpec:
     account: str = ""
     parent_id: int = 0
     what_if: bool = False
+    # order-type terms: aux_price is also a trigger, a trailing amount or a relative offset
+    trailing_percent: float | None = None
+    trail_stop_price: float | None = None  # a trailing order's current stop
+    lmt_price_offset: float | None = None
+    algo_strategy: str = ""
+    algo_params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)

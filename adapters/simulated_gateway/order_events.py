@@ -21,7 +21,7 @@ CANCELLED_TEXT = "Order Canceled - reason:"
 def _terms(spec: OrderSpec) -> tuple[object, ...]:
     """What a modification may change: a new value is news to the client."""
     return (spec.total_quantity, spec.lmt_price, spec.aux_price, spec.tif, spec.good_till_date,
-            spec.outside_rth)  # fmt: skip
+            spec.outside_rth, spec.trail_stop_price)  # fmt: skip
 
 
 class OrderEvents:

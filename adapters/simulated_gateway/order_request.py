@@ -33,6 +33,11 @@ class PlaceOrderRequest:
     outside_rth: bool
     good_till_date: str
     what_if: bool
+    trailing_percent: float | None = None
+    trail_stop_price: float | None = None
+    lmt_price_offset: float | None = None
+    algo_strategy: str = ""
+    algo_params: tuple[tuple[str, str], ...] = ()
 
 
 def _skip_tag_values(reader: FieldReader) -> None:
@@ -75,7 +80,10 @@ def read_place_order(fields: list[str]) -> PlaceOrderRequest:
     r.skip(1)  # deltaNeutralAuxPrice
     if delta_neutral_type:
         r.skip(8)
-    r.skip(6)  # continuousUpdate .. scaleSubsLevelSize
+    r.skip(2)  # continuousUpdate, referencePriceType
+    trail_stop_price = r.number()
+    trailing_percent = r.number()
+    r.skip(2)  # scaleInitLevelSize, scaleSubsLevelSize
     increment = r.number()
     if increment is not None and 0 < increment < _UNSET_DOUBLE:
         r.skip(7)
@@ -85,10 +93,23 @@ def read_place_order(fields: list[str]) -> PlaceOrderRequest:
     r.skip(4)  # optOutSmartRouting, clearingAccount, clearingIntent, notHeld
     if r.flag():  # delta-neutral contract present
         r.skip(3)
-    if r.text():  # algoStrategy
-        _skip_tag_values(r)
+    algo_strategy = r.text()
+    algo_params: list[tuple[str, str]] = []
+    if algo_strategy:
+        for _ in range(r.integer()):
+            algo_params.append((r.text(), r.text()))
     r.skip(1)  # algoId
     what_if = r.flag()
+    r.skip(4)  # orderMiscOptions, solicited, randomizeSize, randomizePrice
+    if order_type in ("PEG BENCH", "PEGBENCH"):
+        r.skip(5)
+    conditions = r.integer()
+    for _ in range(conditions):
+        r.skip(_CONDITION_FIELDS.get(r.integer(), 0))
+    if conditions:
+        r.skip(2)  # conditionsIgnoreRth, conditionsCancelOrder
+    r.skip(2)  # adjustedOrderType, triggerPrice
+    lmt_price_offset = r.number()
     return PlaceOrderRequest(
         order_id=order_id,
         contract=contract,
@@ -105,4 +126,9 @@ def read_place_order(fields: list[str]) -> PlaceOrderRequest:
         outside_rth=outside_rth,
         good_till_date=good_till_date,
         what_if=what_if,
+        trailing_percent=trailing_percent,
+        trail_stop_price=trail_stop_price,
+        lmt_price_offset=lmt_price_offset,
+        algo_strategy=algo_strategy,
+        algo_params=tuple(algo_params),
     )

@@ -6,11 +6,13 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .model import Instrument, OrderRejected, OrderSpec
+from .order_types import check_terms
 from .sessions import schedule_of
 from .trading_calendar import EASTERN, is_trading_day
 
-ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT")
-TIFS = ("DAY", "GTC", "IOC", "GTD")
+ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT", "TRAIL", "TRAIL LIMIT", "MOC", "LOC", "MIT", "LIT",
+               "REL", "MIDPRICE")  # fmt: skip
+TIFS = ("DAY", "GTC", "IOC", "GTD", "OPG", "FOK")
 LIVE = ("PreSubmitted", "Submitted", "PendingSubmit", "ApiPending")
 DONE = ("Filled", "Cancelled", "ApiCancelled", "Inactive")
 
@@ -38,6 +40,7 @@ def validate(spec: OrderSpec, inst: Instrument) -> None:
         raise OrderRejected(201, "Order rejected - reason:A limit price is required.")
     if spec.order_type in ("STP", "STP LMT") and not _price(spec.aux_price):
         raise OrderRejected(201, "Order rejected - reason:A stop price is required.")
+    check_terms(spec)
     if spec.tif == "GTD" and parse_good_till(spec.good_till_date) is None:
         raise OrderRejected(
             201, "Order rejected - reason:A valid Good Till Date is required for GTD orders."

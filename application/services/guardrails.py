@@ -119,7 +119,9 @@ class OrderGuard:
     async def _price(self, order: OrderRequest, contract: Contract) -> float | None:
         """The limit price, else a fresh quote (ask to buy, bid to sell, last as fallback).
 
-        A stop order fills near its stop price once triggered, so the larger of stop and quote.
+        A stop order fills near its stop price once triggered, so the larger of stop and quote;
+        the same for the trigger of MIT/LIT and a trailing order's initial stop. Every other
+        type without a limit (MOC, TRAIL, REL, MIDPRICE) is valued at the quote, as MKT.
         """
         if order.limit_price is not None:
             return order.limit_price
@@ -131,7 +133,8 @@ class OrderGuard:
         if quote is not None:
             side = quote.ask if order.action == "BUY" else quote.bid
             quoted = next((p for p in (side, quote.last_price) if _usable(p)), None)
-        candidates = [p for p in (quoted, order.stop_price) if p is not None]
+        triggers = (order.stop_price, order.trigger_price, order.trail_stop_price)
+        candidates = [p for p in (quoted, *triggers) if p is not None]
         return max(candidates) if candidates else None
 
     def take_slot(self) -> float:
@@ -192,7 +195,8 @@ def _multiplier(contract: Contract) -> float:
 
 
 def _check_finite(order: OrderRequest) -> None:
-    for name in ("quantity", "limit_price", "stop_price"):
+    for name in ("quantity", "limit_price", "stop_price", "trigger_price", "trailing_amount",
+                 "trail_stop_price"):  # fmt: skip
         value = getattr(order, name)
         if value is not None and not (math.isfinite(value) and value > 0):
             raise InvalidRequest(f"{name} must be a finite number > 0", field=name)

@@ -46,6 +46,10 @@ def preview_hint(order: OrderRequest) -> str:
         "order_type": order.order_type,
         "limit_price": order.limit_price,
         "stop_price": order.stop_price,
+        **{name: value for name, value in order.price_terms().items() if value is not None},
+        "algo": {"strategy": order.algo.strategy, "params": order.algo.params}
+        if order.algo
+        else None,
         "time_in_force": order.time_in_force,
         "good_till_date": order.effective_good_till or None,
         "outside_rth": order.outside_rth or None,

@@ -26,6 +26,8 @@ def order_fingerprint(order: OrderRequest, contract: Contract) -> dict[str, Any]
         "order_type": order.order_type,
         "limit_price": order.limit_price,
         "stop_price": order.stop_price,
+        **{name: value for name, value in order.price_terms().items() if value is not None},
+        "algo": [order.algo.strategy, order.algo.tag_values()] if order.algo else None,
         "time_in_force": order.time_in_force,
         "good_till_date": order.effective_good_till,
         "outside_rth": order.outside_rth,

@@ -14,6 +14,7 @@ from msgspec import Meta
 
 from domain.contract import SEC_TYPES, right_word
 from domain.market_data import BAR_SIZES, WHAT_TO_SHOW, bar_size_word
+from domain.order_types import describe_order_types
 from domain.orders import ACTIONS, ORDER_TYPES, TIME_IN_FORCE, order_type_word
 
 # IB's contract and order ids are 32-bit signed integers.
@@ -132,8 +133,7 @@ Action = Annotated[
 OrderType = Annotated[
     OrderTypeName,
     Meta(
-        description="MKT market; LMT limit (needs limit_price); STP stop (needs stop_price); "
-        "STP LMT stop-limit (needs stop_price and limit_price)",
+        description=describe_order_types(),
         examples=["LMT"],
         extra=normalize(order_type_word),
     ),
@@ -142,7 +142,8 @@ TimeInForce = Annotated[
     TimeInForceName,
     Meta(
         description="DAY (until the close), GTC (until cancelled), IOC (fill what is possible "
-        "now, cancel the rest), GTD (until good_till_date)",
+        "now, cancel the rest), GTD (until good_till_date), OPG (only in the opening auction; "
+        "MKT or LMT), FOK (fill all at once or cancel; MKT or LMT). MOC and LOC are DAY only",
         examples=["DAY"],
         extra=normalize(upper_words),
     ),

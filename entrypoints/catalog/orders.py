@@ -60,6 +60,15 @@ from entrypoints.catalog.operation import (
     Operation,
     Rest,
 )
+from entrypoints.catalog.order_terms import (
+    AlgoInput,
+    LimitOffset,
+    RelOffset,
+    TrailingAmount,
+    TrailingPercent,
+    TrailStopPrice,
+    TriggerPrice,
+)
 
 KEY_PATTERN = r"^[A-Za-z0-9._:-]+$"
 KEY_FORMAT = "1-40 letters, digits and . _ : -"
@@ -97,7 +106,9 @@ class OrderInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     limit_price: Annotated[
         Positive | None,
         Meta(
-            description="Limit price for LMT and STP LMT, in the contract's currency",
+            description="Limit price for LMT, STP LMT, LOC and LIT; the optional cap of REL "
+            "and MIDPRICE; TRAIL LIMIT's initial limit (instead of limit_offset). In the "
+            "contract's currency",
             examples=[150.25],
         ),
     ] = None
@@ -105,6 +116,13 @@ class OrderInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
         Positive | None,
         Meta(description="Trigger price for STP and STP LMT, in the contract's currency"),
     ] = None
+    trigger_price: TriggerPrice = None
+    trailing_amount: TrailingAmount = None
+    trailing_percent: TrailingPercent = None
+    trail_stop_price: TrailStopPrice = None
+    limit_offset: LimitOffset = None
+    offset: RelOffset = None
+    algo: AlgoInput = None
     time_in_force: TimeInForce = "DAY"
     tif: Annotated[
         GoodTill | None,
@@ -253,8 +271,12 @@ instrument by contract_id (best: see get_contract_details), or by symbol with se
 (default STK), exchange (default SMART for STK and OPT; give it for FUT, IND, CASH) and
 currency; options also need expiry, strike and right. An ambiguous instrument is refused with
 the candidates listed. action is BUY or SELL; order_type MKT, LMT (needs limit_price), STP
-(needs stop_price) or STP LMT (needs both); time_in_force DAY, GTC, IOC or GTD (needs
-good_till_date). A rejected order answers with IB's error code and text.
+(needs stop_price), STP LMT (needs both), TRAIL / TRAIL LIMIT (trailing_amount or
+trailing_percent; TRAIL LIMIT also limit_offset), MOC, LOC (limit_price), MIT / LIT
+(trigger_price; LIT also limit_price), REL (offset) or MIDPRICE; a missing term is refused
+naming what the type needs. time_in_force DAY, GTC, IOC, GTD (needs good_till_date), OPG or
+FOK. algo asks for IB's Adaptive, Twap or Vwap on MKT and LMT orders. A rejected order
+answers with IB's error code and text.
 
 Check the account, the position and a quote first, and set client_order_id so that a retry
 cannot place the order twice. The operator's guardrails (quantity, value, security types,

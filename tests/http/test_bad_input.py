@@ -38,7 +38,8 @@ def assert_bad_request(response: Any, field: str, *words: str) -> dict[str, Any]
     [
         ({"quantity": 0}, "quantity", ("> 0",)),
         ({"order_type": "LMT"}, "limit_price", ("LMT",)),
-        ({"order_type": "TRAIL"}, "order_type", ("MKT", "LMT", "STP LMT")),
+        ({"order_type": "BRACKET"}, "order_type", ("MKT", "LMT", "STP LMT", "TRAIL")),
+        ({"order_type": "TRAIL"}, "trailing_amount", ("trailing_amount or trailing_percent",)),
         ({"action": "HOLD"}, "action", ("BUY", "SELL")),
         ({"time_in_force": "GTD"}, "good_till_date", ("YYYYMMDD HH:MM:SS",)),
         ({"sec_type": "SHARES", "contract_id": None, "symbol": "AAPL"}, "sec_type", ("STK",)),
@@ -49,6 +50,7 @@ def assert_bad_request(response: Any, field: str, *words: str) -> dict[str, Any]
         "quantity-0",
         "lmt-no-limit",
         "order-type",
+        "trail-no-distance",
         "action",
         "gtd-no-date",
         "sec-type",
@@ -65,12 +67,20 @@ def test_place_order_rejects(
 
 
 def test_unknown_order_type_lists_accepted_values(client: TestClient) -> None:
-    response = client.post("/ibkr/orders/place", json={**ORDER, "order_type": "TRAIL"})
+    response = client.post("/ibkr/orders/place", json={**ORDER, "order_type": "BRACKET"})
     assert assert_bad_request(response, "order_type")["accepted"] == [
         "MKT",
         "LMT",
         "STP",
         "STP LMT",
+        "TRAIL",
+        "TRAIL LIMIT",
+        "MOC",
+        "LOC",
+        "MIT",
+        "LIT",
+        "REL",
+        "MIDPRICE",
     ]
 
 

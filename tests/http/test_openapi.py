@@ -95,7 +95,10 @@ def test_place_order_documents_body_and_idempotency_header(schema: dict[str, Any
     body = schema["components"]["schemas"]["OrderInput"]
     assert set(body["required"]) == {"action", "quantity"}
     assert body["additionalProperties"] is False
-    assert set(body["properties"]["order_type"]["enum"]) == {"MKT", "LMT", "STP", "STP LMT"}
+    assert set(body["properties"]["order_type"]["enum"]) == {
+        *("MKT", "LMT", "STP", "STP LMT", "TRAIL", "TRAIL LIMIT"),
+        *("MOC", "LOC", "MIT", "LIT", "REL", "MIDPRICE"),
+    }
     headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
     assert set(headers) == {"Idempotency-Key", "Confirmation-Token"}
     assert not any(header["required"] for header in headers.values())

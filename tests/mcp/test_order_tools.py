@@ -93,8 +93,8 @@ async def test_limit_order_without_limit_price_names_the_field(client, broker):
     ("args", "mentions"),
     [
         ({"quantity": 0}, "quantity"),
-        ({"order_type": "TRAIL"}, "STP LMT"),
-        ({"time_in_force": "FOK"}, "GTD"),
+        ({"order_type": "BRACKET"}, "STP LMT"),
+        ({"time_in_force": "GTX"}, "GTD"),
         ({"client_order_id": "has space"}, "client_order_id"),
     ],
 )
@@ -210,4 +210,29 @@ async def test_arguments_are_decoded_strictly(client, broker, args, mentions):
         await client.call_tool("place_order", arguments)
     assert str(caught.value).startswith("invalid_request:")
     assert mentions in str(caught.value)
+    assert broker.called("place_order") == []
+
+
+async def test_trailing_stop_market_on_close_and_an_algo_through_the_tools(call, broker):
+    trail = await call("place_order", contract_id=AAPL, action="SELL", quantity=5,
+                       order_type="TRAIL", trailing_percent=1.5)  # fmt: skip
+    _, order = broker.order_requests[trail["order_id"]]
+    assert (order.order_type, order.trailing_percent) == ("TRAIL", 1.5)
+    moc = await call("place_order", contract_id=AAPL, action="BUY", quantity=5, order_type="MOC")
+    assert broker.order_requests[moc["order_id"]][1].order_type == "MOC"
+    vwap = await call("place_order", contract_id=AAPL, action="BUY", quantity=5,
+                      algo={"strategy": "Vwap", "params": {"maxPctVol": 0.1}})  # fmt: skip
+    _, order = broker.order_requests[vwap["order_id"]]
+    assert order.algo is not None and order.algo.params == {"maxPctVol": "0.1"}
+
+
+async def test_a_missing_order_type_term_is_a_tool_error_naming_it(client, broker):
+    with pytest.raises(
+        ToolError,
+        match=r"invalid_request: TRAIL LIMIT orders need "
+        r"trailing_amount or trailing_percent, and limit_offset or limit_price",
+    ):
+        await client.call_tool("place_order", {"contract_id": AAPL, "action": "SELL",
+                                               "quantity": 1, "order_type": "TRAIL LIMIT",
+                                               "trailing_amount": 1})  # fmt: skip
     assert broker.called("place_order") == []

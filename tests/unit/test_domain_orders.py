@@ -35,9 +35,11 @@ def test_quantity_must_be_positive(quantity: float) -> None:
         ({"time_in_force": "GTD", "good_till_date": "2030-12-31"}, "good_till_date"),
         ({"time_in_force": "GTD", "good_till_date": "20300231 10:00:00"}, "good_till_date"),
         ({"tif": "tomorrow"}, "tif"),
-        ({"order_type": "TRAIL"}, "order_type"),
+        ({"order_type": "BRACKET"}, "order_type"),
+        ({"order_type": "TRAIL"}, "trailing_amount"),
         ({"action": "SHORT"}, "action"),
-        ({"time_in_force": "FOK"}, "time_in_force"),
+        ({"time_in_force": "GTX"}, "time_in_force"),
+        ({"order_type": "STP", "stop_price": 1, "time_in_force": "FOK"}, "time_in_force"),
         ({"contract_id": None}, "contract_id"),
         ({"sec_type": "STOCK"}, "sec_type"),
     ],
@@ -58,7 +60,8 @@ def test_prices_must_be_positive() -> None:
     [("limit", "LMT"), ("stp_lmt", "STP LMT"), (" stop limit ", "STP LMT"), ("market", "MKT")],
 )
 def test_order_type_aliases(given: str, normalised: str) -> None:
-    prices = {"limit_price": 1.0, "stop_price": 1.0} if normalised != "MKT" else {}
+    prices = {"limit_price": 1.0, "stop_price": 1.0} if normalised == "STP LMT" else {}
+    prices = {"limit_price": 1.0} if normalised == "LMT" else prices
     assert decode(order_type=given, **prices).order_type == normalised
 
 
