@@ -184,6 +184,8 @@ def build_app(
         assembly.services,
         max_option_contracts=settings.max_option_contracts,
         read_only=settings.read_only,
+        selection=settings.tool_selection(),
+        output_schemas=settings.mcp_output_schemas,
         metrics=assembly.metrics,
     )
     site = site_policy(settings)

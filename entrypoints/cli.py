@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from entrypoints.settings import Secret, Settings, SettingsError, settings_from_env
+from entrypoints.toolsets import DEFAULT_PROFILE, PROFILES, TOOLSETS
 
 COMMANDS = ("serve", "stdio", "simulate")
 
@@ -164,6 +165,26 @@ def _safety_options(parser: argparse.ArgumentParser, *, http: bool) -> None:
     s.add_argument("--preview-ttl", type=float, help="seconds a confirmation token lasts (120)")
 
 
+def _tool_options(parser: argparse.ArgumentParser) -> None:
+    t = parser.add_argument_group("MCP tools (REST serves every operation either way)")
+    t.add_argument(
+        "--tool-profile",
+        help=f"which MCP tools are listed and callable: {', '.join(PROFILES)} "
+        f"(default {DEFAULT_PROFILE}; see README, MCP toolsets)",
+    )
+    t.add_argument(
+        "--toolsets",
+        help="comma-separated toolsets to offer instead of the profile's: "
+        f"{', '.join(TOOLSETS)} (read-only keeps only their queries)",
+    )
+    t.add_argument(
+        "--mcp-output-schemas",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="advertise each tool's output schema (off: they more than double tools/list)",
+    )
+
+
 def _logging_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-format", choices=["auto", "json", "console"])
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -218,10 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
         "configured (it shows request counts and connection state, no account data)",
     )
     _logging_options(serve)
+    _tool_options(serve)
     _gateway_options(serve)
     _safety_options(serve, http=True)
     stdio = sub.add_parser("stdio", help="serve MCP over stdin/stdout (for Claude Desktop & co)")
     _logging_options(stdio)
+    _tool_options(stdio)
     _gateway_options(stdio)
     _safety_options(stdio, http=False)
     simulate = sub.add_parser("simulate", help="run only the simulated IB Gateway (TWS API)")
@@ -244,7 +267,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         overrides["gateway_env"] = tuple(overrides["gateway_env"])
     if "maintenance_windows" in overrides:
         overrides["maintenance_windows"] = tuple(overrides["maintenance_windows"])
-    for key in ("allowed_hosts", "allowed_origins", "allowed_sec_types", "allowed_symbols"):
+    for key in (
+        "allowed_hosts", "allowed_origins", "allowed_sec_types", "allowed_symbols", "toolsets",
+    ):  # fmt: skip
         if key in overrides:
             overrides[key] = tuple(p.strip() for p in overrides[key].split(",") if p.strip())
     return settings_from_env(**overrides)

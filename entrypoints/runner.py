@@ -109,6 +109,8 @@ async def _stdio(settings: Settings) -> None:
         assembly.services,
         max_option_contracts=settings.max_option_contracts,
         read_only=settings.read_only,
+        selection=settings.tool_selection(),
+        output_schemas=settings.mcp_output_schemas,
         metrics=assembly.metrics,  # no /metrics over stdio; it also logs each tool call
     )
     async with assembly.running():

@@ -12,6 +12,7 @@ from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from application.services.auth import TokenBook, TokenConfigError
+from entrypoints.toolsets import DEFAULT_PROFILE, ToolSelection, select
 
 ENV_PREFIX = "IBKR_MCP_"
 # Former names, still accepted (flags and variables): they were /mcp-only, now service-wide.
@@ -77,6 +78,12 @@ class Settings:
     mcp_stateful: bool = False
     mcp_session_idle_timeout: float = 600.0
     mcp_max_sessions: int = 100
+    # Which tools MCP lists and runs (entrypoints/toolsets.py): a profile, whose toolsets
+    # --toolsets replaces when given. REST serves every operation either way. Output schemas
+    # more than double tools/list, for clients that check results; off unless asked for.
+    tool_profile: str = DEFAULT_PROFILE
+    toolsets: tuple[str, ...] = ()
+    mcp_output_schemas: bool = False
     # /metrics (Prometheus) needs the bearer token when tokens are configured, unless opened.
     metrics_public: bool = False
     # Which gateway: None picks simulated, or docker when credentials are given.
@@ -192,6 +199,13 @@ class Settings:
                 )
             extra[key] = value
         return extra
+
+    def tool_selection(self) -> ToolSelection:
+        """The MCP tools to offer: the profile's toolsets, or those named."""
+        try:
+            return select(self.toolsets, self.tool_profile)
+        except ValueError as exc:
+            raise SettingsError(f"{exc} (--tool-profile, --toolsets)") from None
 
     def tokens(self) -> TokenBook:
         """The bearer tokens callers must present (an empty book: authentication off)."""
@@ -323,6 +337,7 @@ def validate(settings: Settings) -> None:
     if settings.monitor_interval <= 0 or settings.monitor_failure_threshold < 1:
         raise SettingsError("monitor_interval must be > 0 and monitor_failure_threshold >= 1")
     _validate_safety(settings)
+    settings.tool_selection()
     settings.gateway_extra_env()
     if settings.gateway_mode == "docker" and not settings.ib_gateway_username:
         raise SettingsError(

@@ -2,16 +2,20 @@
 
 The REST door (``entrypoints/http/operations.py``) and the MCP door
 (``entrypoints/mcp/tools.py``) are both rendered from ``CATALOG``. To add an operation,
-declare it in the module of its area (or a new one, added below), give it a service method,
-and test it; nothing else names its parameters. This package imports no web or MCP
+declare it in the module of its area (or a new one, added below with its MCP toolset, one
+of ``entrypoints/toolsets.py``), give it a service method, and test it; nothing else names
+its parameters. This package imports no web or MCP
 framework (an import-linter contract says so).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from entrypoints.catalog import (
     account,
     activity,
+    connection,
     contracts,
     live,
     market_data,
@@ -24,18 +28,26 @@ from entrypoints.catalog import (
 )
 from entrypoints.catalog.operation import Operation
 
+
+def _in(toolset: str, operations: tuple[Operation, ...]) -> tuple[Operation, ...]:
+    """The operations of an area module, in the MCP toolset of that area unless one names
+    its own (historical bars and option chains, which research needs more than trading)."""
+    return tuple(replace(op, toolset=op.toolset or toolset) for op in operations)
+
+
 CATALOG: tuple[Operation, ...] = (
-    *system.OPERATIONS,
-    *account.OPERATIONS,
-    *portfolio.OPERATIONS,
-    *orders.OPERATIONS,
-    *modify.OPERATIONS,
-    *activity.OPERATIONS,
-    *market_data.OPERATIONS,
-    *live.OPERATIONS,
-    *subscriptions.OPERATIONS,
-    *contracts.OPERATIONS,
-    *scanner.OPERATIONS,
+    *_in("gateway", system.OPERATIONS),
+    *_in("connection", connection.OPERATIONS),
+    *_in("account", account.OPERATIONS),
+    *_in("portfolio", portfolio.OPERATIONS),
+    *_in("orders", orders.OPERATIONS),
+    *_in("orders_advanced", modify.OPERATIONS),
+    *_in("activity", activity.OPERATIONS),
+    *_in("market_data", market_data.OPERATIONS),
+    *_in("live", live.OPERATIONS),
+    *_in("live", subscriptions.OPERATIONS),
+    *_in("contracts", contracts.OPERATIONS),
+    *_in("scanner", scanner.OPERATIONS),
 )
 
 

@@ -256,5 +256,6 @@ message saying how to narrow further.""",
             "more, the narrowed chain comes back with truncated=true and a message; narrow "
             "expirations, strikes or rights.",
         ),
+        toolset="options",
     ),
 )

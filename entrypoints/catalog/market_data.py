@@ -164,10 +164,9 @@ and a timestamp; options add implied volatility and delta. A figure the market h
 produced (no trade yet today, market closed) is null. market_data_type says whether the
 figures are live or delayed (delayed when the account lacks a real-time subscription).
 
-Name the instrument by contract_id, or by symbol (sec_type defaults to STK; exchange to SMART
-for stocks and options, give it for others), with currency or primary_exchange when the
-symbol trades in several places, and expiry, strike and right for an option. A symbol that
-matches several instruments is refused with the candidates listed.""",
+Name the instrument by contract_id, or by symbol with currency or primary_exchange when it
+trades in several places (and expiry, strike and right for an option); a symbol that matches
+several instruments is refused with the candidates listed.""",
         input=SnapshotInput,
         output=Quote,
         nature=QUERY,
@@ -217,5 +216,6 @@ the latest bars and say so in truncated and message. IB paces historical request
             "message say so): pick duration and bar_size so that duration / bar_size stays "
             "below that, e.g. '1 D' of '5 mins' = 78 bars in regular hours.",
         ),
+        toolset="history",
     ),
 )

@@ -124,6 +124,8 @@ class Operation:
     a msgspec struct whose fields carry descriptions, bounds, enums, defaults and examples
     (None: no input); ``output`` the result type. ``errors`` are the domain errors it may
     answer besides invalid input (REST documents their statuses). ``call`` runs the use case.
+    ``toolset`` is the MCP toolset it belongs to (``entrypoints/toolsets.py``): the catalog
+    sets it from the operation's area module.
     """
 
     name: str
@@ -137,6 +139,7 @@ class Operation:
     rest: Rest
     mcp: Mcp = Mcp()
     extras: tuple[Extra, ...] = ()
+    toolset: str = ""
 
     @property
     def http_method(self) -> HttpMethod:

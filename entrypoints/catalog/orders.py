@@ -267,16 +267,10 @@ order needs a new preview. The operator's guardrails apply here too.""",
 
 The answer holds the order id, its status (Submitted, PreSubmitted, Filled, ...), filled and
 remaining quantity, fill prices, and warnings about fields IB will ignore. Name the
-instrument by contract_id (best: see get_contract_details), or by symbol with sec_type
-(default STK), exchange (default SMART for STK and OPT; give it for FUT, IND, CASH) and
-currency; options also need expiry, strike and right. An ambiguous instrument is refused with
-the candidates listed. action is BUY or SELL; order_type MKT, LMT (needs limit_price), STP
-(needs stop_price), STP LMT (needs both), TRAIL / TRAIL LIMIT (trailing_amount or
-trailing_percent; TRAIL LIMIT also limit_offset), MOC, LOC (limit_price), MIT / LIT
-(trigger_price; LIT also limit_price), REL (offset) or MIDPRICE; a missing term is refused
-naming what the type needs. time_in_force DAY, GTC, IOC, GTD (needs good_till_date), OPG or
-FOK. algo asks for IB's Adaptive, Twap or Vwap on MKT and LMT orders. A rejected order
-answers with IB's error code and text.
+instrument by contract_id, or by symbol and the fields that tell it apart (options also need
+expiry, strike and right); an ambiguous instrument is refused with the candidates listed.
+The order_type field says which terms each type needs; a missing term is refused naming
+them. A rejected order answers with IB's error code and text.
 
 Check the account, the position and a quote first, and set client_order_id so that a retry
 cannot place the order twice. The operator's guardrails (quantity, value, security types,

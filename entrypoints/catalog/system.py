@@ -1,4 +1,6 @@
-"""Operations on the machinery: the broker session, the IB Gateway, the service's health."""
+"""Operations on the IB Gateway: its status, its logs, a restart (the ``gateway`` toolset).
+
+The broker session and the service's health are in ``connection.py``."""
 
 from __future__ import annotations
 
@@ -9,15 +11,10 @@ import msgspec.structs
 from msgspec import Meta
 
 from application.services.gateway import MAX_TAIL
-from domain.connection import ConnectionStatus, ReconnectResult
 from domain.errors import GatewayError, InvalidRequest, NotSupported, ReadOnly
 from domain.gateway import GatewayLogs, GatewayRestartResult, GatewayStatus
-from domain.health import HealthReport
 from entrypoints.catalog.operation import (
-    BROKER_ERRORS,
     LOCAL_QUERY,
-    QUERY,
-    RECONNECT,
     RESTART,
     Mcp,
     Operation,
@@ -102,48 +99,5 @@ get_gateway_status reports as running and ready. A read-only service refuses."""
         errors=(ReadOnly, NotSupported, GatewayError),
         call=lambda _, c: c.services.gateway.restart(),
         rest=Rest("/gateway/restart", tag="gateway"),
-    ),
-    Operation(
-        name="get_connection_status",
-        title="Connection status",
-        description="""Whether this service is connected to the IB Gateway: the TWS API session every other operation needs.
-
-connected is the short answer; state (connecting, connected, degraded, disconnected) and
-since when, client id, server version, the last error and the data farms explain it. Look
-here when other operations report not_connected, before deciding to call reconnect.""",
-        input=None,
-        output=ConnectionStatus,
-        nature=QUERY,
-        errors=(),
-        call=lambda _, c: c.services.connection.status(),
-        rest=Rest("/ibkr/connection/status", tag="connection"),
-    ),
-    Operation(
-        name="reconnect",
-        title="Reconnect to the gateway",
-        description="""Drop the session with the IB Gateway and connect again now; says whether it came back.
-
-In-flight requests of other callers fail. The service also reconnects by itself, so use it
-only when get_connection_status stays disconnected or degraded.""",
-        input=None,
-        output=ReconnectResult,
-        nature=RECONNECT,
-        errors=(GatewayError, *BROKER_ERRORS[1:]),
-        call=lambda _, c: c.services.connection.reconnect(),
-        rest=Rest("/ibkr/connection/reconnect", tag="connection"),
-    ),
-    Operation(
-        name="get_health",
-        title="Service health",
-        description="""Readiness of this service: ok, degraded or failing, with one check each for the gateway, the broker connection (and market data, when monitored) and a detail line.
-
-Over REST it answers 200 when the gateway runs and the broker session is up, 503 otherwise,
-with the report either way. Look here first when anything misbehaves.""",
-        input=None,
-        output=HealthReport,
-        nature=LOCAL_QUERY,
-        errors=(),
-        call=lambda _, c: c.services.health.report(),
-        rest=Rest("/health", tag="health", status_of=lambda report: 200 if report.ready else 503),
     ),
 )

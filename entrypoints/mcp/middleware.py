@@ -39,6 +39,28 @@ class RedactedErrors(Middleware):
             raise ToolError(clean, log_level=level) from None
 
 
+class NotOffered(Middleware):
+    """A call to an operation of the catalog this server leaves out (another toolset, a
+    read-only service) is refused with the reason, not with FastMCP's bare "Unknown tool"."""
+
+    def __init__(self, reasons: dict[str, str]) -> None:
+        self._reasons = reasons
+
+    async def on_call_tool(
+        self,
+        context: MiddlewareContext[mt.CallToolRequestParams],
+        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
+    ) -> ToolResult:
+        reason = self._reasons.get(context.message.name)
+        if reason is not None:
+            raise ToolError(
+                f"tool_not_offered: {context.message.name} is not offered by this server: "
+                f"{reason}.",
+                log_level=logging.INFO,
+            )
+        return await call_next(context)
+
+
 class Observed(Middleware):
     """The MCP door's hook: every tool call is counted and timed (``ibkr_mcp_requests`` with
     door ``mcp``) and logged as one ``mcp.tool_call`` line, over HTTP and stdio alike."""

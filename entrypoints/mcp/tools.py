@@ -1,8 +1,9 @@
 """The MCP door's tools, rendered from the catalog: one ``OperationTool`` per operation.
 
 A tool's input schema is the JSON Schema msgspec derives from the operation's input struct
-(plus its MCP extras), its output schema that of the result, its annotations follow the
-operation's nature. Arguments are decoded by the catalog's decoder, strictly: a quantity sent
+(plus its MCP extras), written compactly (``compact``: an agent reads every byte of
+``tools/list``), its output schema that of the result (when the server advertises output
+schemas), its annotations follow the operation's nature. Arguments are decoded by the catalog's decoder, strictly: a quantity sent
 as the string "1" is refused, not coerced. Errors become tool errors an agent can act on.
 """
 
@@ -15,6 +16,7 @@ from typing import Any, cast
 import msgspec
 from fastmcp.exceptions import ToolError
 from fastmcp.tools import Tool, ToolResult
+from mcp.types import Tool as MCPTool
 from mcp.types import ToolAnnotations
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
@@ -28,6 +30,7 @@ from entrypoints.catalog.schema import extra_schema, struct_schema
 from entrypoints.logging import REDACTOR
 from entrypoints.mcp.caller import mcp_caller
 from entrypoints.mcp.errors import explain
+from entrypoints.toolsets import EVERY_TOOL, ToolSelection
 
 # stdlib logging, not structlog's default: unconfigured, structlog prints to stdout, which
 # belongs to the protocol under stdio. The service's logging setup routes this to stderr.
@@ -42,7 +45,14 @@ class OperationTool(Tool):
     limits: SkipJsonSchema[Any] = Field(exclude=True)
 
     @classmethod
-    def of(cls, op: Operation, services: Services, limits: ResultLimits) -> OperationTool:
+    def of(
+        cls,
+        op: Operation,
+        services: Services,
+        limits: ResultLimits,
+        *,
+        with_output_schema: bool = True,
+    ) -> OperationTool:
         description = op.description
         if op.mcp.note:
             description += "\n\n" + op.mcp.note.format(**dataclasses.asdict(limits))
@@ -51,12 +61,20 @@ class OperationTool(Tool):
             title=op.title,
             description=description,
             parameters=input_schema(op),
-            output_schema=output_schema(op),
+            output_schema=output_schema(op) if with_output_schema else None,
             annotations=tool_annotations(op),
             operation=op,
             services=services,
             limits=limits,
         )
+
+    def to_mcp_tool(self, **overrides: Any) -> MCPTool:
+        # FastMCP's own _meta holds only our tags, which are none: bytes for every agent to read.
+        meta = self.get_meta()
+        if meta.get("fastmcp") == {"tags": []}:
+            del meta["fastmcp"]
+        overrides.setdefault("_meta", meta or None)
+        return super().to_mcp_tool(**overrides)
 
     async def run(self, arguments: dict[str, Any]) -> ToolResult:
         op: Operation = self.operation
@@ -80,13 +98,16 @@ def operation_tools(
     *,
     limits: ResultLimits,
     read_only: bool,
+    selection: ToolSelection = EVERY_TOOL,
+    output_schemas: bool = True,
     operations: tuple[Operation, ...] = CATALOG,
 ) -> list[OperationTool]:
-    """One tool per operation; ``read_only`` leaves out those that change anything."""
+    """One tool per operation the selection offers; ``read_only`` leaves out those that
+    change anything."""
     return [
-        OperationTool.of(op, services, limits)
+        OperationTool.of(op, services, limits, with_output_schema=output_schemas)
         for op in operations
-        if op.nature.offered_read_only or not read_only
+        if (op.nature.offered_read_only or not read_only) and selection.offers(op)
     ]
 
 
@@ -120,11 +141,48 @@ def answer(op: Operation, result: Any, limits: ResultLimits) -> dict[str, Any]:
 def input_schema(op: Operation) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
     if op.input is not None:
-        schema = {k: v for k, v in struct_schema(op.input).items() if k != "title"}
+        # The struct's own docstring is for Python readers; the tool description says it.
+        schema = {
+            k: v for k, v in struct_schema(op.input).items() if k not in ("title", "description")
+        }
     for extra in op.extras:
         if extra.mcp:
             schema["properties"][extra.name] = extra_schema(extra)
-    return schema
+    return cast(dict[str, Any], compact(schema))
+
+
+def compact(schema: Any) -> Any:
+    """The same rules in fewer bytes, every ``tools/list`` reader pays for each one.
+
+    An optional argument is one to leave out, as on REST: ``anyOf: [X, null]`` with a null
+    default becomes ``X`` (the decoder still takes an explicit null as absent). Examples that
+    the description or the enum already shows are dropped.
+    """
+    if isinstance(schema, list):
+        return [compact(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    branches = schema.get("anyOf")
+    if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
+        kept = next(branch for branch in branches if branch != {"type": "null"})
+        rest = {k: v for k, v in schema.items() if k != "anyOf"}
+        if rest.get("default", ...) is None:
+            del rest["default"]
+        # The field's own words (description, default) win over the type's (a struct's doc).
+        schema = {**{k: v for k, v in kept.items() if k != "title"}, **rest}
+    examples = schema.get("examples")
+    if isinstance(examples, list):
+        shown = (
+            str(schema.get("description", "")) + " " + " ".join(map(str, schema.get("enum", ())))
+        )
+        if all(str(example) in shown for example in examples):
+            schema = {k: v for k, v in schema.items() if k != "examples"}
+    return {
+        key: value
+        if key in ("enum", "const", "default", "examples", "required")
+        else compact(value)
+        for key, value in schema.items()
+    }
 
 
 def output_schema(op: Operation) -> dict[str, Any]:

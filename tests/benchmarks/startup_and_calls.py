@@ -70,6 +70,7 @@ def service_command(port: int, workdir: Path, *, via_uv: bool) -> list[str]:
     )
     return [
         *head, "serve", "--port", str(port), "--log-level", "WARNING", "--log-format", "json",
+        "--tool-profile", "full",  # get_connection_status is in the connection toolset
         "--audit-file", str(workdir / "audit.jsonl"),
         "--journal-dsn", f"sqlite:///{workdir / 'journal.sqlite3'}",
     ]  # fmt: skip

@@ -81,3 +81,17 @@ def test_the_license_is_mit() -> None:
 
 def test_no_macos_only_commands() -> None:
     assert not re.search(r"^\s*open http", README, re.M)
+
+
+def test_the_toolset_table_is_the_catalogs() -> None:
+    from entrypoints.toolsets import PROFILES
+
+    section = _section("MCP")
+    rows = re.findall(r"^\| `(\w+)` \| (`\w+`(?:, `\w+`)*) \|$", section, re.M)
+    listed = {toolset: re.findall(r"`(\w+)`", tools) for toolset, tools in rows}
+    assert listed == {
+        toolset: [op.name for op in CATALOG if op.toolset == toolset]
+        for toolset in dict.fromkeys(op.toolset for op in CATALOG)
+    }
+    profiles = re.findall(r"^\| `([\w-]+)`(?: \(default\))? \| ", section, re.M)
+    assert set(profiles) - set(listed) == set(PROFILES)

@@ -21,7 +21,11 @@ AAPL = 265598
 @pytest.fixture
 async def base_url(tmp_path) -> AsyncIterator[str]:
     settings = settings_from_env(
-        {}, request_timeout=5.0, connect_timeout=5.0, audit_file=tmp_path / "audit.jsonl"
+        {},
+        request_timeout=5.0,
+        connect_timeout=5.0,
+        audit_file=tmp_path / "audit.jsonl",
+        tool_profile="full",  # every tool, one per area is called below
     )
     async with serving(build_app(settings), limit=LIMIT) as url:
         async with httpx.AsyncClient(base_url=url, timeout=LIMIT) as http:

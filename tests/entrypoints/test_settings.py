@@ -232,3 +232,28 @@ def test_the_simulator_keeps_its_own_default_audit_file(tmp_path, monkeypatch):
     assert external.audit_path() == docker.audit_path() == tmp_path / "ibkr-mcp" / "audit.jsonl"
     chosen = tmp_path / "mine.jsonl"
     assert settings_from_env({}, audit_file=chosen).audit_path() == chosen
+
+
+def test_tool_profile_and_toolsets_from_flags_over_the_environment():
+    from entrypoints.toolsets import ToolSelection
+
+    default = settings_from_env({})
+    assert (default.tool_profile, default.toolsets, default.mcp_output_schemas) == (
+        "trading",
+        (),
+        False,
+    )
+    env = {"IBKR_MCP_TOOLSETS": "gateway", "IBKR_MCP_TOOL_PROFILE": "full"}
+    assert settings_from_env(env).tool_selection() == ToolSelection(frozenset({"gateway"}))
+    for command in ("serve", "stdio"):
+        args = build_parser().parse_args(
+            [command, "--tool-profile", "read-only", "--toolsets", "account, scanner"]
+        )
+        selection = settings_from_args(args).tool_selection()
+        assert selection == ToolSelection(frozenset({"account", "scanner"}), queries_only=True)
+
+
+def test_an_unknown_tool_profile_flag_is_a_settings_error():
+    args = build_parser().parse_args(["stdio", "--tool-profile", "all"])
+    with pytest.raises(SettingsError, match="the profiles are trading, read-only, research, full"):
+        settings_from_args(args)

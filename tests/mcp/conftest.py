@@ -18,6 +18,7 @@ from domain.options import CandidateChain
 from domain.safety import TradingPolicy
 from domain.scanner import ScanResult
 from entrypoints.mcp.server import build_mcp
+from entrypoints.toolsets import select
 from tests.fakes import FakeBroker, FakeClock, FakeGateway
 
 TIMEOUT = 10
@@ -131,7 +132,8 @@ def mcp_limits() -> dict[str, int]:
 
 @pytest.fixture
 def mcp(services: Services, mcp_limits: dict[str, int]) -> FastMCP:
-    return build_mcp(services, **mcp_limits)
+    """The full tool profile, with output schemas: every operation, every result checked."""
+    return build_mcp(services, selection=select(profile="full"), output_schemas=True, **mcp_limits)
 
 
 @pytest.fixture

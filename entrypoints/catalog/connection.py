@@ -1,0 +1,61 @@
+"""Operations on the broker session and the service's health (the ``connection`` toolset)."""
+
+from __future__ import annotations
+
+from domain.connection import ConnectionStatus, ReconnectResult
+from domain.errors import GatewayError
+from domain.health import HealthReport
+from entrypoints.catalog.operation import (
+    BROKER_ERRORS,
+    LOCAL_QUERY,
+    QUERY,
+    RECONNECT,
+    Operation,
+    Rest,
+)
+
+OPERATIONS = (
+    Operation(
+        name="get_connection_status",
+        title="Connection status",
+        description="""Whether this service is connected to the IB Gateway: the TWS API session every other operation needs.
+
+connected is the short answer; state (connecting, connected, degraded, disconnected) and
+since when, client id, server version, the last error and the data farms explain it. Look
+here when other operations report not_connected, before deciding to call reconnect.""",
+        input=None,
+        output=ConnectionStatus,
+        nature=QUERY,
+        errors=(),
+        call=lambda _, c: c.services.connection.status(),
+        rest=Rest("/ibkr/connection/status", tag="connection"),
+    ),
+    Operation(
+        name="reconnect",
+        title="Reconnect to the gateway",
+        description="""Drop the session with the IB Gateway and connect again now; says whether it came back.
+
+In-flight requests of other callers fail. The service also reconnects by itself, so use it
+only when get_connection_status stays disconnected or degraded.""",
+        input=None,
+        output=ReconnectResult,
+        nature=RECONNECT,
+        errors=(GatewayError, *BROKER_ERRORS[1:]),
+        call=lambda _, c: c.services.connection.reconnect(),
+        rest=Rest("/ibkr/connection/reconnect", tag="connection"),
+    ),
+    Operation(
+        name="get_health",
+        title="Service health",
+        description="""Readiness of this service: ok, degraded or failing, with one check each for the gateway, the broker connection (and market data, when monitored) and a detail line.
+
+Over REST it answers 200 when the gateway runs and the broker session is up, 503 otherwise,
+with the report either way. Look here first when anything misbehaves.""",
+        input=None,
+        output=HealthReport,
+        nature=LOCAL_QUERY,
+        errors=(),
+        call=lambda _, c: c.services.health.report(),
+        rest=Rest("/health", tag="health", status_of=lambda report: 200 if report.ready else 503),
+    ),
+)

@@ -1,0 +1,192 @@
+"""Toolsets and tool profiles: what an agent is shown, what it may call, and the size of it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastmcp import Client
+from fastmcp.exceptions import ToolError
+
+from application.container import build_services
+from entrypoints.catalog import CATALOG
+from entrypoints.mcp.prompts import NEEDS
+from entrypoints.mcp.server import build_mcp
+from entrypoints.settings import SettingsError, settings_from_env
+from entrypoints.toolsets import DEFAULT_PROFILE, EVERY_TOOL, PROFILES, TOOLSETS, select
+from tests.fakes import FakeBroker, FakeClock, FakeGateway
+from tests.mcp.conftest import TIMEOUT
+
+# The default tools/list, as a client receives it, stays below this: every byte of it is read
+# into an agent's context before its first call. An operation added to a default toolset
+# must fit, or go to an opt-in toolset.
+DEFAULT_BUDGET = 25_000
+
+PROFILE_TOOLS = {
+    "trading": {
+        "get_account_summary", "get_account_values", "get_positions",
+        "preview_order", "place_order", "cancel_order", "get_order_status", "get_open_orders",
+        "get_order_audit",
+        "get_market_data_snapshot", "get_tickers",
+        "get_contract_details",
+    },
+    "read-only": {
+        "get_account_summary", "get_account_values", "get_positions",
+        "get_order_status", "get_open_orders", "get_order_audit",
+        "get_market_data_snapshot", "get_tickers", "get_historical_data",
+        "get_contract_details", "get_options_chain",
+        "get_connection_status", "get_health",
+        "get_portfolio", "get_pnl", "get_position_pnl",
+        "get_executions", "get_completed_orders",
+        "get_scanner_results", "get_scanner_parameters",
+    },
+    "research": {
+        "get_market_data_snapshot", "get_tickers", "get_historical_data",
+        "get_contract_details", "get_options_chain",
+        "get_scanner_results", "get_scanner_parameters",
+        "get_market_depth", "get_tick_by_tick", "open_subscription", "read_subscription",
+        "close_subscription", "list_subscriptions",
+    },
+    "full": {op.name for op in CATALOG},
+}  # fmt: skip
+
+
+def _server(environ: dict[str, str] | None = None):
+    """The MCP server as the service builds it from its settings (IBKR_MCP_* variables)."""
+    settings = settings_from_env(environ or {})
+    services = build_services(FakeBroker(), FakeGateway(), FakeClock())
+    return build_mcp(
+        services,
+        read_only=settings.read_only,
+        selection=settings.tool_selection(),
+        output_schemas=settings.mcp_output_schemas,
+    )
+
+
+async def _listing(mcp) -> tuple[int, set[str], set[str]]:
+    """Bytes of the tools/list result as sent (compact JSON), tool names, prompt names."""
+    async with Client(mcp, timeout=TIMEOUT, init_timeout=TIMEOUT) as client:
+        result = await client.list_tools_mcp()
+        prompts = {prompt.name for prompt in await client.list_prompts()}
+    sent = result.model_dump_json(by_alias=True, exclude_none=True)
+    assert json.loads(sent)["tools"]
+    return len(sent.encode()), {tool.name for tool in result.tools}, prompts
+
+
+def test_every_operation_is_in_one_known_toolset_and_every_toolset_is_used():
+    assert {op.toolset for op in CATALOG} == set(TOOLSETS)
+    for profile in PROFILES.values():
+        assert set(profile.toolsets) <= set(TOOLSETS)
+
+
+def test_the_full_profile_is_every_tool():
+    """The parity tests' server (conftest) runs the full profile: every REST operation."""
+    assert select(profile="full") == EVERY_TOOL
+    assert all(EVERY_TOOL.offers(op) for op in CATALOG)
+
+
+async def test_the_default_tools_list_fits_its_budget():
+    size, tools, _ = await _listing(_server())
+    assert tools == PROFILE_TOOLS[DEFAULT_PROFILE]
+    assert size <= DEFAULT_BUDGET, f"default tools/list is {size} bytes"
+
+
+@pytest.mark.parametrize("profile", PROFILE_TOOLS)
+async def test_each_profile_lists_its_tools(profile):
+    _, tools, _ = await _listing(_server({"IBKR_MCP_TOOL_PROFILE": profile}))
+    assert tools == PROFILE_TOOLS[profile]
+
+
+async def test_toolsets_replace_the_profiles_and_read_only_keeps_their_queries():
+    _, tools, _ = await _listing(_server({"IBKR_MCP_TOOLSETS": "scanner,gateway"}))
+    assert tools == {
+        "get_scanner_results", "get_scanner_parameters",
+        "get_gateway_status", "get_gateway_logs", "restart_gateway",
+    }  # fmt: skip
+    _, tools, _ = await _listing(
+        _server({"IBKR_MCP_TOOLSETS": "orders,live", "IBKR_MCP_TOOL_PROFILE": "read-only"})
+    )
+    assert tools == {
+        "get_order_status", "get_open_orders", "get_order_audit",
+        "get_market_depth", "get_tick_by_tick", "read_subscription", "list_subscriptions",
+    }  # fmt: skip
+
+
+async def test_output_schemas_are_advertised_only_when_asked_for():
+    for flag, expected in (("0", False), ("1", True)):
+        mcp = _server({"IBKR_MCP_MCP_OUTPUT_SCHEMAS": flag})
+        async with Client(mcp, timeout=TIMEOUT, init_timeout=TIMEOUT) as client:
+            tools = await client.list_tools()
+            answer = await client.call_tool("get_account_summary", {})
+        assert all((tool.output_schema is not None) is expected for tool in tools)
+        # The result is structured either way.
+        assert answer.structured_content is not None
+
+
+async def test_a_tool_outside_the_toolsets_is_refused_with_the_way_to_enable_it():
+    async with Client(_server(), timeout=TIMEOUT, init_timeout=TIMEOUT) as client:
+        with pytest.raises(ToolError) as refused:
+            await client.call_tool("get_scanner_parameters", {})
+        with pytest.raises(ToolError, match="Unknown tool"):
+            await client.call_tool("no_such_tool", {})
+    message = str(refused.value)
+    assert message.startswith("tool_not_offered: get_scanner_parameters")
+    assert "scanner toolset" in message and "--toolsets" in message
+
+
+async def test_a_query_only_profile_refuses_an_action_as_such():
+    mcp = _server({"IBKR_MCP_TOOL_PROFILE": "read-only"})
+    async with Client(mcp, timeout=TIMEOUT, init_timeout=TIMEOUT) as client:
+        with pytest.raises(ToolError, match="queries only"):
+            await client.call_tool("cancel_order", {"order_id": 1})
+
+
+async def test_a_read_only_service_says_so():
+    mcp = _server({"IBKR_MCP_READ_ONLY": "true"})
+    async with Client(mcp, timeout=TIMEOUT, init_timeout=TIMEOUT) as client:
+        with pytest.raises(ToolError, match="read-only"):
+            await client.call_tool("place_order", {"action": "BUY", "quantity": 1})
+
+
+@pytest.mark.parametrize("profile", PROFILE_TOOLS)
+async def test_a_prompt_is_offered_when_every_tool_it_names_is(profile):
+    _, tools, prompts = await _listing(_server({"IBKR_MCP_TOOL_PROFILE": profile}))
+    assert prompts == {name for name, needs in NEEDS.items() if needs <= tools}
+
+
+async def test_the_prompts_name_no_tool_beyond_their_needs():
+    async with Client(_server({"IBKR_MCP_TOOL_PROFILE": "full"})) as client:
+        for name, needs in NEEDS.items():
+            arguments = {"symbol": "AAPL"} if name != "portfolio_review" else {}
+            text = (await client.get_prompt(name, arguments)).messages[0].content.text
+            named = {op.name for op in CATALOG if op.name in text}
+            assert named == needs, name
+
+
+async def test_the_default_prompts_include_the_pre_trade_checklist():
+    _, _, prompts = await _listing(_server())
+    assert {"portfolio_review", "pre_trade_checklist"} <= prompts
+
+
+async def test_the_instructions_name_only_offered_tools():
+    for profile in PROFILE_TOOLS:
+        mcp = _server({"IBKR_MCP_TOOL_PROFILE": profile})
+        async with Client(mcp) as client:
+            tools = {tool.name for tool in await client.list_tools()}
+        text = mcp.instructions or ""
+        assert "Toolsets offered here" in text
+        named = {op.name for op in CATALOG if op.name in text}
+        assert named <= tools, profile
+
+
+@pytest.mark.parametrize(
+    ("environ", "words"),
+    [
+        ({"IBKR_MCP_TOOL_PROFILE": "tradeing"}, "read-only, research, full"),
+        ({"IBKR_MCP_TOOLSETS": "account,quotes"}, "'quotes'; the toolsets are account,"),
+    ],
+)
+def test_unknown_names_are_refused_with_the_valid_ones(environ, words):
+    with pytest.raises(SettingsError, match="unknown tool") as refused:
+        settings_from_env(environ)
+    assert words in str(refused.value)
