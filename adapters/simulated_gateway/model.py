@@ -138,6 +138,9 @@ class OrderSpec:
     account: str = ""
     parent_id: int = 0
     what_if: bool = False
+    # One-cancels-all: orders of one group (per account) and IB's type (1 cancel, 2/3 reduce).
+    oca_group: str = ""
+    oca_type: int = 0
 
 
 @dataclass(slots=True)

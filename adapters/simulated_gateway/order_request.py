@@ -33,6 +33,8 @@ class PlaceOrderRequest:
     outside_rth: bool
     good_till_date: str
     what_if: bool
+    oca_group: str = ""
+    oca_type: int = 0
 
 
 def _skip_tag_values(reader: FieldReader) -> None:
@@ -52,7 +54,7 @@ def read_place_order(fields: list[str]) -> PlaceOrderRequest:
     lmt_price = r.number()
     aux_price = r.number()
     tif = r.text()
-    r.skip(1)  # ocaGroup
+    oca_group = r.text()
     account = r.text()
     r.skip(2)  # openClose, origin
     order_ref = r.text()
@@ -69,8 +71,11 @@ def read_place_order(fields: list[str]) -> PlaceOrderRequest:
         _skip_tag_values(r)  # smartComboRoutingParams
     r.skip(3)  # deprecated sharesAllocation, discretionaryAmt, goodAfterTime
     good_till_date = r.text()
-    # faGroup, faMethod, faPercentage (no faProfile from 177 on), modelCode .. volatilityType
-    r.skip(3 + 22)
+    # faGroup, faMethod, faPercentage (no faProfile from 177 on), modelCode, shortSaleSlot,
+    # designatedLocation, exemptCode; ocaType; rule80A .. volatilityType
+    r.skip(3 + 4)
+    oca_type = r.integer() or 0
+    r.skip(17)
     delta_neutral_type = r.text()
     r.skip(1)  # deltaNeutralAuxPrice
     if delta_neutral_type:
@@ -105,4 +110,6 @@ def read_place_order(fields: list[str]) -> PlaceOrderRequest:
         outside_rth=outside_rth,
         good_till_date=good_till_date,
         what_if=what_if,
+        oca_group=oca_group,
+        oca_type=oca_type,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from entrypoints.catalog import (
     account,
     activity,
+    combined_orders,
     contracts,
     market_data,
     modify,
@@ -28,6 +29,7 @@ CATALOG: tuple[Operation, ...] = (
     *portfolio.OPERATIONS,
     *orders.OPERATIONS,
     *modify.OPERATIONS,
+    *combined_orders.OPERATIONS,
     *activity.OPERATIONS,
     *market_data.OPERATIONS,
     *contracts.OPERATIONS,

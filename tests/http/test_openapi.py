@@ -25,6 +25,8 @@ OPERATIONS = {
     ("post", "/ibkr/orders/preview"): "preview_order",
     ("get", "/ibkr/orders/audit"): "get_order_audit",
     ("get", "/ibkr/orders/completed"): "get_completed_orders",
+    ("post", "/ibkr/orders/bracket"): "place_bracket_order",
+    ("post", "/ibkr/orders/bracket/preview"): "preview_bracket_order",
     ("get", "/ibkr/executions"): "get_executions",
     ("get", "/ibkr/market_data/snapshot"): "get_market_data_snapshot",
     ("get", "/ibkr/market_data/tickers"): "get_tickers",

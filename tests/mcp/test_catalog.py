@@ -33,9 +33,10 @@ QUERIES = {
     "get_pnl",
     "get_position_pnl",
 }
-ACTIONS = {"place_order", "modify_order", "cancel_order", "reconnect", "restart_gateway"}
+ACTIONS = {"place_order", "modify_order", "cancel_order", "reconnect", "restart_gateway",
+           "place_bracket_order"}  # fmt: skip
 # Asks IB and issues a token, changes nothing at the broker: read-only, but not idempotent.
-PREVIEWS = {"preview_order"}
+PREVIEWS = {"preview_order", "preview_bracket_order"}
 
 
 @pytest.fixture
