@@ -10,6 +10,7 @@ from application.group_ports import OrderGroupBroker
 from application.ports import AuditLog, Broker, Clock, GatewayRuntime, MarketFeed, OrderJournal
 from application.redaction import Redactor
 from application.services.account import AccountService
+from application.services.account_actions import AccountActions
 from application.services.activity import ActivityService
 from application.services.connection import ConnectionService
 from application.services.contracts import ContractService
@@ -51,6 +52,7 @@ class Services:
     subscriptions: SubscriptionBook | None = None
     # Brackets, OCA groups, cancel-all: through the same desk (domain/brackets.py).
     groups: GroupDesk | None = None
+    account_actions: AccountActions | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +107,13 @@ def build_services(
         clock=clock,
         secrets=secrets,
     )
+    group_broker = cast(OrderGroupBroker, broker)
+    actions = AccountActions(
+        desk=desk, broker=broker, groups=group_broker, guard=guard, clock=clock
+    )
     groups = GroupDesk(
         desk=desk,
-        groups=GroupTrading(broker, cast(OrderGroupBroker, broker), journal, clock),
+        groups=GroupTrading(broker, group_broker, journal, clock),
         contracts=contracts,
         broker=broker,
         guard=guard,
@@ -146,4 +152,5 @@ def build_services(
         streams=streams,
         subscriptions=subscriptions,
         groups=groups,
+        account_actions=actions,
     )

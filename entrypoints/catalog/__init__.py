@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from entrypoints.catalog import (
     account,
+    account_actions,
     activity,
     combined_orders,
     contracts,
@@ -30,6 +31,7 @@ CATALOG: tuple[Operation, ...] = (
     *orders.OPERATIONS,
     *modify.OPERATIONS,
     *combined_orders.OPERATIONS,
+    *account_actions.OPERATIONS,
     *activity.OPERATIONS,
     *market_data.OPERATIONS,
     *contracts.OPERATIONS,

@@ -27,6 +27,7 @@ OPERATIONS = {
     ("get", "/ibkr/orders/completed"): "get_completed_orders",
     ("post", "/ibkr/orders/bracket"): "place_bracket_order",
     ("post", "/ibkr/orders/bracket/preview"): "preview_bracket_order",
+    ("post", "/ibkr/orders/cancel_all"): "cancel_all_orders",
     ("get", "/ibkr/executions"): "get_executions",
     ("get", "/ibkr/market_data/snapshot"): "get_market_data_snapshot",
     ("get", "/ibkr/market_data/tickers"): "get_tickers",
