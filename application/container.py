@@ -21,6 +21,7 @@ from application.services.health import HealthService
 from application.services.health_monitor import HealthMonitor
 from application.services.market_data import MarketDataService
 from application.services.market_lines import QuoteLines
+from application.services.oca_desk import OcaDesk
 from application.services.order_desk import OrderDesk
 from application.services.order_groups import GroupTrading
 from application.services.order_journal import MemoryOrderJournal
@@ -53,6 +54,7 @@ class Services:
     # Brackets, OCA groups, cancel-all: through the same desk (domain/brackets.py).
     groups: GroupDesk | None = None
     account_actions: AccountActions | None = None
+    oca: OcaDesk | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +113,14 @@ def build_services(
     actions = AccountActions(
         desk=desk, broker=broker, groups=group_broker, guard=guard, clock=clock
     )
+    group_trading = GroupTrading(broker, group_broker, journal, clock)
+    oca = OcaDesk(
+        desk=desk, groups=group_trading, contracts=contracts, broker=broker, guard=guard,
+        previews=previews, policy=policy,
+    )  # fmt: skip
     groups = GroupDesk(
         desk=desk,
-        groups=GroupTrading(broker, group_broker, journal, clock),
+        groups=group_trading,
         contracts=contracts,
         broker=broker,
         guard=guard,
@@ -153,4 +160,5 @@ def build_services(
         subscriptions=subscriptions,
         groups=groups,
         account_actions=actions,
+        oca=oca,
     )

@@ -170,3 +170,46 @@ class OcaResult(msgspec.Struct, frozen=True, kw_only=True):
     orders: list[OrderResult]
     client_order_id: str | UnsetType = UNSET
     duplicate: bool | UnsetType = UNSET
+
+
+class OcaRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """Orders in one one-cancels-all group: when one fills, IB cancels (type 1) or reduces
+    (types 2, 3) the others. ``client_order_id`` keys the whole group (members: key:1, ...)."""
+
+    orders: list[OrderRequest]
+    oca_type: int = 1
+    oca_group: str | None = None
+    client_order_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 2 <= len(self.orders) <= 10:
+            raise InvalidRequest("An OCA group has 2 to 10 orders", field="orders")
+        if self.oca_type not in OCA_TYPES:
+            raise InvalidRequest(
+                "oca_type is 1, 2 or 3", field="oca_type", accepted=["1", "2", "3"]
+            )
+        for n, order in enumerate(self.orders):
+            if order.client_order_id is not None:
+                raise InvalidRequest(
+                    "Give the group one client_order_id, not one per order",
+                    field=f"orders[{n}].client_order_id",
+                )
+            if not order.transmit:
+                raise InvalidRequest("OCA orders are transmitted", field=f"orders[{n}].transmit")
+        if self.client_order_id is not None and len(self.client_order_id) > MAX_GROUP_KEY:
+            raise InvalidRequest(
+                f"An OCA group's client_order_id has at most {MAX_GROUP_KEY} characters",
+                field="client_order_id",
+            )
+
+    def legs(self, name: str) -> list[GroupLeg]:
+        key = self.client_order_id
+        return [
+            GroupLeg(
+                role="member",
+                order=msgspec.structs.replace(order, client_order_id=f"{key}:{n}" if key else None),
+                oca_group=name,
+                oca_type=self.oca_type,
+            )
+            for n, order in enumerate(self.orders, start=1)
+        ]

@@ -34,7 +34,7 @@ QUERIES = {
     "get_position_pnl",
 }
 ACTIONS = {"place_order", "modify_order", "cancel_order", "reconnect", "restart_gateway",
-           "place_bracket_order", "cancel_all_orders"}  # fmt: skip
+           "place_bracket_order", "cancel_all_orders", "place_oca_orders"}  # fmt: skip
 # Asks IB and issues a token, changes nothing at the broker: read-only, but not idempotent.
 PREVIEWS = {"preview_order", "preview_bracket_order"}
 

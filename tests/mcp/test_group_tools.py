@@ -32,3 +32,12 @@ async def test_cancel_all_without_confirm_is_a_tool_error(client):
     with pytest.raises(ToolError) as refused:
         await client.call_tool("cancel_all_orders", {"confirm": False})
     assert "confirm" in str(refused.value)
+
+
+async def test_an_oca_group_through_mcp(call, broker):
+    one = {"contract_id": AAPL, "action": "BUY", "quantity": 1, "order_type": "LMT",
+           "limit_price": 150.0}  # fmt: skip
+    result = await call("place_oca_orders", orders=[one, {**one, "limit_price": 149.0}])
+    assert result["oca_type"] == 1 and result["oca_group"].startswith("oca:")
+    assert len(result["orders"]) == 2
+    assert (await call("get_order_audit", limit=1))["entries"][0]["action"] == "place_oca"
