@@ -18,7 +18,7 @@ Transport = Literal["rest", "mcp", "stdio"]
 AuditAction = Literal[
     "preview", "place", "modify", "cancel", "refusal",
     # orders that belong together, and account-wide actions (domain/brackets.py)
-    "preview_bracket", "place_bracket", "place_oca", "cancel_all", "exercise", "decline",
+    "preview_bracket", "place_bracket", "place_oca", "cancel_all", "exercise",
 ]  # fmt: skip
 OrderOperation = Literal[
     "preview", "place", "modify", "cancel",

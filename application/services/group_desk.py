@@ -129,6 +129,10 @@ class GroupDesk:
 
         return await self._desk.audited(caller, "place_bracket", request, work)
 
+    async def account_of(self, account_id: str | None) -> str:
+        """The account an order for ``account_id`` (None: the default) is placed in."""
+        return await self._broker.order_account(account_id)
+
     async def _checked(
         self, bracket: BracketRequest, oca: str = "preview"
     ) -> tuple[Contract, list[GroupLeg]]:
