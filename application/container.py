@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from application.clock import SystemClock
+from application.group_ports import OrderGroupBroker
 from application.ports import AuditLog, Broker, Clock, GatewayRuntime, MarketFeed, OrderJournal
 from application.redaction import Redactor
 from application.services.account import AccountService
+from application.services.account_actions import AccountActions
 from application.services.activity import ActivityService
 from application.services.connection import ConnectionService
 from application.services.contracts import ContractService
 from application.services.gateway import GatewayService
+from application.services.group_desk import GroupDesk
 from application.services.guardrails import OrderGuard
 from application.services.health import HealthService
 from application.services.health_monitor import HealthMonitor
 from application.services.market_data import MarketDataService
 from application.services.market_lines import QuoteLines
+from application.services.oca_desk import OcaDesk
 from application.services.order_desk import OrderDesk
+from application.services.order_groups import GroupTrading
+from application.services.order_journal import MemoryOrderJournal
 from application.services.previews import PreviewBook
 from application.services.recent_audit import MemoryAuditLog
 from application.services.scanner import ScannerService
@@ -44,6 +51,10 @@ class Services:
     # Live streams and cursor subscriptions: only with a broker feed (else None).
     streams: StreamService | None = None
     subscriptions: SubscriptionBook | None = None
+    # Brackets, OCA groups, cancel-all: through the same desk (domain/brackets.py).
+    groups: GroupDesk | None = None
+    account_actions: AccountActions | None = None
+    oca: OcaDesk | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +94,38 @@ def build_services(
     clock = clock or SystemClock()
     policy = policy or TradingPolicy()
     contracts = ContractService(broker, max_option_contracts=max_option_contracts)
+    journal = journal if journal is not None else MemoryOrderJournal()
     trading = TradingService(broker, contracts, journal=journal, clock=clock)
+    guard = OrderGuard(policy, broker, clock)
+    previews = PreviewBook(clock, ttl_seconds=preview_ttl)
     desk = OrderDesk(
         trading=trading,
         contracts=contracts,
         broker=broker,
-        guard=OrderGuard(policy, broker, clock),
-        previews=PreviewBook(clock, ttl_seconds=preview_ttl),
+        guard=guard,
+        previews=previews,
         audit=audit if audit is not None else MemoryAuditLog(),
         policy=policy,
         clock=clock,
         secrets=secrets,
+    )
+    group_broker = cast(OrderGroupBroker, broker)
+    actions = AccountActions(
+        desk=desk, broker=broker, groups=group_broker, guard=guard, clock=clock
+    )
+    group_trading = GroupTrading(broker, group_broker, journal, clock)
+    oca = OcaDesk(
+        desk=desk, groups=group_trading, contracts=contracts, broker=broker, guard=guard,
+        previews=previews, policy=policy,
+    )  # fmt: skip
+    groups = GroupDesk(
+        desk=desk,
+        groups=group_trading,
+        contracts=contracts,
+        broker=broker,
+        guard=guard,
+        previews=previews,
+        policy=policy,
     )
     live = live or LiveSettings()
     lines = streams = subscriptions = None
@@ -126,4 +158,7 @@ def build_services(
         policy=policy,
         streams=streams,
         subscriptions=subscriptions,
+        groups=groups,
+        account_actions=actions,
+        oca=oca,
     )

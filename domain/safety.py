@@ -15,8 +15,15 @@ from domain.contract import Contract
 from domain.orders import OrderRequest
 
 Transport = Literal["rest", "mcp", "stdio"]
-AuditAction = Literal["preview", "place", "modify", "cancel", "refusal"]
-OrderOperation = Literal["preview", "place", "modify", "cancel"]
+AuditAction = Literal[
+    "preview", "place", "modify", "cancel", "refusal",
+    # orders that belong together, and account-wide actions (domain/brackets.py)
+    "preview_bracket", "place_bracket", "place_oca", "cancel_all", "exercise",
+]  # fmt: skip
+OrderOperation = Literal[
+    "preview", "place", "modify", "cancel",
+    "preview_bracket", "place_bracket", "place_oca", "cancel_all", "exercise",
+]  # fmt: skip
 # IB numbers paper accounts DU... (and DF... for a paper advisor master); the rest trade money.
 PAPER_ACCOUNT_PREFIXES = ("DU", "DF")
 

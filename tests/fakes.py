@@ -31,6 +31,7 @@ from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
 from domain.safety import AuditEntry, WhatIf, is_paper_account
 from domain.scanner import ScannerParameters, ScanQuery, ScanResult
+from tests.fake_groups import FakeGroups
 
 _QUERY_FIELDS = (
     "symbol",
@@ -63,7 +64,7 @@ class _Recorder:
         return [args for name, args in self.calls if name == method]
 
 
-class FakeBroker(_Recorder):
+class FakeBroker(FakeGroups, _Recorder):
     """A broker with an in-memory account, contracts, quotes and an order book."""
 
     def __init__(self, account_id: str = "DU1234567") -> None:

@@ -17,6 +17,7 @@ from types import TracebackType
 from ib_async import IB
 
 from adapters.ib.account import IbAccount
+from adapters.ib.brackets import IbOrderGroups
 from adapters.ib.calls import IbCalls
 from adapters.ib.contracts import ExpectedMissFilter, IbContracts
 from adapters.ib.executions import IbExecutions
@@ -41,6 +42,7 @@ from domain.account import (
     Position,
     PositionPnl,
 )
+from domain.brackets import GroupLeg
 from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
 from domain.executions import CompletedOrder, Execution, ExecutionQuery
@@ -86,6 +88,7 @@ class IbBroker:
         )
         self.history = IbHistory(calls, self._clock)
         self._orders = IbOrders(calls, self._clock)
+        self._groups = IbOrderGroups(calls)
         self._what_if = IbWhatIf(calls)
         self._executions = IbExecutions(calls)
         self._modify = IbModify(calls)
@@ -185,6 +188,12 @@ class IbBroker:
 
     async def account_is_live(self) -> bool:
         return await self._what_if.account_is_live()
+
+    async def place_group(self, legs: list[tuple[Contract, GroupLeg]]) -> list[OrderResult]:
+        return await self._groups.place_group(legs)
+
+    async def global_cancel(self) -> None:
+        await self._groups.global_cancel()
 
     async def find_order(self, client_order_id: str) -> OrderResult | None:
         return await self._orders.find(client_order_id)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from . import oca
 from .account import PaperAccount
 from .algo_fills import SLICED, target, window
 from .auction import auction_time
@@ -192,6 +193,13 @@ class SimulatedExchange(OrderTypeMatching):
         if self._working(w):
             self._match(w, self._quote(w.record.instrument, t), t)
 
+    def _cancel_member(self, member: oca.Member) -> None:
+        assert isinstance(member, WorkingOrder)
+        self._cancel(member)
+
+    def _announce(self, member: oca.Member) -> None:
+        self._emit(OrderChanged(snapshot(member.record)))
+
     def _cancel(self, w: WorkingOrder) -> None:
         w.record.status = "Cancelled"
         self._emit(OrderChanged(snapshot(w.record)))
@@ -274,6 +282,7 @@ class SimulatedExchange(OrderTypeMatching):
         self.fill_count += 1
         self._emit(Filled(fill, snapshot(r)))
         self._emit(OrderChanged(snapshot(r)))
+        oca.after_fill(w, qty, self.orders.values(), self._cancel_member, self._announce)
         if r.status == "Filled":
             self._after_complete(w, t)
 

@@ -9,6 +9,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from adapters.simulated_gateway import messages_orders as om
+from adapters.simulated_gateway.bracket_rules import refuse_orphan
 from adapters.simulated_gateway.execution_filter import read_execution_filter
 from adapters.simulated_gateway.model import (
     Filled,
@@ -86,6 +87,8 @@ class OrderHandlers:
             else:
                 session.error(req.order_id, 103, "Duplicate order id")
             return
+        if refuse_orphan(session, self.ids, req):
+            return
         reason = session.server.faults.take_order_rejection()
         if reason is not None:
             session.error(req.order_id, 201, f"Order rejected - reason:{reason}")
@@ -141,6 +144,8 @@ class OrderHandlers:
             lmt_price_offset=req.lmt_price_offset,
             algo_strategy=req.algo_strategy,
             algo_params=req.algo_params,
+            oca_group=req.oca_group,
+            oca_type=req.oca_type,
         )
 
     def _what_if(self, req: PlaceOrderRequest, inst: Instrument) -> None:

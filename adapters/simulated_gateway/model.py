@@ -144,6 +144,9 @@ class OrderSpec:
     lmt_price_offset: float | None = None
     algo_strategy: str = ""
     algo_params: tuple[tuple[str, str], ...] = ()
+    # One-cancels-all: orders of one group (per account) and IB's type (1 cancel, 2/3 reduce).
+    oca_group: str = ""
+    oca_type: int = 0
 
 
 @dataclass(slots=True)

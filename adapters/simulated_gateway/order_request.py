@@ -38,6 +38,8 @@ class PlaceOrderRequest:
     lmt_price_offset: float | None = None
     algo_strategy: str = ""
     algo_params: tuple[tuple[str, str], ...] = ()
+    oca_group: str = ""
+    oca_type: int = 0
 
 
 def _skip_tag_values(reader: FieldReader) -> None:
@@ -57,7 +59,7 @@ def read_place_order(fields: list[str]) -> PlaceOrderRequest:
     lmt_price = r.number()
     aux_price = r.number()
     tif = r.text()
-    r.skip(1)  # ocaGroup
+    oca_group = r.text()
     account = r.text()
     r.skip(2)  # openClose, origin
     order_ref = r.text()
@@ -74,8 +76,11 @@ def read_place_order(fields: list[str]) -> PlaceOrderRequest:
         _skip_tag_values(r)  # smartComboRoutingParams
     r.skip(3)  # deprecated sharesAllocation, discretionaryAmt, goodAfterTime
     good_till_date = r.text()
-    # faGroup, faMethod, faPercentage (no faProfile from 177 on), modelCode .. volatilityType
-    r.skip(3 + 22)
+    # faGroup, faMethod, faPercentage (no faProfile from 177 on), modelCode, shortSaleSlot,
+    # designatedLocation, exemptCode; ocaType; rule80A .. volatilityType
+    r.skip(3 + 4)
+    oca_type = r.integer() or 0
+    r.skip(17)
     delta_neutral_type = r.text()
     r.skip(1)  # deltaNeutralAuxPrice
     if delta_neutral_type:
@@ -131,4 +136,6 @@ def read_place_order(fields: list[str]) -> PlaceOrderRequest:
         lmt_price_offset=lmt_price_offset,
         algo_strategy=algo_strategy,
         algo_params=tuple(algo_params),
+        oca_group=oca_group,
+        oca_type=oca_type,
     )

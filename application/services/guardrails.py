@@ -56,8 +56,12 @@ class OrderGuard:
     async def account_is_live(self) -> bool:
         return await self._broker.account_is_live()
 
-    async def check(self, order: OrderRequest, contract: Contract) -> None:
-        """Every rule except the rate window; raises on the first rule the order breaks."""
+    async def check(
+        self, order: OrderRequest, contract: Contract, *, notional: bool = True
+    ) -> None:
+        """Every rule except the rate window; raises on the first rule the order breaks.
+        ``notional=False`` leaves out the order value (a bracket's exits: the bracket's value
+        is its entry's)."""
         self.check_writable()
         if not self._policy.allow_live_trading and await self.account_is_live():
             raise LiveTradingDisabled(
@@ -93,7 +97,7 @@ class OrderGuard:
                 rule="max_order_quantity",
                 limit=policy.max_order_quantity,
             )
-        if policy.max_order_notional is not None:
+        if notional and policy.max_order_notional is not None:
             await self._check_notional(order, contract, policy.max_order_notional)
 
     async def _check_notional(self, order: OrderRequest, contract: Contract, cap: float) -> None:

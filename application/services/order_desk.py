@@ -51,6 +51,9 @@ class _Outcome:
     checking: bool = True  # still in our own checks: nothing has gone to IB yet
 
 
+Outcome = _Outcome  # what an audited action reports (see ``OrderDesk.audited``)
+
+
 class OrderDesk:
     """Preview, place and cancel orders, each recorded in the audit trail before it answers."""
 
@@ -220,6 +223,17 @@ class OrderDesk:
             raise
         except Exception as exc:
             raise AuditUnavailable(f"The audit trail cannot be read: {exc}") from exc
+
+    async def audited(
+        self,
+        caller: Caller,
+        operation: OrderOperation,
+        request: dict[str, Any],
+        work: Callable[[_Outcome], Awaitable[T]],
+    ) -> T:
+        """Run ``work`` as one order action of the audit trail (the desks of order groups,
+        cancel-all and exercises use it): secrets refused, refusals and results recorded."""
+        return await self._run(caller, operation, request, work)
 
     async def _run(
         self,

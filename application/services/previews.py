@@ -66,10 +66,14 @@ class PreviewBook:
 
     def issue(self, order: OrderRequest, contract: Contract) -> tuple[str, datetime]:
         """A fresh token for this order and when it expires (UTC)."""
+        return self.issue_for(order_fingerprint(order, contract))
+
+    def issue_for(self, fingerprint: dict[str, Any]) -> tuple[str, datetime]:
+        """A fresh token for whatever ``fingerprint`` describes (an order, a bracket)."""
         self._forget_old()
         token = secrets.token_urlsafe(32)
         expires = self._clock.monotonic() + self._ttl
-        self._promises[_digest(token)] = _Promise(order_fingerprint(order, contract), expires)
+        self._promises[_digest(token)] = _Promise(fingerprint, expires)
         while len(self._promises) > self._max:
             del self._promises[next(iter(self._promises))]
         return token, self._clock.now() + timedelta(seconds=self._ttl)
@@ -79,6 +83,10 @@ class PreviewBook:
 
         A token that previewed a different order stays valid for the order it previewed.
         """
+        self.redeem_for(token, order_fingerprint(order, contract))
+
+    def redeem_for(self, token: str, now: dict[str, Any]) -> None:
+        """Spend the token on what ``now`` describes (see ``redeem``)."""
         self._forget_old()
         promise = self._promises.get(_digest(token))
         if promise is None:
@@ -97,7 +105,6 @@ class PreviewBook:
                 "order again",
                 reason="expired",
             )
-        now = order_fingerprint(order, contract)
         differ = [name for name, value in promise.fingerprint.items() if now.get(name) != value]
         if differ:
             said = ", ".join(

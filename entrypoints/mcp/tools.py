@@ -29,6 +29,7 @@ from entrypoints.catalog.operation import Call, Effect, Operation, ResultLimits
 from entrypoints.catalog.schema import extra_schema, struct_schema
 from entrypoints.logging import REDACTOR
 from entrypoints.mcp.caller import mcp_caller
+from entrypoints.mcp.elicitation import confirm
 from entrypoints.mcp.errors import explain
 from entrypoints.toolsets import EVERY_TOOL, ToolSelection
 
@@ -80,7 +81,9 @@ class OperationTool(Tool):
         op: Operation = self.operation
         try:
             args, extras = decode_arguments(op, arguments)
-            result = await op.call(args, Call(self.services, mcp_caller(), extras))
+            caller = mcp_caller()
+            extras = await confirm(op, args, extras, self.services, caller)
+            result = await op.call(args, Call(self.services, caller, extras))
             return ToolResult(structured_content=answer(op, result, self.limits))
         except DomainError as exc:
             log.info("mcp tool %s: %s: %s", op.name, exc.code, exc.message)

@@ -1,0 +1,86 @@
+"""Account-wide order actions through the order desk: cancel every open order.
+
+IB's global cancel (reqGlobalCancel) cancels the open orders of every client of the account
+and of TWS itself, not only this service's. The answer lists the orders that were open before,
+and what became of each: an order this service cannot follow (another client's) counts as
+cancelled once IB no longer lists it as open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from application.group_ports import OrderGroupBroker
+from application.ports import Broker, Clock
+from application.services.guardrails import OrderGuard
+from application.services.order_desk import OrderDesk, Outcome
+from domain.account_actions import CancelAllResult, CancelledOrder
+from domain.errors import InvalidRequest
+from domain.safety import Caller
+
+SETTLE_SECONDS = 10.0
+_POLL = 0.1
+
+
+class AccountActions:
+    def __init__(
+        self,
+        *,
+        desk: OrderDesk,
+        broker: Broker,
+        groups: OrderGroupBroker,
+        guard: OrderGuard,
+        clock: Clock,
+        settle_seconds: float = SETTLE_SECONDS,
+    ) -> None:
+        self._desk = desk
+        self._broker = broker
+        self._groups = groups
+        self._guard = guard
+        self._clock = clock
+        self._settle = settle_seconds
+
+    async def cancel_all(self, caller: Caller, *, confirm: bool) -> CancelAllResult:
+        """Cancel every open order of the account (``confirm`` must be True)."""
+
+        async def work(outcome: Outcome) -> CancelAllResult:
+            self._guard.check_writable()
+            if not confirm:
+                raise InvalidRequest(
+                    "Cancelling every open order of the account (of every client, TWS too) "
+                    "needs confirm: true",
+                    field="confirm",
+                )
+            before = await self._broker.open_orders()
+            outcome.checking = False
+            await self._groups.global_cancel()
+            still = await self._wait(before)
+            orders = []
+            for order in before:
+                final = "Cancelled"
+                if order.order_id in still:
+                    final = still[order.order_id]
+                else:
+                    mine = await self._broker.order_status(order.order_id)
+                    if mine is not None and mine.status == "Filled":
+                        final = "Filled"
+                orders.append(CancelledOrder(order=order, final_status=final))
+            result = CancelAllResult(orders=orders, count=len(orders), complete=not still)
+            outcome.result = msgspec.to_builtins(result)
+            return result
+
+        request: dict[str, Any] = {"confirm": confirm}
+        return await self._desk.audited(caller, "cancel_all", request, work)
+
+    async def _wait(self, before: list[Any]) -> dict[int, str]:
+        """The orders of ``before`` still open once IB settled (or the time is up)."""
+        wanted = {(o.perm_id, o.order_id) for o in before}
+        give_up = self._clock.monotonic() + self._settle
+        while True:
+            now = await self._broker.open_orders()
+            still = {o.order_id: o.status for o in now if (o.perm_id, o.order_id) in wanted}
+            if not still or self._clock.monotonic() >= give_up:
+                return still
+            await self._clock.sleep(_POLL)

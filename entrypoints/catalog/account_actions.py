@@ -1,0 +1,54 @@
+"""Account-wide order actions: cancel every open order (IB's global cancel)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from application.services.account_actions import AccountActions
+from domain.account_actions import CancelAllResult
+from domain.errors import AuditUnavailable, InvalidRequest, ReadOnly
+from entrypoints.catalog.operation import BROKER_ERRORS, CANCEL, Call, Operation, Rest
+
+
+class CancelAllInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    confirm: Annotated[
+        bool,
+        Meta(
+            description="Must be true: every open order of the account is cancelled, those "
+            "of other programs and of TWS included",
+            examples=[True],
+        ),
+    ]
+
+
+def actions(call: Call) -> AccountActions:
+    assert call.services.account_actions is not None  # build_services always wires it
+    return call.services.account_actions
+
+
+async def _cancel_all(body: CancelAllInput, call: Call) -> CancelAllResult:
+    return await actions(call).cancel_all(call.caller, confirm=body.confirm)
+
+
+OPERATIONS = (
+    Operation(
+        name="cancel_all_orders",
+        title="Cancel every open order",
+        description="""Cancel EVERY open order of the account (IB's global cancel); answers what was cancelled.
+
+Not only this service's orders: those of every other program connected to the account and of
+TWS are cancelled too. Needs confirm: true. Answers each order that was open before (id,
+instrument, side, quantity, prices, status then) with its final_status (Cancelled, or Filled
+when it filled first) and complete: whether all of them are over. Look at get_open_orders
+first; to cancel one order use cancel_order. A read-only service refuses.""",
+        input=CancelAllInput,
+        output=CancelAllResult,
+        nature=CANCEL,
+        errors=(InvalidRequest, ReadOnly, AuditUnavailable, *BROKER_ERRORS),
+        call=_cancel_all,
+        rest=Rest("/ibkr/orders/cancel_all", tag="orders"),
+    ),
+)

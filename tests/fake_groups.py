@@ -1,0 +1,46 @@
+"""The fake broker's side of order groups (``application.group_ports.OrderGroupBroker``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec.structs
+
+from domain.brackets import GroupLeg
+from domain.contract import Contract
+from domain.errors import OrderRejected
+from domain.orders import OrderResult
+
+
+class FakeGroups:
+    """Places each leg through the fake's ``place_order``; children of a working parent are
+    held (PreSubmitted), as IB does. ``reject_leg`` makes IB refuse the leg of that index."""
+
+    orders: dict[int, OrderResult]
+    reject_leg: int | None = None
+    group_calls: int = 0
+    global_cancels: int = 0
+
+    async def place_group(self, legs: list[tuple[Contract, GroupLeg]]) -> list[OrderResult]:
+        self.group_calls += 1
+        results: list[OrderResult] = []
+        fake: Any = self
+        for index, (contract, leg) in enumerate(legs):
+            if index == self.reject_leg:
+                for placed in results:
+                    self.orders[placed.order_id] = msgspec.structs.replace(
+                        placed, status="Cancelled"
+                    )
+                raise OrderRejected("Order rejected - reason: fake", ib_code=201)
+            result = await fake.place_order(contract, leg.order)
+            if leg.parent is not None and results[leg.parent].status != "Filled":
+                result = msgspec.structs.replace(result, status="PreSubmitted")
+                self.orders[result.order_id] = result
+            results.append(result)
+        return results
+
+    async def global_cancel(self) -> None:
+        self.global_cancels += 1
+        for order_id, result in list(self.orders.items()):
+            if not result.is_final:
+                self.orders[order_id] = msgspec.structs.replace(result, status="Cancelled")
