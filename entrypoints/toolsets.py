@@ -44,6 +44,24 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
+    # Every tool the original API contract names (all its endpoints are MCP tools), with
+    # the previews that placing needs: what an agent of an earlier version still finds.
+    "standard": Profile(
+        (
+            "account",
+            "orders",
+            "market_data",
+            "contracts",
+            "history",
+            "options",
+            "scanner",
+            "connection",
+            "gateway",
+        ),
+        queries_only=False,
+        description="every tool of the original API, with previews: account, orders, "
+        "market_data, contracts, history, options, scanner, connection, gateway",
+    ),
     "trading": Profile(
         ("account", "orders", "market_data", "contracts"),
         queries_only=False,
@@ -62,7 +80,7 @@ PROFILES: dict[str, Profile] = {
     ),
     "full": Profile(tuple(TOOLSETS), queries_only=False, description="every toolset"),
 }
-DEFAULT_PROFILE = "trading"
+DEFAULT_PROFILE = "standard"
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,7 +239,7 @@ def test_tool_profile_and_toolsets_from_flags_over_the_environment():
 
     default = settings_from_env({})
     assert (default.tool_profile, default.toolsets, default.mcp_output_schemas) == (
-        "trading",
+        "standard",
         (),
         False,
     )
@@ -255,5 +255,7 @@ def test_tool_profile_and_toolsets_from_flags_over_the_environment():
 
 def test_an_unknown_tool_profile_flag_is_a_settings_error():
     args = build_parser().parse_args(["stdio", "--tool-profile", "all"])
-    with pytest.raises(SettingsError, match="the profiles are trading, read-only, research, full"):
+    with pytest.raises(
+        SettingsError, match="the profiles are standard, trading, read-only, research, full"
+    ):
         settings_from_args(args)

@@ -41,7 +41,7 @@ async def test_a_real_client_lists_calls_and_gets_errors(
                 {"contract_id": AAPL, "action": "BUY", "quantity": "1", "order_type": "MKT"},
             )
     assert {"get_market_data_snapshot", "place_order", "get_account_summary"} <= names
-    assert "get_health" not in names  # the default tool profile (trading) leaves it out
+    assert "get_executions" not in names  # the default tool profile leaves it out
     assert quote.structured_content["last_price"] == 155.75
 
 

@@ -17,12 +17,24 @@ from entrypoints.toolsets import DEFAULT_PROFILE, EVERY_TOOL, PROFILES, TOOLSETS
 from tests.fakes import FakeBroker, FakeClock, FakeGateway
 from tests.mcp.conftest import TIMEOUT
 
-# The default tools/list, as a client receives it, stays below this: every byte of it is read
-# into an agent's context before its first call. An operation added to a default toolset
-# must fit, or go to an opt-in toolset.
-DEFAULT_BUDGET = 25_000
+# tools/list, as a client receives it, stays below these: every byte of it is read into an
+# agent's context before its first call. The default keeps every tool of the original API
+# contract (its endpoints are all MCP tools), which is more than 25 KB since orders grew their
+# types; the small profile an operator picks for an agent stays below them. An operation
+# added to a profile's toolsets must fit, or go to an opt-in toolset.
+BUDGETS = {"standard": 46_000, "trading": 32_000, "research": 25_000}
 
 PROFILE_TOOLS = {
+    "standard": {
+        "get_account_summary", "get_account_values", "get_positions",
+        "preview_order", "place_order", "cancel_order", "get_order_status", "get_open_orders",
+        "get_order_audit",
+        "get_market_data_snapshot", "get_tickers", "get_historical_data",
+        "get_contract_details", "get_options_chain",
+        "get_scanner_results", "get_scanner_parameters",
+        "get_connection_status", "reconnect", "get_health",
+        "get_gateway_status", "get_gateway_logs", "restart_gateway",
+    },
     "trading": {
         "get_account_summary", "get_account_values", "get_positions",
         "preview_order", "place_order", "cancel_order", "get_order_status", "get_open_orders",
@@ -85,10 +97,20 @@ def test_the_full_profile_is_every_tool():
     assert all(EVERY_TOOL.offers(op) for op in CATALOG)
 
 
-async def test_the_default_tools_list_fits_its_budget():
-    size, tools, _ = await _listing(_server())
-    assert tools == PROFILE_TOOLS[DEFAULT_PROFILE]
-    assert size <= DEFAULT_BUDGET, f"default tools/list is {size} bytes"
+async def test_the_default_keeps_every_tool_of_the_original_contract():
+    _, tools, _ = await _listing(_server())
+    assert DEFAULT_PROFILE == "standard" and tools == PROFILE_TOOLS["standard"]
+    contract = {"get_gateway_status", "get_gateway_logs", "get_account_summary",
+                "get_positions", "place_order", "cancel_order", "get_market_data_snapshot",
+                "get_historical_data", "get_contract_details", "get_options_chain",
+                "get_scanner_results", "get_connection_status", "reconnect"}  # fmt: skip
+    assert contract <= tools
+
+
+@pytest.mark.parametrize("profile", BUDGETS)
+async def test_each_profile_fits_its_budget(profile):
+    size, _, _ = await _listing(_server({"IBKR_MCP_TOOL_PROFILE": profile}))
+    assert size <= BUDGETS[profile], f"{profile} tools/list is {size} bytes"
 
 
 @pytest.mark.parametrize("profile", PROFILE_TOOLS)
@@ -126,12 +148,12 @@ async def test_output_schemas_are_advertised_only_when_asked_for():
 async def test_a_tool_outside_the_toolsets_is_refused_with_the_way_to_enable_it():
     async with Client(_server(), timeout=TIMEOUT, init_timeout=TIMEOUT) as client:
         with pytest.raises(ToolError) as refused:
-            await client.call_tool("get_scanner_parameters", {})
+            await client.call_tool("get_executions", {})
         with pytest.raises(ToolError, match="Unknown tool"):
             await client.call_tool("no_such_tool", {})
     message = str(refused.value)
-    assert message.startswith("tool_not_offered: get_scanner_parameters")
-    assert "scanner toolset" in message and "--toolsets" in message
+    assert message.startswith("tool_not_offered: get_executions")
+    assert "activity toolset" in message and "--toolsets" in message
 
 
 async def test_a_query_only_profile_refuses_an_action_as_such():
