@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -202,6 +203,11 @@ def build_app(
     @asynccontextmanager
     async def core_lifespan(_app: Litestar) -> AsyncIterator[None]:
         async with assembly.running():
+            # What start-up built (modules, the app, the catalog) lives as long as the
+            # process: keep it out of the collector's full passes, which otherwise stop the
+            # event loop for ~0.1 s several times a minute under load.
+            gc.collect()
+            gc.freeze()
             yield
 
     @asynccontextmanager

@@ -111,10 +111,10 @@ class Consumer(Generic[T]):
         if not self._items:
             if self.ended is not None:
                 raise self.ended
-            loop = asyncio.get_running_loop()
-            self._waiter = loop.create_future()
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
             try:
-                await asyncio.wait_for(asyncio.shield(self._waiter), wait)
+                async with asyncio.timeout(wait):
+                    await waiter
             except TimeoutError:
                 return None
             finally:
@@ -123,6 +123,13 @@ class Consumer(Generic[T]):
                 if self.ended is not None:
                     raise self.ended
                 return None
+        self.last_read, item = self._items.popleft()
+        return item
+
+    def take(self) -> T | StreamNotice | None:
+        """The next buffered event without waiting (None when none is buffered)."""
+        if not self._items:
+            return None
         self.last_read, item = self._items.popleft()
         return item
 

@@ -12,6 +12,7 @@ upstream given back (the ``finally`` below).
 from __future__ import annotations
 
 import inspect
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -54,19 +55,24 @@ def stream_handlers(
     heartbeat: float = DEFAULT_HEARTBEAT,
     streams: tuple[Operation, ...] = STREAMS,
 ) -> list[HTTPRouteHandler]:
-    return [_handler(op, services, metrics, heartbeat) for op in streams]
+    stamp = services.streams.stamp if services.streams is not None else _same
+    encoded = EncodedItems(stamp)
+    return [_handler(op, services, metrics, heartbeat, encoded) for op in streams]
 
 
 def _handler(
-    op: Operation, services: Services, metrics: ServiceMetrics, heartbeat: float
+    op: Operation,
+    services: Services,
+    metrics: ServiceMetrics,
+    heartbeat: float,
+    encoded: EncodedItems,
 ) -> HTTPRouteHandler:
     params = rest_parameters(op)
 
     async def handle(request: AnyRequest, **given: Any) -> ServerSentEvent:
         args, extras = decode_request(op, params, given, None, body=False)
         consumer: Consumer[Any] = await op.call(args, Call(services, rest_caller(request), extras))
-        stamp = services.streams.stamp if services.streams is not None else _same
-        events = sse_events(consumer, stamp, heartbeat, StreamCounter(op.name, metrics))
+        events = sse_events(consumer, encoded, heartbeat, StreamCounter(op.name, metrics))
         return ServerSentEvent(events, headers=HEADERS)
 
     signature = [
@@ -106,14 +112,54 @@ def _handler(
     )(handle)
 
 
+# Events that were waiting when a stream woke up go out in one write, up to this many.
+BATCH = 64
+SEP = "\r\n"  # Litestar's SSE line separator
+
+
+class EncodedItems:
+    """The JSON of the latest items, made once for every stream that sends them: a quote
+    pushed to a hundred readers is stamped and encoded once, not a hundred times."""
+
+    def __init__(self, stamp: Callable[[Any], Any], size: int = 1024) -> None:
+        self._stamp = stamp
+        self._size = size
+        self._cache: OrderedDict[int, tuple[Any, str]] = OrderedDict()
+
+    def __call__(self, item: Any) -> str:
+        hit = self._cache.get(id(item))
+        if hit is not None and hit[0] is item:
+            return hit[1]
+        text = _json(self._stamp(item))
+        self._cache[id(item)] = (item, text)  # the item is held: its id is not reused
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return text
+
+
+@dataclass
+class Framed(ServerSentEventMessage):
+    """Events already framed as SSE text (Litestar sends what ``encode`` returns)."""
+
+    raw: bytes = b""
+
+    def encode(self) -> bytes:
+        return self.raw
+
+
+def _frame(seq: int, item: Any, encoded: Callable[[Any], str]) -> str:
+    return f"id: {seq}{SEP}event: {event_type(item)}{SEP}data: {encoded(item)}{SEP}{SEP}"
+
+
 async def sse_events(
     consumer: Consumer[Any],
-    stamp: Callable[[Any], Any],
+    encoded: Callable[[Any], str],
     heartbeat: float,
     counter: StreamCounter | None = None,
 ) -> AsyncIterator[ServerSentEventMessage]:
     """The consumer's events as SSE messages until it ends, or until the client leaves (which
-    cancels this generator): either way the consumer is closed."""
+    cancels this generator): either way the consumer is closed. ``encoded`` gives an item's
+    JSON (``EncodedItems``, or ``_json`` of the stamped item)."""
     why = "client"
     if counter is not None:
         counter.opened()
@@ -129,9 +175,10 @@ async def sse_events(
             if item is None:
                 yield ServerSentEventMessage(comment="keep-alive")
                 continue
-            yield ServerSentEventMessage(
-                event=event_type(item), id=consumer.last_read, data=_json(stamp(item))
-            )
+            frames = [_frame(consumer.last_read, item, encoded)]
+            while len(frames) < BATCH and (more := consumer.take()) is not None:
+                frames.append(_frame(consumer.last_read, more, encoded))
+            yield Framed(raw="".join(frames).encode())
     finally:
         consumer.close()
         if counter is not None:

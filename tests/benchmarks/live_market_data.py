@@ -5,8 +5,9 @@ interface counting requests by TWS message id and pacing errors), the service in
 (``--gateway external``), and the floor (``bare_quotes.py``: a bare Litestar app serving
 ib_async's live tickers of the same contracts from memory).
 
-1. Load: ``wrk`` with N keep-alive connections asking for snapshots of 28 symbols in turn for
-   S seconds, against the floor and against the service (``GET
+1. Load: N keep-alive connections (``load_client.py``, two processes, connections opened over
+   2 s and warmed up 3 s before measuring) asking for snapshots of 28 symbols in turn for S
+   seconds, against the floor and against the service (``GET
    /ibkr/market_data/snapshot?contract_id=``). Answers/s, latency median/p95/max, errors, the
    simulator's reqMktData (message 1) per 1,000 answers and its pacing errors (100).
 2. One warm snapshot at a time over one keep-alive connection (httpx): median and p95 wall
@@ -18,7 +19,7 @@ ib_async's live tickers of the same contracts from memory).
    lag (arrival at the client minus the quote's timestamp, the moment the service's ib_async
    received the tick).
 
-Not a test: it prints a table. Needs ``wrk`` (Debian: apt-get install wrk).
+Not a test: it prints a table.
 
     uv run python tests/benchmarks/live_market_data.py [--seconds 30] [--connections 200]
         [--subscribers 100]
@@ -30,7 +31,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -46,21 +46,6 @@ import httpx
 
 ROOT = Path(__file__).parents[2]
 HERE = Path(__file__).parent
-LUA = """
-local paths = {%s}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1])
-end
-done = function(summary, latency, requests)
-  io.write(string.format('{"requests":%%d,"duration_us":%%d,"status_errors":%%d,' ..
-    '"socket_errors":%%d,"p50":%%d,"p95":%%d,"max":%%d}\\n', summary.requests,
-    summary.duration, summary.errors.status, summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout, latency:percentile(50),
-    latency:percentile(95), latency.max))
-end
-"""
 
 
 def free_port() -> int:
@@ -109,19 +94,38 @@ def sim_status(control: int) -> dict[str, Any]:
     return dict(httpx.get(f"http://127.0.0.1:{control}/status", timeout=5).json())
 
 
-def wrk(base: str, paths: list[str], seconds: int, connections: int) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % ",".join(json.dumps(p) for p in paths))
-    try:
-        out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-             "-s", script.name, base],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
-    finally:
-        os.unlink(script.name)
-    line = next(x for x in out.splitlines() if x.startswith("{"))
-    return dict(json.loads(line))
+def load(port: int, paths: list[str], seconds: int, connections: int) -> dict[str, Any]:
+    """``load_client.py`` in two processes (half the connections each), merged."""
+    clients = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(HERE / "load_client.py"),
+                "--port",
+                str(port),
+                "--paths",
+                ",".join(paths),
+                "--connections",
+                str(connections // 2),
+                "--seconds",
+                str(seconds),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    latencies: list[float] = []
+    answers = errors = 0
+    for client in clients:
+        out, _ = client.communicate(timeout=seconds + 60)
+        result = json.loads(out.strip().splitlines()[-1])
+        latencies += result["latencies"]
+        answers += result["answers"]
+        errors += result["errors"]
+    latencies.sort()
+    return {"answers": answers, "errors": errors, "seconds": seconds, "latencies": latencies}
 
 
 def sequential(url: str, calls: int) -> tuple[float, float]:
@@ -139,12 +143,13 @@ def sequential(url: str, calls: int) -> tuple[float, float]:
 
 
 def load_row(name: str, result: dict[str, Any], ib_requests: int, pacing: int) -> str:
-    answers = result["requests"] - result["status_errors"]
-    per_s = answers / (result["duration_us"] / 1e6)
+    answers = result["answers"]
+    per_s = answers / result["seconds"]
     per_k = 1000 * ib_requests / answers if answers else float("nan")
-    return (f"| {name} | {per_s:,.0f} | {result['p50'] / 1000:.1f} | {result['p95'] / 1000:.1f} | "
-            f"{result['max'] / 1000:.0f} | {result['status_errors'] + result['socket_errors']} | "
-            f"{per_k:.2f} | {pacing} |")  # fmt: skip
+    lat = result["latencies"] or [float("nan")]
+    p50, p95 = lat[len(lat) // 2], lat[int(len(lat) * 0.95)]
+    return (f"| {name} | {per_s:,.0f} | {p50:.1f} | {p95:.1f} | {lat[-1]:.0f} | "
+            f"{result['errors']} | {per_k:.2f} | {pacing} |")  # fmt: skip
 
 
 async def count_ib_updates(ib_port: int, ids: list[int], seconds: float) -> dict[int, int]:
@@ -202,8 +207,6 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=100)
     parser.add_argument("--calls", type=int, default=2000)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed: apt-get install wrk")
     symbols = listings()
     ids = [con_id for _, con_id in symbols]
     ib_port, control, service, floor = free_port(), free_port(), free_port(), free_port()
@@ -229,13 +232,13 @@ def main() -> None:
             rows = ["| target | answers/s | median ms | p95 ms | max ms | errors | "
                     "IB reqMktData per 1,000 | pacing errors (100) |",
                     "|---|---|---|---|---|---|---|---|"]  # fmt: skip
-            for name, base, paths in (
-                ("floor: bare Litestar + ib_async live tickers", bare,
+            for name, port, paths in (
+                ("floor: bare Litestar + ib_async live tickers", floor,
                  [f"/quote?contract_id={i}" for i in ids]),
-                ("service: GET /ibkr/market_data/snapshot", svc, snap),
+                ("service: GET /ibkr/market_data/snapshot", service, snap),
             ):  # fmt: skip
                 before = sim_status(control)
-                result = wrk(base, paths, args.seconds, args.connections)
+                result = load(port, paths, args.seconds, args.connections)
                 after = sim_status(control)
                 asked = after["requests"].get("1", 0) - before["requests"].get("1", 0)
                 pacing = after["pacing_violations"] - before["pacing_violations"]
@@ -247,8 +250,9 @@ def main() -> None:
                 if args.subscribers
                 else []
             )
-    print(f"\nLoad: {args.connections} keep-alive connections (wrk -t2), {len(ids)} symbols, "
-          f"{args.seconds} s each, {os.cpu_count()} cores shared by every process\n")  # fmt: skip
+    print(f"\nLoad: {args.connections} keep-alive connections (load_client.py, 2 processes; "
+          f"opened over 2 s, 3 s warm-up), {len(ids)} symbols, {args.seconds} s each, "
+          f"{os.cpu_count()} cores shared by every process\n")  # fmt: skip
     print("\n".join(rows))
     print(f"\nOne warm snapshot at a time ({args.calls} calls, {symbols[0][0]}), wall ms\n")
     print("| target | median | p95 |\n|---|---|---|")
