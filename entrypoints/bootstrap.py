@@ -208,7 +208,10 @@ def build_app(
             # event loop for ~0.1 s several times a minute under load.
             gc.collect()
             gc.freeze()
-            yield
+            try:
+                yield
+            finally:
+                gc.unfreeze()  # an app built again in this process (tests) starts afresh
 
     @asynccontextmanager
     async def mcp_lifespan(_app: Litestar) -> AsyncIterator[None]:
