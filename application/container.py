@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from application.clock import SystemClock
-from application.group_ports import OrderGroupBroker
+from application.group_ports import ExerciseBroker, OrderGroupBroker
 from application.ports import AuditLog, Broker, Clock, GatewayRuntime, MarketFeed, OrderJournal
 from application.redaction import Redactor
 from application.services.account import AccountService
@@ -22,6 +22,7 @@ from application.services.health_monitor import HealthMonitor
 from application.services.market_data import MarketDataService
 from application.services.market_lines import QuoteLines
 from application.services.oca_desk import OcaDesk
+from application.services.option_exercise import OptionExercise
 from application.services.order_desk import OrderDesk
 from application.services.order_groups import GroupTrading
 from application.services.order_journal import MemoryOrderJournal
@@ -55,6 +56,7 @@ class Services:
     groups: GroupDesk | None = None
     account_actions: AccountActions | None = None
     oca: OcaDesk | None = None
+    exercise: OptionExercise | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,10 @@ def build_services(
     actions = AccountActions(
         desk=desk, broker=broker, groups=group_broker, guard=guard, clock=clock
     )
+    exercise = OptionExercise(
+        desk=desk, broker=broker, exercises=cast(ExerciseBroker, broker), contracts=contracts,
+        guard=guard,
+    )  # fmt: skip
     group_trading = GroupTrading(broker, group_broker, journal, clock)
     oca = OcaDesk(
         desk=desk, groups=group_trading, contracts=contracts, broker=broker, guard=guard,
@@ -161,4 +167,5 @@ def build_services(
         groups=groups,
         account_actions=actions,
         oca=oca,
+        exercise=exercise,
     )

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from domain.brackets import GroupLeg
 from domain.contract import Contract
+from domain.exercise import ExerciseAction, ExerciseResult
 from domain.orders import OrderResult
 
 
@@ -22,4 +23,19 @@ class OrderGroupBroker(Protocol):
 
     async def global_cancel(self) -> None:
         """IB's reqGlobalCancel: cancel every open order of the account, of every client."""
+        ...
+
+
+class ExerciseBroker(Protocol):
+    async def exercise_option(
+        self,
+        contract: Contract,
+        action: ExerciseAction,
+        quantity: int,
+        account_id: str,
+        override: bool,
+    ) -> ExerciseResult:
+        """IB's exerciseOptions for a long option position of ``account_id``: answers once IB
+        changed the positions, or refused (a domain error), or with status ``submitted`` when
+        neither happened within the request time limit (IB may process it overnight)."""
         ...

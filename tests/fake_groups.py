@@ -9,6 +9,7 @@ import msgspec.structs
 from domain.brackets import GroupLeg
 from domain.contract import Contract
 from domain.errors import OrderRejected
+from domain.exercise import ExerciseAction, ExerciseResult
 from domain.orders import OrderResult
 
 
@@ -20,6 +21,7 @@ class FakeGroups:
     reject_leg: int | None = None
     group_calls: int = 0
     global_cancels: int = 0
+    exercises: list[tuple[int, str, int, str, bool]]
 
     async def place_group(self, legs: list[tuple[Contract, GroupLeg]]) -> list[OrderResult]:
         self.group_calls += 1
@@ -44,3 +46,21 @@ class FakeGroups:
         for order_id, result in list(self.orders.items()):
             if not result.is_final:
                 self.orders[order_id] = msgspec.structs.replace(result, status="Cancelled")
+
+    async def exercise_option(
+        self,
+        contract: Contract,
+        action: ExerciseAction,
+        quantity: int,
+        account_id: str,
+        override: bool,
+    ) -> ExerciseResult:
+        """Takes the contracts off at once (``exercises`` records each instruction)."""
+        if not hasattr(self, "exercises"):
+            self.exercises = []
+        self.exercises.append((contract.con_id, action, quantity, account_id, override))
+        return ExerciseResult(
+            contract_id=contract.con_id, symbol=contract.symbol, account_id=account_id,
+            action=action, quantity=quantity, status="done", message="fake",
+            position_before=quantity, position_after=0, positions_after=[],
+        )  # fmt: skip

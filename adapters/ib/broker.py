@@ -21,6 +21,7 @@ from adapters.ib.brackets import IbOrderGroups
 from adapters.ib.calls import IbCalls
 from adapters.ib.contracts import ExpectedMissFilter, IbContracts
 from adapters.ib.executions import IbExecutions
+from adapters.ib.exercise import IbExercise
 from adapters.ib.feed import IbFeed
 from adapters.ib.history import IbHistory
 from adapters.ib.market_data import IbMarketData
@@ -46,6 +47,7 @@ from domain.brackets import GroupLeg
 from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
 from domain.executions import CompletedOrder, Execution, ExecutionQuery
+from domain.exercise import ExerciseAction, ExerciseResult
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
@@ -92,6 +94,7 @@ class IbBroker:
         self._what_if = IbWhatIf(calls)
         self._executions = IbExecutions(calls)
         self._modify = IbModify(calls)
+        self._exercise = IbExercise(calls)
         self.supervisor.on_connect(track_order_terms)
         self._scanner = IbScanner(calls, self._clock)
 
@@ -194,6 +197,16 @@ class IbBroker:
 
     async def global_cancel(self) -> None:
         await self._groups.global_cancel()
+
+    async def exercise_option(
+        self,
+        contract: Contract,
+        action: ExerciseAction,
+        quantity: int,
+        account_id: str,
+        override: bool,
+    ) -> ExerciseResult:
+        return await self._exercise.exercise(contract, action, quantity, account_id, override)
 
     async def find_order(self, client_order_id: str) -> OrderResult | None:
         return await self._orders.find(client_order_id)

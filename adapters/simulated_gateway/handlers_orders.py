@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 from adapters.simulated_gateway import messages_orders as om
 from adapters.simulated_gateway.bracket_rules import refuse_orphan
 from adapters.simulated_gateway.execution_filter import read_execution_filter
+from adapters.simulated_gateway.exercise import ExerciseRefused
 from adapters.simulated_gateway.model import (
+    ContractQuery,
     Filled,
     Instrument,
     OrderChanged,
@@ -65,6 +67,7 @@ class OrderHandlers:
             "7": self.req_executions,
             "99": self.req_completed_orders,
             "58": self.req_global_cancel,
+            "21": self.exercise_options,
         }
 
     # --- requests --------------------------------------------------------------------------
@@ -239,3 +242,32 @@ class OrderHandlers:
                 owner = server.session_for(record.spec.client_id)
                 if owner is not None:
                     owner.order_events.on_cancelled(copy(record))
+
+    def exercise_options(self, fields: list[str]) -> None:
+        """``21|2|reqId|C11 (no primaryExchange)|action|quantity|account|override``; IB sends
+        no reply of its own: errors on reqId, or position/portfolio/account updates."""
+        r = FieldReader(fields, 2)
+        req_id = r.integer()
+        query = ContractQuery(
+            con_id=r.integer(), symbol=r.text(), sec_type=r.text(), last_trade_date=r.text(),
+            strike=r.number() or 0.0, right=r.text(), multiplier=r.text(), exchange=r.text(),
+            currency=r.text(), local_symbol=r.text(), trading_class=r.text(),
+        )  # fmt: skip
+        action, quantity_text, account = r.integer(), r.text(), r.text()
+        session = self.session
+        if not quantity_text.lstrip("-").isdigit():
+            # What IB's Java parser says to "1.0" (the quantity must be sent as an integer).
+            session.error(req_id, 320, "Error reading request. Unable to parse data. "
+                          f'java.lang.NumberFormatException: For input string: "{quantity_text}"')  # fmt: skip
+            return
+        if account and account != session.account:
+            session.error(req_id, 321, f"Error validating request.-'bE' : cause - "
+                          f"Invalid account: {account}")  # fmt: skip
+            return
+        option = session.resolve(req_id, query)
+        if option is None:
+            return
+        try:
+            session.world.exercise(option, action, int(quantity_text))
+        except ExerciseRefused as exc:
+            session.error(req_id, exc.code, exc.message)

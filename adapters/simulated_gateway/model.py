@@ -352,6 +352,9 @@ class World(Protocol):
 
     def global_cancel(self) -> list[OrderRecord]: ...
 
+    def exercise(self, option: Instrument, action: int, quantity: int) -> None:
+        """exerciseOptions: 1 exercise, 2 lapse; raises ``exercise.ExerciseRefused``."""
+
     def open_orders(self) -> list[OrderRecord]: ...
 
     def completed_orders(self) -> list[OrderRecord]: ...

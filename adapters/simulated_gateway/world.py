@@ -10,6 +10,7 @@ from . import history, scanner
 from .account import PaperAccount
 from .account_report import account_values, position_rows
 from .exchange import SimulatedExchange, snapshot
+from .exercise import exercise as book_exercise
 from .instruments import EURUSD_CON_ID, Catalogue
 from .margin import Valuation, value_account
 from .market import Market
@@ -201,6 +202,14 @@ class SimWorld:
     def fills(self) -> list[Fill]:
         return list(self._exchange.fills)
 
+    def exercise(self, option: Instrument, action: int, quantity: int) -> None:
+        """Exercise (1) or lapse (2) a long option position at once (real IB: overnight);
+        raises ``ExerciseRefused``. Pushes the portfolio as after a fill."""
+        under = self._catalogue.by_con_id(option.under_con_id) if option.under_con_id else None
+        price = self._mark(under) if under is not None and under.sec_type == "IND" else 0.0
+        book_exercise(self._book, option, under, action, quantity, self._today(), price)
+        self._after_change(self.now(), throttle=False, booked=True)
+
     # -- account ----------------------------------------------------------------------------
 
     def positions(self) -> list[PositionRow]:
@@ -236,9 +245,10 @@ class SimWorld:
             except Exception:  # one broken client must not stop the market
                 log.exception("world listener failed on %s", type(event).__name__)
 
-    def _after_change(self, t: datetime, throttle: bool) -> None:
-        """Push the portfolio after fills at once, and on price moves at most once a second."""
-        filled = self._fills_seen != self._exchange.fill_count
+    def _after_change(self, t: datetime, throttle: bool, booked: bool = False) -> None:
+        """Push the portfolio after fills (and exercises) at once, and on price moves at most
+        once a second."""
+        filled = booked or self._fills_seen != self._exchange.fill_count
         self._fills_seen = self._exchange.fill_count
         if not filled:
             if not throttle or not self._book.holdings:

@@ -53,6 +53,25 @@ class OrderGuard:
                 rule="read_only",
             )
 
+    async def check_exercise(self, contract: Contract, quantity: int) -> None:
+        """The rules an option exercise (or lapse) answers to: writable, live trading allowed,
+        the option's security type and symbol allowed, at most max_order_quantity contracts."""
+        self.check_writable()
+        if not self._policy.allow_live_trading and await self.account_is_live():
+            raise LiveTradingDisabled(
+                "This is a live (real-money) account; the service refuses to exercise options "
+                "on it unless started with --allow-live-trading",
+                rule="allow_live_trading",
+            )
+        self._check_instrument(contract)
+        cap = self._policy.max_order_quantity
+        if cap is not None and quantity > cap:
+            raise GuardrailViolation(
+                f"Quantity {quantity:g} exceeds the maximum of {cap:g} per order",
+                rule="max_order_quantity",
+                limit=cap,
+            )
+
     async def account_is_live(self) -> bool:
         return await self._broker.account_is_live()
 
@@ -71,6 +90,19 @@ class OrderGuard:
             )
         _check_finite(order)
         check_quantity(order.quantity, contract)
+        self._check_instrument(contract)
+        policy = self._policy
+        if policy.max_order_quantity is not None and order.quantity > policy.max_order_quantity:
+            raise GuardrailViolation(
+                f"Quantity {order.quantity:g} exceeds the maximum of "
+                f"{policy.max_order_quantity:g} per order",
+                rule="max_order_quantity",
+                limit=policy.max_order_quantity,
+            )
+        if notional and policy.max_order_notional is not None:
+            await self._check_notional(order, contract, policy.max_order_notional)
+
+    def _check_instrument(self, contract: Contract) -> None:
         policy = self._policy
         if policy.allowed_sec_types is not None and contract.sec_type not in (
             policy.allowed_sec_types
@@ -90,15 +122,6 @@ class OrderGuard:
                 rule="allowed_symbols",
                 limit=sorted(policy.allowed_symbols),
             )
-        if policy.max_order_quantity is not None and order.quantity > policy.max_order_quantity:
-            raise GuardrailViolation(
-                f"Quantity {order.quantity:g} exceeds the maximum of "
-                f"{policy.max_order_quantity:g} per order",
-                rule="max_order_quantity",
-                limit=policy.max_order_quantity,
-            )
-        if notional and policy.max_order_notional is not None:
-            await self._check_notional(order, contract, policy.max_order_notional)
 
     async def _check_notional(self, order: OrderRequest, contract: Contract, cap: float) -> None:
         price = await self._price(order, contract)

@@ -21,6 +21,7 @@ from mcp.types import ClientCapabilities, ElicitationCapability
 
 from application.container import Services
 from domain.confirmation import ConfirmationDeclined
+from domain.contract import ContractQuery
 from domain.safety import Caller, OrderOperation
 from entrypoints.catalog.operation import Operation
 
@@ -31,6 +32,7 @@ ASKING: dict[str, OrderOperation] = {
     "modify_order": "modify",
     "place_bracket_order": "place_bracket",
     "cancel_all_orders": "cancel_all",
+    "exercise_option": "exercise",
 }
 
 
@@ -88,6 +90,8 @@ async def _describe(name: str, args: Any, services: Services, caller: Caller) ->
         changes = ", ".join(f"{k} → {v}" for k, v in _given(args).items() if k != "order_id")
         account = await _account(services, None)
         return f"Change order {args.order_id} (account {account}): {changes}.", ""
+    if name == "exercise_option":
+        return await _exercise_words(args, services), ""
     orders = await services.trading.open_orders()
     listed = "; ".join(
         f"{o.order_id} {o.action} {o.quantity:g} {o.symbol} {o.order_type}" for o in orders
@@ -97,6 +101,22 @@ async def _describe(name: str, args: Any, services: Services, caller: Caller) ->
         f"Cancel ALL {len(orders)} open orders of account {account} (every program's): "
         f"{listed or 'none open now'}.",
         "",
+    )
+
+
+async def _exercise_words(args: Any, services: Services) -> str:
+    contract = await services.contracts.resolve(ContractQuery(con_id=args.contract_id))
+    account = await _account(services, args.account_id)
+    name = contract.local_symbol or f"{contract.symbol} option {args.contract_id}"
+    if args.action == "lapse":
+        return f"Let {args.quantity} {name} lapse (give them up for nothing), account {account}."
+    side = "BUY" if contract.right.upper().startswith("C") else "SELL"
+    shares = args.quantity * (float(contract.multiplier or 1) or 1.0)
+    return (
+        f"Exercise {args.quantity} {name}, account {account}: {side} {shares:g} "
+        f"{contract.symbol} at {contract.strike:g} {contract.currency}"
+        + (" (override of IB's automatic action)" if args.override else "")
+        + "."
     )
 
 

@@ -28,6 +28,7 @@ OPERATIONS = {
     ("post", "/ibkr/orders/bracket"): "place_bracket_order",
     ("post", "/ibkr/orders/bracket/preview"): "preview_bracket_order",
     ("post", "/ibkr/orders/cancel_all"): "cancel_all_orders",
+    ("post", "/ibkr/options/exercise"): "exercise_option",
     ("post", "/ibkr/orders/oca"): "place_oca_orders",
     ("get", "/ibkr/executions"): "get_executions",
     ("get", "/ibkr/market_data/snapshot"): "get_market_data_snapshot",

@@ -40,7 +40,8 @@ QUERIES = {
 # Open or close a live data subscription: not read-only, not destructive, nothing to confirm.
 SUBSCRIBING = {"open_subscription", "close_subscription"}
 ACTIONS = {"place_order", "modify_order", "cancel_order", "reconnect", "restart_gateway",
-           "place_bracket_order", "cancel_all_orders", "place_oca_orders"}  # fmt: skip
+           "place_bracket_order", "cancel_all_orders", "place_oca_orders",
+           "exercise_option"}  # fmt: skip
 # Asks IB and issues a token, changes nothing at the broker: read-only, but not idempotent.
 PREVIEWS = {"preview_order", "preview_bracket_order"}
 
