@@ -121,7 +121,8 @@ def load(port: int, paths: list[str], seconds: int, connections: int) -> dict[st
     for client in clients:
         out, _ = client.communicate(timeout=seconds + 60)
         result = json.loads(out.strip().splitlines()[-1])
-        latencies += result["latencies"]
+        for ms, count in result["histogram"].items():
+            latencies += [float(ms)] * count
         answers += result["answers"]
         errors += result["errors"]
     latencies.sort()
@@ -178,19 +179,35 @@ async def count_ib_updates(ib_port: int, ids: list[int], seconds: float) -> dict
 
 
 def streams(base: str, ib_port: int, ids: list[int], subscribers: int, seconds: int) -> list[str]:
-    client = subprocess.Popen(
-        [sys.executable, str(HERE / "sse_clients.py"), "--url",
-         f"{base}/ibkr/market_data/stream?" + "&".join(f"contract_ids={i}" for i in ids),
-         "--subscribers", str(subscribers), "--seconds", str(seconds)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    url = f"{base}/ibkr/market_data/stream?" + "&".join(f"contract_ids={i}" for i in ids)
+    clients = [  # two processes, half the subscribers each
+        subprocess.Popen(
+            [sys.executable, str(HERE / "sse_clients.py"), "--url", url, "--subscribers",
+             str(share), "--seconds", str(seconds)],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )
+        for share in (subscribers // 2, subscribers - subscribers // 2)
+    ]  # fmt: skip
     direct = asyncio.run(count_ib_updates(ib_port, ids, seconds))
-    out, _ = client.communicate(timeout=seconds + 120)
-    result = json.loads(out.strip().splitlines()[-1])
-    counts = result["events"]
+    counts: list[int] = []
+    lags: list[float] = []
+    result = {"connected": 0, "ended": 0}
+    for client in clients:
+        out, _ = client.communicate(timeout=seconds + 120)
+        part = json.loads(out.strip().splitlines()[-1])
+        counts += part["events"]
+        result["connected"] += part["connected"]
+        result["ended"] += part["ended"]
+        for ms, count in part["lags"].items():
+            lags += [float(ms)] * count
+    lags.sort()
+    lags = lags or [float("nan")]
+    result["lag_p50"], result["lag_p95"] = lags[len(lags) // 2], lags[int(len(lags) * 0.95)]
+    result["lag_max"] = lags[-1]
     per_symbol = sum(direct.values())
     return [
-        f"| SSE subscribers | {subscribers} (all connected: {result['connected']}) |",
+        f"| SSE subscribers (2 client processes) | {subscribers} (all connected: "
+        f"{result['connected']}) |",
         f"| quote events per subscriber, min / median / max | {min(counts)} / "
         f"{statistics.median(counts):.0f} / {max(counts)} |",
         f"| ib_async updates over the window (direct client) | {per_symbol} |",

@@ -3,7 +3,8 @@
 Each subscriber opens the stream URL, parses events with a minimal SSE reader, and for each
 ``quote`` event records ``now - timestamp`` (the quote's timestamp is when the service's
 ib_async received the tick; client and service share this machine's clock). Prints one JSON
-line. Started by ``live_market_data.py``.
+line (quote events per subscriber, and a histogram of lags in ms). Started by
+``live_market_data.py``.
 
     python tests/benchmarks/sse_clients.py --url URL --subscribers 100 --seconds 30
 """
@@ -13,11 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import time
 from datetime import datetime
 
 import httpx
+
+_STAMP = '"timestamp":"'
 
 
 async def subscriber(
@@ -60,14 +62,15 @@ async def run(url: str, subscribers: int, seconds: float) -> dict[str, object]:
     lags.clear()
     start.set()
     results = await asyncio.gather(*tasks)
-    lags.sort()
+    histogram: dict[str, int] = {}  # lag rounded to 0.1 ms -> how many
+    for lag in lags:
+        key = f"{lag:.1f}"
+        histogram[key] = histogram.get(key, 0) + 1
     return {
         "events": [r[0] for r in results],
         "ended": sum(r[1] for r in results),
         "connected": sum(r[2] for r in results),
-        "lag_p50": statistics.median(lags) if lags else float("nan"),
-        "lag_p95": lags[int(len(lags) * 0.95)] if lags else float("nan"),
-        "lag_max": lags[-1] if lags else float("nan"),
+        "lags": histogram,
     }
 
 
