@@ -11,7 +11,7 @@ from datetime import datetime
 
 import msgspec
 
-from domain.account import AccountValue, Position
+from domain.account import AccountPnl, AccountValue, Position
 from domain.orders import OrderResult
 
 # Tick-by-tick kinds as IB names them (reqTickByTickData's tickType).
@@ -100,5 +100,12 @@ class AccountValueEvent(msgspec.Struct, frozen=True, kw_only=True, tag="account_
     timestamp: datetime
 
 
-AccountEvent = OrderEvent | FillEvent | PositionEvent | AccountValueEvent
-ACCOUNT_EVENT_KINDS = ("order_status", "execution", "position", "account_value")
+class PnlEvent(msgspec.Struct, frozen=True, kw_only=True, tag="pnl"):
+    """The account's profit and loss as IB updates it (reqPnL)."""
+
+    pnl: AccountPnl
+    timestamp: datetime
+
+
+AccountEvent = OrderEvent | FillEvent | PositionEvent | AccountValueEvent | PnlEvent
+ACCOUNT_EVENT_KINDS = ("order_status", "execution", "position", "account_value", "pnl")

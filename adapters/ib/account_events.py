@@ -1,4 +1,4 @@
-"""Order status, fills, positions and account values of the session, fanned out to sinks.
+"""Order status, fills, positions, account values and P&L of the session, fanned out to sinks.
 
 ib_async reports them as events on the ``IB`` object, and the supervisor makes a new ``IB``
 for every connection: the handlers move to each new one on connect, so open sinks survive
@@ -9,6 +9,10 @@ A fill is pushed twice: at once when IB reports the execution (``commission`` No
 again, same ``exec_id``, with the commission when IB's commission report arrives. A consumer
 keeps the latest per ``exec_id``. (Waiting for the report would delay every fill, and lose
 it if the report never comes.)
+
+P&L comes from IB's reqPnL subscription of the session's account (when it manages exactly one),
+started with the first sink (and again after a reconnect) and left running: ``IbPnl`` reads
+the same subscription.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import structlog
-from ib_async import IB, AccountValue, CommissionReport, Fill, Position, Trade
+from ib_async import IB, AccountValue, CommissionReport, Fill, PnL, Position, Trade
 
 from adapters.ib import stream_mapping
 from adapters.ib.supervisor import ConnectionSupervisor
@@ -52,6 +56,8 @@ class IbAccountEvents:
     def open(self, sink: StreamSink[AccountEvent]) -> AccountSubscription:
         sub = AccountSubscription(self, sink)
         self._subs[sub] = None
+        if self._ib is not None:
+            self._follow_pnl(self._ib)
         return sub
 
     def detach(self, sub: AccountSubscription) -> None:
@@ -70,6 +76,7 @@ class IbAccountEvents:
             (ib.commissionReportEvent, self._on_commission),
             (ib.positionEvent, self._on_position),
             (ib.accountValueEvent, self._on_value),
+            (ib.pnlEvent, self._on_pnl),
         ]
 
     def _attach(self, ib: IB) -> None:
@@ -77,6 +84,20 @@ class IbAccountEvents:
         for event, handler in self._handlers(ib):
             event += handler
         self._ib = ib
+        if self._subs:
+            self._follow_pnl(ib)
+
+    def _follow_pnl(self, ib: IB) -> None:
+        """Subscribe to the account's P&L unless the session already does."""
+        if not ib.isConnected():
+            return
+        accounts = ib.managedAccounts()
+        if len(accounts) != 1 or (accounts[0], "") in ib.wrapper.pnlKey2ReqId:
+            return
+        try:
+            ib.reqPnL(accounts[0])
+        except Exception:  # a P&L subscription is a nicety of the stream, never its end
+            log.warning("ib.account_pnl_unavailable", exc_info=True)
 
     def _detach_ib(self) -> None:
         ib, self._ib = self._ib, None
@@ -109,6 +130,9 @@ class IbAccountEvents:
 
     def _on_position(self, position: Position) -> None:
         self._push(lambda: stream_mapping.position_event(position, self._clock.now()))
+
+    def _on_pnl(self, pnl: PnL) -> None:
+        self._push(lambda: stream_mapping.pnl_event(pnl, self._clock.now()))
 
     def _on_value(self, value: AccountValue) -> None:
         self._push(lambda: stream_mapping.account_value_event(value, self._clock.now()))

@@ -13,6 +13,7 @@ import ib_async
 from ib_async import MktDepthData, TickByTickAllLast, TickByTickBidAsk, TickByTickMidPoint
 
 from adapters.ib import mapping
+from domain.account import AccountPnl
 from domain.streams import (
     MAX_DEPTH_ROWS,
     AccountValueEvent,
@@ -20,6 +21,7 @@ from domain.streams import (
     DepthLevel,
     FillEvent,
     OrderEvent,
+    PnlEvent,
     PositionEvent,
     RealTimeBar,
     TickPrint,
@@ -168,3 +170,15 @@ def position_event(position: ib_async.Position, timestamp: datetime) -> Position
 
 def account_value_event(value: ib_async.AccountValue, timestamp: datetime) -> AccountValueEvent:
     return AccountValueEvent(value=mapping.account_value(value), timestamp=timestamp)
+
+
+def pnl_event(pnl: ib_async.PnL, timestamp: datetime) -> PnlEvent:
+    return PnlEvent(
+        pnl=AccountPnl(
+            account_id=pnl.account,
+            daily_pnl=mapping.number(pnl.dailyPnL),
+            unrealized_pnl=mapping.number(pnl.unrealizedPnL),
+            realized_pnl=mapping.number(pnl.realizedPnL),
+        ),
+        timestamp=timestamp,
+    )

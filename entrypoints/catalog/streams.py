@@ -33,7 +33,7 @@ from entrypoints.catalog.operation import QUERY, Call, Operation, Rest
 STREAM_NOTE = """
 
 Answered as server-sent events (text/event-stream), one per update: the event name is its type
-(quote, bar, depth, tick, order_status, execution, position, account_value; stale and fresh
+(quote, bar, depth, tick, order_status, execution, position, account_value, pnl; stale and fresh
 when data stops or flows again), id its sequence number, data its JSON. A comment line
 (': keep-alive') comes when nothing happened for a while. A stream that ends (the reader fell
 too far behind, IB ended it, the service stops) sends a last 'end' event with the reason and
@@ -132,7 +132,8 @@ STREAMS = (
     _stream(
         "stream_account_events", "Stream account events",
         "Order status changes, executions (fills, with commission once IB reports it), "
-        "position changes and account value updates of the account.",
+        "position changes, account value updates and the account's P&L (daily, unrealized, "
+        "realized) as IB updates it.",
         None, AccountEvent, _account, "/ibkr/account/events/stream",
     ),
 )  # fmt: skip

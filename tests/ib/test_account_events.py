@@ -5,7 +5,14 @@ from __future__ import annotations
 from adapters.ib.broker import IbBroker
 from adapters.simulated_gateway.server import TwsSimulator
 from domain.orders import OrderRequest
-from domain.streams import AccountEvent, AccountValueEvent, FillEvent, OrderEvent, PositionEvent
+from domain.streams import (
+    AccountEvent,
+    AccountValueEvent,
+    FillEvent,
+    OrderEvent,
+    PnlEvent,
+    PositionEvent,
+)
 from tests.ib.conftest import eventually, stock
 from tests.ib.sinks import RecordingSink
 
@@ -69,3 +76,21 @@ async def test_account_events_survive_a_reconnect(
         aapl, OrderRequest(action="BUY", quantity=1, contract_id=aapl.con_id)
     )
     await eventually(lambda: _filled(sink, placed.order_id))
+
+
+async def test_the_accounts_pnl_streams_and_follows_a_fill(broker: IbBroker) -> None:
+    aapl = await stock(broker)
+    sink: RecordingSink[AccountEvent] = RecordingSink()
+    broker.feed.open_account_events(sink)  # subscribes to the account's P&L
+    await eventually(lambda: bool(_of(sink, PnlEvent)))
+    first = _of(sink, PnlEvent)[-1]
+    assert first.pnl.account_id and first.pnl.daily_pnl is not None
+    seen = len(_of(sink, PnlEvent))
+    placed = await broker.place_order(
+        aapl, OrderRequest(action="BUY", quantity=5, contract_id=aapl.con_id)
+    )
+    await eventually(lambda: _filled(sink, placed.order_id))
+    await eventually(lambda: len(_of(sink, PnlEvent)) > seen)  # the fill moved the P&L
+    # the same subscription answers the P&L endpoint at once
+    pnl = await broker.account_pnl(None)
+    assert pnl.account_id == first.pnl.account_id
