@@ -117,7 +117,7 @@ def build_services(
     )
     exercise = OptionExercise(
         desk=desk, broker=broker, exercises=cast(ExerciseBroker, broker), contracts=contracts,
-        guard=guard,
+        guard=guard, journal=journal, clock=clock,
     )  # fmt: skip
     group_trading = GroupTrading(broker, group_broker, journal, clock)
     oca = OcaDesk(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import msgspec
-from msgspec import Meta
+from msgspec import UNSET, Meta, UnsetType
 
 from domain.account import Position
 
@@ -25,6 +25,8 @@ class ExerciseRequest(msgspec.Struct, frozen=True, kw_only=True):
     # IB's override: act against IB's natural action at expiry (exercise out of the money,
     # lapse in the money).
     override: bool = False
+    # Idempotency key: a retry with it answers the first instruction instead of a second one.
+    client_order_id: str | None = None
 
 
 class ExerciseResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,3 +46,6 @@ class ExerciseResult(msgspec.Struct, frozen=True, kw_only=True):
     # Every position of the account in the option's symbol as IB reported it afterwards:
     # the underlying delivered (or taken) by an exercise is among them.
     positions_after: list[Position]
+    client_order_id: str | UnsetType = UNSET
+    # True when an earlier request with the same client_order_id already gave this answer.
+    duplicate: bool | UnsetType = UNSET

@@ -11,6 +11,8 @@ from application.services.option_exercise import OptionExercise
 from domain.errors import (
     AuditUnavailable,
     ContractNotFound,
+    IdempotencyConflict,
+    IdempotencyInProgress,
     InvalidRequest,
     OrderRejected,
     RateLimited,
@@ -18,6 +20,7 @@ from domain.errors import (
 )
 from domain.exercise import ExerciseAction, ExerciseRequest, ExerciseResult
 from entrypoints.catalog.operation import BROKER_ERRORS, ORDER, Call, Operation, Rest
+from entrypoints.catalog.orders import KEY_FORMAT, KEY_PATTERN
 
 
 class ExerciseInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -64,6 +67,17 @@ class ExerciseInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
             "(exercise out of the money, or lapse in the money)",
         ),
     ] = False
+    client_order_id: Annotated[
+        Annotated[str, Meta(min_length=1, max_length=40, pattern=KEY_PATTERN)] | None,
+        Meta(
+            description="Your idempotency key (1-40 letters, digits, . _ : -): a retry with it "
+            "answers the first instruction (duplicate: true) instead of exercising again; the "
+            "same key with other terms is refused. Set one, so that a retry after a timeout "
+            "cannot exercise twice",
+            examples=["roll-2026-12-03-1"],
+            extra={"format": KEY_FORMAT},
+        ),
+    ] = None
 
     def request(self) -> ExerciseRequest:
         return ExerciseRequest(
@@ -72,6 +86,7 @@ class ExerciseInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
             quantity=self.quantity,
             account_id=self.account_id,
             override=self.override,
+            client_order_id=self.client_order_id,
         )
 
 
@@ -102,6 +117,8 @@ contracts than the long position, and expired options. A read-only service refus
         nature=ORDER,
         errors=(
             InvalidRequest,
+            IdempotencyConflict,
+            IdempotencyInProgress,
             ReadOnly,
             ContractNotFound,
             OrderRejected,
