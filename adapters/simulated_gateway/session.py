@@ -28,6 +28,12 @@ from adapters.simulated_gateway.order_events import OrderEvents
 from adapters.simulated_gateway.pacing import MessageRate
 from adapters.simulated_gateway.realtime_bars import RealTimeBarHandlers
 from adapters.simulated_gateway.tick_by_tick import TickByTickHandlers
+from adapters.simulated_gateway.unsupported import (
+    NOT_SUPPORTED_CODE,
+    EmptyAnswers,
+    not_supported_text,
+)
+from adapters.simulated_gateway.unsupported import request_id as _any_request_id
 from adapters.simulated_gateway.wire import FieldReader, FrameReader, ProtocolError, frame
 
 if TYPE_CHECKING:
@@ -53,6 +59,8 @@ _REQ_ID_POSITION = {
 def _request_id(fields: list[str]) -> int:
     """The request id of a failed request, so the error ends it in the client (else -1)."""
     position = _REQ_ID_POSITION.get(fields[0])
+    if position is None:
+        return _any_request_id(fields)
     try:
         return int(fields[position]) if position is not None else -1
     except (IndexError, ValueError):
@@ -85,13 +93,15 @@ class ClientSession(asyncio.Protocol):
         self.orders = OrderHandlers(self)
         self.account_handlers = AccountHandlers(self)
         self.pnl = PnlHandlers(self)
+        self.empty_answers = EmptyAnswers(self)
         self._routes: dict[str, Handler] = {
             "8": self._req_ids,
             "49": self._req_current_time,
             "71": self._ignore_second_start,
         }
         for handlers in (self.market, self.depth, self.bars, self.tick_by_tick, self.contracts,
-                         self.orders, self.account_handlers, self.pnl):  # fmt: skip
+                         self.orders, self.account_handlers, self.pnl,
+                         self.empty_answers):  # fmt: skip
             self._routes.update(handlers.routes())
 
     # --- transport -------------------------------------------------------------------------
@@ -226,7 +236,10 @@ class ClientSession(asyncio.Protocol):
         self.server.requests[fields[0]] += 1
         handler = self._routes.get(fields[0])
         if handler is None:
-            log.warning("simulator.unknown_message", msg_id=fields[0], fields=len(fields))
+            # IB answers every request: an unmodelled one ends with an error, never silence
+            log.warning("simulator.not_supported", msg_id=fields[0], fields=len(fields))
+            text = not_supported_text(fields[0])
+            self.send(msg.error(_request_id(fields), NOT_SUPPORTED_CODE, text))
             return
         try:
             handler(fields)
