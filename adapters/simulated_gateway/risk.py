@@ -67,8 +67,10 @@ class RiskDesk:
         before, after, fee = self._before_after(spec, inst, t)
         if after.init_margin <= before.init_margin + 1e-9:
             return  # orders that reduce risk are always accepted
-        elv = after.equity_with_loan - fee
-        if elv < after.init_margin:
+        # IB quotes the account's Equity with Loan Value as it stands (the account summary's
+        # EquityWithLoanValue, from the same valuation) against the margin the order would need
+        elv = before.equity_with_loan
+        if elv - fee < after.init_margin:
             raise OrderRejected(
                 201,
                 "Order rejected - reason:Your order is not accepted because your Equity with "
