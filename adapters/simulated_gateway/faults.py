@@ -44,6 +44,11 @@ class Faults:
         self._rejections: deque[str] = deque()
 
     @property
+    def severed(self) -> bool:
+        """IB's servers unreachable (1100): no history is served, orders wait at the gateway."""
+        return self._severed
+
+    @property
     def market_data_flowing(self) -> bool:
         return self._market_data_on and not self._severed
 
@@ -89,7 +94,8 @@ class Faults:
         return self._rejections.popleft() if self._rejections else None
 
     def sever_with_1100(self) -> None:
-        """IB's servers are unreachable (1100): the socket stays up, data stops."""
+        """IB's servers are unreachable (1100): the socket stays up, data stops, historical
+        requests fail (162) and order instructions wait at the gateway until 1101/1102."""
         log.warning("simulator.fault", fault="sever_with_1100")
         self._severed = True
         self._server.broadcast_error(*LOST)
@@ -100,12 +106,14 @@ class Faults:
         self._severed = False
         self._server.clear_market_data_subscriptions()
         self._server.broadcast_error(*RESTORED_DATA_LOST)
+        self._server.release_held_orders()
 
     def restore_1102(self) -> None:
         """Connectivity back with subscriptions kept (1102)."""
         log.info("simulator.fault_cleared", fault="sever", code=1102)
         self._severed = False
         self._server.broadcast_error(*RESTORED_DATA_KEPT)
+        self._server.release_held_orders()
 
     def reset(self) -> None:
         """Clear every fault that is a state (latency, silenced data, severed link, rejections)."""
@@ -113,3 +121,4 @@ class Faults:
         self._market_data_on = True
         self._severed = False
         self._rejections.clear()
+        self._server.release_held_orders()

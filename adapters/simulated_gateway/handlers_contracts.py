@@ -19,6 +19,10 @@ _DAILY_UNITS = ("day", "days", "week", "weeks", "month", "months")
 # IB's scanner errors come from its historical market data service (HMDS), with code 162.
 HMDS_ERROR = "Historical Market Data Service error message:"
 MAX_SCANNER_SUBSCRIPTIONS = 10
+HMDS_LOST_TEXT = (
+    f"{HMDS_ERROR}HMDS connection lost: connectivity between IB and Trader Workstation has been "
+    "lost."
+)
 
 
 @dataclass(slots=True)
@@ -108,6 +112,9 @@ class ContractHandlers:
             r.skip(4 * r.integer())
         keep_up = r.remaining() > 0 and r.flag()
         session = self.session
+        if session.server.faults.severed:
+            session.error(req_id, 162, HMDS_LOST_TEXT)
+            return
         if is_small_bar(bar_size):
             request = (query, end_text, bar_size, duration, use_rth, what)
             contract_key = (query.con_id, query.symbol, query.exchange, what)

@@ -233,6 +233,10 @@ class TwsSimulator:
         for session in list(self._clients.values()):
             session.send(msg.error(-1, code, text))
 
+    def release_held_orders(self) -> None:
+        for session in list(self._clients.values()):
+            session.release_held_orders()
+
     def clear_market_data_subscriptions(self) -> None:
         for session in list(self._clients.values()):
             session.clear_market_data()

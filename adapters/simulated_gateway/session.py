@@ -49,6 +49,7 @@ CLIENT_ID_IN_USE = (
 )
 
 Handler = Callable[[list[str]], None]
+_ORDER_INSTRUCTIONS = ("3", "4")  # placeOrder, cancelOrder
 # where each request that expects an answer keeps its request (or order) id
 _REQ_ID_POSITION = {
     "1": 2, "3": 1, "7": 2, "9": 2, "10": 2, "20": 1, "22": 1, "50": 2, "62": 2, "76": 2,
@@ -83,6 +84,8 @@ class ClientSession(asyncio.Protocol):
         self._delayed: deque[tuple[float, bytes]] = deque()
         self._delayed_timer: asyncio.TimerHandle | None = None
         self._rate = MessageRate()
+        # order instructions received while IB is unreachable (1100), sent on when it is back
+        self._held_orders: list[list[str]] = []
         self._loop = asyncio.get_running_loop()
         self.order_events = OrderEvents(self)
         self.market = MarketDataHandlers(self)
@@ -234,6 +237,19 @@ class ClientSession(asyncio.Protocol):
 
     def _dispatch(self, fields: list[str]) -> None:
         self.server.requests[fields[0]] += 1
+        if fields[0] in _ORDER_INSTRUCTIONS and self.server.faults.severed:
+            # the gateway cannot reach IB: the order stays PendingSubmit until 1101/1102
+            self._held_orders.append(fields)
+            return
+        self._handle(fields)
+
+    def release_held_orders(self) -> None:
+        """Connectivity is back: send on, in order, what was placed or cancelled meanwhile."""
+        held, self._held_orders = self._held_orders, []
+        for fields in held:
+            self._handle(fields)
+
+    def _handle(self, fields: list[str]) -> None:
         handler = self._routes.get(fields[0])
         if handler is None:
             # IB answers every request: an unmodelled one ends with an error, never silence

@@ -6,7 +6,7 @@ import asyncio
 import math
 
 import pytest
-from ib_async import IB, Stock
+from ib_async import IB, LimitOrder, Stock
 
 from tests.simulator.e2e import HOST, client, error_codes, simulator, wait_until
 
@@ -99,3 +99,21 @@ async def test_silenced_market_data_stops_depth_bars_and_tick_by_tick() -> None:
         sim.advance(5)
         await wait_until(lambda: depth.domBids and len(bars) == 1 and got)
         assert bars[0].time.timestamp() % 10 == 5  # the silent window's bar is lost
+
+
+async def test_no_history_and_no_order_reaches_ib_while_connectivity_is_lost() -> None:
+    async with simulator() as sim, client(sim) as ib, asyncio.timeout(5):
+        (aapl,) = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+        (ticker,) = await ib.reqTickersAsync(aapl)
+        sim.faults.sever_with_1100()
+        bars = await ib.reqHistoricalDataAsync(aapl, "", "1 D", "1 hour", "TRADES", True)
+        assert not bars
+        assert [(code, "connectivity" in text) for _, code, text in ib.errors if code == 162] == [  # type: ignore[attr-defined]
+            (162, True)
+        ]
+        trade = ib.placeOrder(aapl, LimitOrder("BUY", 1, round(ticker.bid * 0.5, 2)))
+        await ib.reqCurrentTimeAsync()  # answered after the order was read: it got no reply
+        assert trade.orderStatus.status == "PendingSubmit"
+        sim.faults.restore_1102()
+        await wait_until(lambda: trade.orderStatus.status == "Submitted")
+        assert await ib.reqHistoricalDataAsync(aapl, "", "1 D", "1 hour", "TRADES", True)
