@@ -48,6 +48,11 @@ CLIENT_ID_IN_USE = (
     "Unable to connect as the client id is already in use. Retry with a unique client id."
 )
 
+MAX_API_CLIENTS = 32
+TOO_MANY_CLIENTS = (
+    "Couldn't connect to TWS. The maximum number of API clients (32) is already connected."
+)
+
 Handler = Callable[[list[str]], None]
 _ORDER_INSTRUCTIONS = ("3", "4")  # placeOrder, cancelOrder
 # where each request that expects an answer keeps its request (or order) id
@@ -221,6 +226,11 @@ class ClientSession(asyncio.Protocol):
             log.warning("simulator.request_before_start_api", msg_id=fields[0])
             return
         client_id = FieldReader(fields, 2).integer()
+        if self.server.client_count >= MAX_API_CLIENTS:
+            # IB serves at most 32 API clients at once; the next is refused and closed
+            self.send(msg.error(-1, 502, TOO_MANY_CLIENTS))
+            self.close()
+            return
         if not self.server.claim_client_id(self, client_id):
             self.send(msg.error(-1, 326, CLIENT_ID_IN_USE))
             self.close()

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from ib_async import IB, Stock
 
+from adapters.simulated_gateway.wire import frame, frame_raw
 from tests.simulator.e2e import HOST, client, error_codes, simulator, wait_until
 
 
@@ -113,3 +114,27 @@ async def test_a_failing_world_call_ends_the_request_with_an_error() -> None:
         assert await ib.reqContractDetailsAsync(Stock("AAPL", "SMART", "USD")) == []
         assert 320 in error_codes(ib)
         assert ib.isConnected()
+
+
+async def test_the_33rd_client_is_refused_with_502_and_closed() -> None:
+    async with simulator() as sim:
+        sockets = []
+        try:
+            for client_id in range(100, 132):
+                reader, writer = await asyncio.open_connection(HOST, sim.port)
+                writer.write(b"API\0" + frame_raw(b"v157..178"))
+                await reader.read(4)  # the handshake's length prefix: the version is agreed
+                writer.write(frame(["71", "2", str(client_id), ""]))
+                sockets.append(writer)
+            await wait_until(lambda: sim.client_count == 32)
+            intruder = IB()
+            codes: list[tuple[int, int]] = []
+            intruder.errorEvent += lambda req_id, code, _t, _c: codes.append((req_id, code))
+            with pytest.raises((TimeoutError, ConnectionError)):
+                async with asyncio.timeout(4):
+                    await intruder.connectAsync(HOST, sim.port, clientId=7, timeout=2)
+            assert codes == [(-1, 502)]
+            assert sim.client_count == 32 and sim.session_for(7) is None
+        finally:
+            for writer in sockets:
+                writer.close()
