@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from adapters.simulated_gateway import messages_contracts as cm
-from adapters.simulated_gateway.model import Bar, HistoricalDataError, Instrument, ScanRequest
+from adapters.simulated_gateway.live_bars import LiveBars
+from adapters.simulated_gateway.model import HistoricalDataError, ScanRequest
 from adapters.simulated_gateway.pacing import HISTORICAL_PACING_TEXT, HistoricalPacing, is_small_bar
 from adapters.simulated_gateway.wire import FieldReader
 
@@ -23,15 +23,6 @@ HMDS_LOST_TEXT = (
     f"{HMDS_ERROR}HMDS connection lost: connectivity between IB and Trader Workstation has been "
     "lost."
 )
-
-
-@dataclass(slots=True)
-class LiveBars:
-    """A keepUpToDate historical request: its last bar follows the live price."""
-
-    instrument: Instrument
-    bar: Bar
-    date_text: str
 
 
 def parse_end_time(text: str, default_zone: str) -> datetime | None:
@@ -160,11 +151,7 @@ class ContractHandlers:
             )
         )
         if keep_up:
-            last = bars[-1]
-            date_text = cm.bar_time_text(
-                last.time, daily=daily, format_date=format_date, time_zone=zone
-            )
-            self.live_bars[req_id] = LiveBars(inst, last, date_text)
+            self.live_bars[req_id] = LiveBars.start(inst, bars[-1], bar_size, daily, format_date)
 
     def cancel_historical_data(self, fields: list[str]) -> None:
         self.live_bars.pop(FieldReader(fields, 2).integer(), None)
@@ -172,13 +159,12 @@ class ContractHandlers:
     def on_step(self) -> None:
         if not self.live_bars or not self.session.server.faults.market_data_flowing:
             return
+        now = self.session.world.now()
         for req_id, live in self.live_bars.items():
             price = self.session.server.quote(live.instrument.con_id).last
-            if price != price or price == live.bar.close:
-                continue
-            bar = live.bar
-            live.bar = replace(bar, close=price, high=max(bar.high, price), low=min(bar.low, price))
-            self.session.send(cm.historical_data_update(req_id, live.bar, live.date_text))
+            update = live.step(req_id, now, price)
+            if update is not None:
+                self.session.send(update)
 
     def req_scanner_subscription(self, fields: list[str]) -> None:
         r = FieldReader(fields, 1)
