@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.simulated_gateway import messages as msg
 from adapters.simulated_gateway import messages_market as mm
+from adapters.simulated_gateway.generic_ticks import send_generic_ticks
 from adapters.simulated_gateway.model import Instrument, Quote
 from adapters.simulated_gateway.wire import FieldReader, fmt_float
 
@@ -97,12 +98,14 @@ class MarketDataHandlers:
         if snapshot or regulatory:
             if flowing:
                 self._send_quote(req_id, inst, generic, None)
+                send_generic_ticks(session, req_id, inst, generic)
             session.send(msg.tick_snapshot_end(req_id))
             return
         stream = Stream(inst, generic)
         self.streams[req_id] = stream
         if flowing:
             stream.last = self._send_quote(req_id, inst, generic, None)
+            send_generic_ticks(session, req_id, inst, generic)
 
     def cancel_mkt_data(self, fields: list[str]) -> None:
         self.streams.pop(FieldReader(fields, 2).integer(), None)
