@@ -19,6 +19,7 @@ from application.services.group_desk import GroupDesk
 from application.services.guardrails import OrderGuard
 from application.services.health import HealthService
 from application.services.health_monitor import HealthMonitor
+from application.services.history_extras import HistoryExtrasService
 from application.services.market_data import MarketDataService
 from application.services.market_lines import QuoteLines
 from application.services.oca_desk import OcaDesk
@@ -57,6 +58,8 @@ class Services:
     account_actions: AccountActions | None = None
     oca: OcaDesk | None = None
     exercise: OptionExercise | None = None
+    # Head timestamps, historical ticks and histograms (research history beyond bars).
+    history: HistoryExtrasService | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,4 +171,5 @@ def build_services(
         account_actions=actions,
         oca=oca,
         exercise=exercise,
+        history=HistoryExtrasService(broker, contracts, clock),
     )

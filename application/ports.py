@@ -24,6 +24,7 @@ from domain.contract import Contract, ContractQuery
 from domain.errors import DomainError
 from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.gateway import GatewayStatus
+from domain.history_extras import HistogramBucket, HistoricalTick, TicksQuery
 from domain.journal import JournalRecord
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
@@ -79,6 +80,22 @@ class Broker(Protocol):
     async def snapshot(self, contract: Contract) -> Quote: ...
 
     async def historical_bars(self, contract: Contract, query: HistoricalQuery) -> list[Bar]: ...
+
+    async def head_timestamp(
+        self, contract: Contract, what_to_show: str, use_rth: bool
+    ) -> datetime:
+        """The earliest instant IB has data of that kind for (tz-aware)."""
+        ...
+
+    async def historical_ticks(
+        self, contract: Contract, query: TicksQuery, end: datetime | None
+    ) -> list[HistoricalTick]:
+        """Ticks oldest first; ``end`` is used when ``query`` gives neither start nor end."""
+        ...
+
+    async def histogram(
+        self, contract: Contract, period: str, use_rth: bool
+    ) -> list[HistogramBucket]: ...
 
     async def place_order(self, contract: Contract, order: OrderRequest) -> OrderResult:
         """Send the order and return once IB acknowledged or rejected it (never queued).

@@ -25,7 +25,7 @@ TOOLSETS: dict[str, str] = {
     "market_data": "quotes of one or many instruments",
     "contracts": "contract lookup (the con_id every other tool takes)",
     "orders_advanced": "modify working orders",
-    "history": "historical price bars",
+    "history": "historical bars and ticks, earliest data, volume by price",
     "options": "option chains",
     "connection": "the broker session and the service's health",
     "portfolio": "positions with market value, daily and per-position PnL",

@@ -26,6 +26,7 @@ from domain.contract import Contract, ContractQuery
 from domain.errors import ContractNotFound, NotConnected, OrderNotFound, UnknownAccount
 from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.gateway import GatewayStatus
+from domain.history_extras import HistogramBucket, HistoricalTick, TicksQuery
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
@@ -81,6 +82,7 @@ class FakeBroker(FakeGroups, _Recorder):
             account_id=account_id, daily_pnl=0.0, unrealized_pnl=0.0, realized_pnl=0.0
         )
         self.scan_results: list[ScanResult] = []
+        self.ticks: dict[int, list[HistoricalTick]] = {}
         self.scanner_params = ScannerParameters(
             instruments=["STK"], location_codes=["STK.US.MAJOR"], scan_codes=["MOST_ACTIVE"]
         )
@@ -213,6 +215,27 @@ class FakeBroker(FakeGroups, _Recorder):
         self._record("historical_bars", contract, query)
         self._require_connection()
         return list(self.bars.get(contract.con_id, []))
+
+    async def head_timestamp(
+        self, contract: Contract, what_to_show: str, use_rth: bool
+    ) -> datetime:
+        self._record("head_timestamp", contract, what_to_show, use_rth)
+        self._require_connection()
+        return datetime(2004, 1, 23, 14, 30, tzinfo=UTC)
+
+    async def historical_ticks(
+        self, contract: Contract, query: TicksQuery, end: datetime | None
+    ) -> list[HistoricalTick]:
+        self._record("historical_ticks", contract, query, end)
+        self._require_connection()
+        return list(self.ticks.get(contract.con_id, []))[: query.count]
+
+    async def histogram(
+        self, contract: Contract, period: str, use_rth: bool
+    ) -> list[HistogramBucket]:
+        self._record("histogram", contract, period, use_rth)
+        self._require_connection()
+        return [HistogramBucket(price=101.0, volume=500), HistogramBucket(price=100.0, volume=300)]
 
     # -- orders ----------------------------------------------------------------------------
     async def place_order(self, contract: Contract, order: OrderRequest) -> OrderResult:

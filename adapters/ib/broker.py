@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 
 from ib_async import IB
@@ -24,6 +25,7 @@ from adapters.ib.executions import IbExecutions
 from adapters.ib.exercise import IbExercise
 from adapters.ib.feed import IbFeed
 from adapters.ib.history import IbHistory
+from adapters.ib.history_extras import IbHistoryExtras
 from adapters.ib.market_data import IbMarketData
 from adapters.ib.modify import IbModify
 from adapters.ib.order_terms import track_order_terms
@@ -48,6 +50,7 @@ from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
 from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.exercise import ExerciseAction, ExerciseResult
+from domain.history_extras import HistogramBucket, HistoricalTick, TicksQuery
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
@@ -89,6 +92,7 @@ class IbBroker:
             self.supervisor, self.market_data, self._clock, open_wait=settings.stream_open_wait
         )
         self.history = IbHistory(calls, self._clock)
+        self.history_extras = IbHistoryExtras(calls, self._clock, self.history.pacer)
         self._orders = IbOrders(calls, self._clock)
         self._groups = IbOrderGroups(calls)
         self._what_if = IbWhatIf(calls)
@@ -177,6 +181,21 @@ class IbBroker:
 
     async def historical_bars(self, contract: Contract, query: HistoricalQuery) -> list[Bar]:
         return await self.history.bars(contract, query)
+
+    async def head_timestamp(
+        self, contract: Contract, what_to_show: str, use_rth: bool
+    ) -> datetime:
+        return await self.history_extras.head_timestamp(contract, what_to_show, use_rth)
+
+    async def historical_ticks(
+        self, contract: Contract, query: TicksQuery, end: datetime | None
+    ) -> list[HistoricalTick]:
+        return await self.history_extras.historical_ticks(contract, query, end)
+
+    async def histogram(
+        self, contract: Contract, period: str, use_rth: bool
+    ) -> list[HistogramBucket]:
+        return await self.history_extras.histogram(contract, period, use_rth)
 
     # -- orders -----------------------------------------------------------------------------------
 

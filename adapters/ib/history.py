@@ -23,6 +23,7 @@ class IbHistory:
         self._calls = calls
         self._clock = clock
         self._pacer = pacer or HistoricalPacer(clock)
+        self.pacer = self._pacer  # shared with head timestamps, ticks and histograms
         self._recent: TtlCache[list[Bar]] = TtlCache(clock, calls.settings.historical_cache_ttl)
         self._flight = SingleFlight()
         self.requests_sent = 0

@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .history_extras import HistoryExtras
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +336,10 @@ class World(Protocol):
         use_rth: bool,
     ) -> list[Bar]:
         """Bars for IB's duration/bar-size grammar; raises HistoricalDataError."""
+
+    def history_extras(self) -> HistoryExtras:
+        """Head timestamps, historical ticks and histograms (their methods raise
+        HistoricalDataError)."""
 
     def option_params(
         self, underlying_symbol: str, underlying_con_id: int

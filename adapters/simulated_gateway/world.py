@@ -11,6 +11,7 @@ from .account import PaperAccount
 from .account_report import account_values, position_rows
 from .exchange import SimulatedExchange, snapshot
 from .exercise import exercise as book_exercise
+from .history_extras import HistoryExtras
 from .instruments import EURUSD_CON_ID, Catalogue
 from .margin import Valuation, value_account
 from .market import Market
@@ -154,6 +155,10 @@ class SimWorld:
         source = history.BarSource(self._market, self._options, self._catalogue)
         return source.bars(inst, end or self.now(), self.now(), duration, bar_size,
                            what_to_show, use_rth)  # fmt: skip
+
+    def history_extras(self) -> HistoryExtras:
+        """Head timestamps, historical ticks and histograms of this world's instruments."""
+        return HistoryExtras(self._market, self._options, self._catalogue, self._quote_at)
 
     def option_params(self, underlying_symbol: str, underlying_con_id: int) -> list[ChainParams]:
         out = []

@@ -30,6 +30,7 @@ PROFILE_TOOLS = {
         "preview_order", "place_order", "cancel_order", "get_order_status", "get_open_orders",
         "get_order_audit",
         "get_market_data_snapshot", "get_tickers", "get_historical_data",
+        "get_head_timestamp", "get_historical_ticks", "get_histogram",
         "get_contract_details", "get_options_chain",
         "get_scanner_results", "get_scanner_parameters",
         "get_connection_status", "reconnect", "get_health",
@@ -46,6 +47,7 @@ PROFILE_TOOLS = {
         "get_account_summary", "get_account_values", "get_positions",
         "get_order_status", "get_open_orders", "get_order_audit",
         "get_market_data_snapshot", "get_tickers", "get_historical_data",
+        "get_head_timestamp", "get_historical_ticks", "get_histogram",
         "get_contract_details", "get_options_chain",
         "get_connection_status", "get_health",
         "get_portfolio", "get_pnl", "get_position_pnl",
@@ -54,6 +56,7 @@ PROFILE_TOOLS = {
     },
     "research": {
         "get_market_data_snapshot", "get_tickers", "get_historical_data",
+        "get_head_timestamp", "get_historical_ticks", "get_histogram",
         "get_contract_details", "get_options_chain",
         "get_scanner_results", "get_scanner_parameters",
         "get_market_depth", "get_tick_by_tick", "open_subscription", "read_subscription",
