@@ -23,6 +23,7 @@ from adapters.simulated_gateway.handlers_depth import DepthHandlers
 from adapters.simulated_gateway.handlers_market import MarketDataHandlers
 from adapters.simulated_gateway.handlers_orders import OrderHandlers
 from adapters.simulated_gateway.handlers_pnl import PnlHandlers
+from adapters.simulated_gateway.handlers_research import ResearchHandlers
 from adapters.simulated_gateway.model import ContractQuery, Instrument
 from adapters.simulated_gateway.order_events import OrderEvents
 from adapters.simulated_gateway.pacing import MessageRate
@@ -46,7 +47,7 @@ Handler = Callable[[list[str]], None]
 # where each request that expects an answer keeps its request (or order) id
 _REQ_ID_POSITION = {
     "1": 2, "3": 1, "7": 2, "9": 2, "10": 2, "20": 1, "22": 1, "50": 2, "62": 2, "76": 2,
-    "78": 1, "92": 1, "94": 1, "97": 1,
+    "78": 1, "81": 1, "92": 1, "94": 1, "97": 1,
 }  # fmt: skip
 
 
@@ -85,13 +86,15 @@ class ClientSession(asyncio.Protocol):
         self.orders = OrderHandlers(self)
         self.account_handlers = AccountHandlers(self)
         self.pnl = PnlHandlers(self)
+        self.research = ResearchHandlers(self)
         self._routes: dict[str, Handler] = {
             "8": self._req_ids,
             "49": self._req_current_time,
             "71": self._ignore_second_start,
         }
         for handlers in (self.market, self.depth, self.bars, self.tick_by_tick, self.contracts,
-                         self.orders, self.account_handlers, self.pnl):  # fmt: skip
+                         self.orders, self.account_handlers, self.pnl,
+                         self.research):  # fmt: skip
             self._routes.update(handlers.routes())
 
     # --- transport -------------------------------------------------------------------------
