@@ -9,6 +9,7 @@ from application.clock import SystemClock
 from application.group_ports import ExerciseBroker, OrderGroupBroker
 from application.ports import AuditLog, Broker, Clock, GatewayRuntime, MarketFeed, OrderJournal
 from application.redaction import Redactor
+from application.research_ports import ResearchBroker
 from application.services.account import AccountService
 from application.services.account_actions import AccountActions
 from application.services.activity import ActivityService
@@ -29,6 +30,7 @@ from application.services.order_groups import GroupTrading
 from application.services.order_journal import MemoryOrderJournal
 from application.services.previews import PreviewBook
 from application.services.recent_audit import MemoryAuditLog
+from application.services.research import PriceRules, ResearchService
 from application.services.scanner import ScannerService
 from application.services.streams import StreamService
 from application.services.subscriptions import SubscriptionBook
@@ -60,6 +62,8 @@ class Services:
     exercise: OptionExercise | None = None
     # Head timestamps, historical ticks and histograms (research history beyond bars).
     history: HistoryExtrasService | None = None
+    # Symbol search, market rules, trading hours: with a broker that offers them.
+    research: ResearchService | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +105,10 @@ def build_services(
     contracts = ContractService(broker, max_option_contracts=max_option_contracts)
     journal = journal if journal is not None else MemoryOrderJournal()
     trading = TradingService(broker, contracts, journal=journal, clock=clock)
-    guard = OrderGuard(policy, broker, clock)
+    # Order prices are checked against the contract's market rule when the broker knows them.
+    reference = broker if isinstance(broker, ResearchBroker) else None
+    prices = PriceRules(reference) if reference is not None else None
+    guard = OrderGuard(policy, broker, clock, prices=prices)
     previews = PreviewBook(clock, ttl_seconds=preview_ttl)
     desk = OrderDesk(
         trading=trading,
@@ -172,4 +179,5 @@ def build_services(
         oca=oca,
         exercise=exercise,
         history=HistoryExtrasService(broker, contracts, clock),
+        research=ResearchService(contracts, reference, clock) if reference is not None else None,
     )

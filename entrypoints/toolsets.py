@@ -32,6 +32,7 @@ TOOLSETS: dict[str, str] = {
     "activity": "executions and completed orders",
     "live": "market depth, tick-by-tick data and cursor subscriptions to live data",
     "scanner": "market scanners",
+    "reference": "symbol search, price increments (market rules), trading hours",
     "gateway": "the IB Gateway: status, logs, restart",
 }
 

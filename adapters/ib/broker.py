@@ -31,6 +31,7 @@ from adapters.ib.modify import IbModify
 from adapters.ib.order_terms import track_order_terms
 from adapters.ib.orders import IbOrders
 from adapters.ib.pnl import IbPnl
+from adapters.ib.research import IbResearch
 from adapters.ib.scanner import IbScanner, ScannerCancelAckFilter
 from adapters.ib.settings import IbSettings
 from adapters.ib.supervisor import ConnectionSupervisor
@@ -52,10 +53,13 @@ from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.exercise import ExerciseAction, ExerciseResult
 from domain.history_extras import HistogramBucket, HistoricalTick, TicksQuery
 from domain.market_data import Bar, HistoricalQuery, Quote
+from domain.market_rules import MarketRule
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
 from domain.safety import WhatIf
 from domain.scanner import ScannerParameters, ScanQuery, ScanResult
+from domain.symbols import SymbolMatch
+from domain.trading_hours import IbSchedule
 
 __all__ = ["IbBroker", "IbSettings"]
 
@@ -101,6 +105,7 @@ class IbBroker:
         self._exercise = IbExercise(calls)
         self.supervisor.on_connect(track_order_terms)
         self._scanner = IbScanner(calls, self._clock)
+        self._research = IbResearch(calls, self._clock)
 
     # -- life cycle -------------------------------------------------------------------------------
 
@@ -154,6 +159,15 @@ class IbBroker:
 
     async def contract_details(self, query: ContractQuery) -> list[Contract]:
         return await self._contracts.details(query)
+
+    async def search_symbols(self, pattern: str) -> list[SymbolMatch]:
+        return await self._research.search_symbols(pattern)
+
+    async def market_rules(self, contract: Contract) -> list[MarketRule]:
+        return await self._research.market_rules(contract)
+
+    async def trading_schedule(self, contract: Contract) -> IbSchedule:
+        return await self._research.trading_schedule(contract)
 
     async def option_chains(
         self, underlying_symbol: str, underlying_sec_type: str, underlying_con_id: int

@@ -53,6 +53,9 @@ _LIMITS = {
 }
 NOT_CONNECTED = frozenset({502, 504, 1100})
 # Informational codes (ib_async's list plus IB's 2100-2199 range): never fail a request.
+# "The price does not conform to the minimum price variation for this contract": a warning
+# for a working order's change, the refusal of a new order.
+PRICE_OFF_TICK = 110
 _WARNINGS = frozenset({105, 110, 165, 329, 399, 404, 434, 492, 10167, 10197, 2100, 2150})
 
 
@@ -94,6 +97,11 @@ def to_domain(code: int, text: str, what: str = "the request") -> DomainError:
         return _historical(code, text, what)
     if code in NOT_SUBSCRIBED:
         return MarketDataUnavailable(f"No market data subscription for {what} ({ib})", ib_code=code)
+    if code == PRICE_OFF_TICK:
+        return InvalidRequest(
+            f"IB refused {what}: a price is not a multiple of the contract's price increment "
+            f"(its market rule: GET /ibkr/contracts/{{contract_id}}/market_rule) ({ib})"
+        )
     if code == 321:
         if "read-only" in text.lower() or "read only" in text.lower():
             return ReadOnly(f"The IB API is in read-only mode ({ib})", ib_code=code)

@@ -234,9 +234,17 @@ async def settle(ib: IB, trade: Trade, watch: ErrorWatch, budget: float, judge: 
         trade.statusEvent -= on_status
 
 
+# Refusals IB sends with a warning's code: a validation error, a price between two ticks.
+_FAILS = frozenset({321, errors.PRICE_OFF_TICK})
+
+
 def _placed(trade: Trade, watch: ErrorWatch) -> OrderResult | None:
     failure = next(
-        (e for e in watch.errors if (not errors.is_warning(e[0]) and e[0] != 202) or e[0] == 321),
+        (
+            e
+            for e in watch.errors
+            if (not errors.is_warning(e[0]) and e[0] != 202) or e[0] in _FAILS
+        ),
         None,
     )
     if failure is not None:
@@ -292,7 +300,7 @@ def _already(order_id: int, status: str) -> CancelResult:
 # What ib_async reports for an order IB refused before giving it a permId (201 rejections end
 # Cancelled, 321 validation errors ValidationError): it never reached the market.
 _NEVER_PLACED = frozenset({"Cancelled", "ApiCancelled", "Inactive"})
-_REFUSED_CODES = frozenset({201, 321})
+_REFUSED_CODES = frozenset({201, 321, errors.PRICE_OFF_TICK})
 
 
 def _never_placed(trade: Trade) -> bool:

@@ -57,7 +57,7 @@ def stock(li: Listing, today: date) -> Instrument:
         time_zone_id="US/Eastern" if us else "MET",
         trading_hours=(STOCK_EXTENDED if us else XETRA_EXTENDED).ib_string(today),
         liquid_hours=(STOCK_REGULAR if us else XETRA_REGULAR).ib_string(today),
-        market_rule_ids=",".join("26" for _ in venues.split(",")),
+        market_rule_ids=",".join("26" if us else "558" for _ in venues.split(",")),
         market_name=trading_class,
         stock_type=li.stock_type,
         market_cap=li.market_cap,

@@ -322,6 +322,12 @@ class World(Protocol):
     def find(self, query: ContractQuery) -> list[Instrument]:
         """Instruments matching a client's contract as IB would (empty: error 200)."""
 
+    def listed(self) -> list[Instrument]:
+        """Every contract but options (symbol search looks through these)."""
+
+    def optionable(self) -> set[int]:
+        """The conIds of the underlyings with listed options."""
+
     def by_con_id(self, con_id: int) -> Instrument | None: ...
 
     def quote(self, con_id: int) -> Quote: ...

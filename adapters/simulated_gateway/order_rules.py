@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .market_rules import check_ticks
 from .model import Instrument, OrderRejected, OrderSpec
 from .order_types import check_terms
 from .sessions import schedule_of
@@ -40,6 +41,7 @@ def validate(spec: OrderSpec, inst: Instrument) -> None:
         raise OrderRejected(201, "Order rejected - reason:A limit price is required.")
     if spec.order_type in ("STP", "STP LMT") and not _price(spec.aux_price):
         raise OrderRejected(201, "Order rejected - reason:A stop price is required.")
+    check_ticks(spec, inst)
     check_terms(spec)
     if spec.tif == "GTD" and parse_good_till(spec.good_till_date) is None:
         raise OrderRejected(

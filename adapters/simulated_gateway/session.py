@@ -24,6 +24,7 @@ from adapters.simulated_gateway.handlers_history_extras import HistoryExtraHandl
 from adapters.simulated_gateway.handlers_market import MarketDataHandlers
 from adapters.simulated_gateway.handlers_orders import OrderHandlers
 from adapters.simulated_gateway.handlers_pnl import PnlHandlers
+from adapters.simulated_gateway.handlers_research import ResearchHandlers
 from adapters.simulated_gateway.model import ContractQuery, Instrument
 from adapters.simulated_gateway.order_events import OrderEvents
 from adapters.simulated_gateway.pacing import MessageRate
@@ -59,7 +60,7 @@ _ORDER_INSTRUCTIONS = ("3", "4")  # placeOrder, cancelOrder
 # where each request that expects an answer keeps its request (or order) id
 _REQ_ID_POSITION = {
     "1": 2, "3": 1, "7": 2, "9": 2, "10": 2, "20": 1, "22": 1, "50": 2, "62": 2, "76": 2,
-    "78": 1, "92": 1, "94": 1, "97": 1, "87": 1, "88": 1, "96": 1,
+    "78": 1, "81": 1, "92": 1, "94": 1, "97": 1, "87": 1, "88": 1, "96": 1,
 }  # fmt: skip
 
 
@@ -104,6 +105,7 @@ class ClientSession(asyncio.Protocol):
         self.pnl = PnlHandlers(self)
         self.empty_answers = EmptyAnswers(self)
         self.history_extras = HistoryExtraHandlers(self)
+        self.research = ResearchHandlers(self)
         self._routes: dict[str, Handler] = {
             "8": self._req_ids,
             "49": self._req_current_time,
@@ -111,7 +113,7 @@ class ClientSession(asyncio.Protocol):
         }
         for handlers in (self.market, self.depth, self.bars, self.tick_by_tick, self.contracts,
                          self.orders, self.account_handlers, self.pnl,
-                         self.empty_answers, self.history_extras):  # fmt: skip
+                         self.empty_answers, self.history_extras, self.research):  # fmt: skip
             self._routes.update(handlers.routes())
 
     # --- transport -------------------------------------------------------------------------

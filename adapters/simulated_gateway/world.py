@@ -108,6 +108,14 @@ class SimWorld:
     def by_con_id(self, con_id: int) -> Instrument | None:
         return self._catalogue.by_con_id(con_id)
 
+    def listed(self) -> list[Instrument]:
+        """Every contract but options (symbol search looks through these)."""
+        return self._catalogue.base()
+
+    def optionable(self) -> set[int]:
+        """The conIds of the underlyings with listed options."""
+        return {c.underlying.con_id for c in self._catalogue.option_classes()}
+
     def quote(self, con_id: int) -> Quote:
         inst = self._catalogue.by_con_id(con_id)
         if inst is None:

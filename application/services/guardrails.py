@@ -7,6 +7,7 @@ import math
 from collections import deque
 
 from application.ports import Broker, Clock
+from application.services.research import PriceRules
 from domain.contract import Contract
 from domain.errors import (
     DomainError,
@@ -26,13 +27,21 @@ class OrderGuard:
     """Refuses an order whole, naming the rule it broke, before it is sent.
 
     Order of the checks: read-only, live account, a meaningful quantity (the contract's size
-    rule), security type, symbol, quantity, notional;
+    rule), prices on the contract's ticks (its market rule, with ``prices``), security type, symbol, quantity, notional;
     the per-minute windows are separate (``take_slot``, ``take_preview_slot``) because only
     requests actually sent to IB count against them.
     """
 
-    def __init__(self, policy: TradingPolicy, broker: Broker, clock: Clock) -> None:
+    def __init__(
+        self,
+        policy: TradingPolicy,
+        broker: Broker,
+        clock: Clock,
+        *,
+        prices: PriceRules | None = None,
+    ) -> None:
         self._policy = policy
+        self._prices = prices
         self._broker = broker
         self._clock = clock
         self._orders = RateWindow(
@@ -90,6 +99,8 @@ class OrderGuard:
             )
         _check_finite(order)
         check_quantity(order.quantity, contract)
+        if self._prices is not None:
+            await self._prices.check(order, contract)
         self._check_instrument(contract)
         policy = self._policy
         if policy.max_order_quantity is not None and order.quantity > policy.max_order_quantity:

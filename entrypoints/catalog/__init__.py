@@ -27,6 +27,7 @@ from entrypoints.catalog import (
     option_exercise,
     orders,
     portfolio,
+    research,
     scanner,
     subscriptions,
     system,
@@ -57,6 +58,7 @@ CATALOG: tuple[Operation, ...] = (
     *_in("live", live.OPERATIONS),
     *_in("live", subscriptions.OPERATIONS),
     *_in("contracts", contracts.OPERATIONS),
+    *_in("reference", research.OPERATIONS),
     *_in("scanner", scanner.OPERATIONS),
 )
 

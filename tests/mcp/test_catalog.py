@@ -39,6 +39,9 @@ QUERIES = {
     "get_tick_by_tick",
     "read_subscription",
     "list_subscriptions",
+    "search_symbols",
+    "get_market_rules",
+    "get_trading_hours",
 }
 # Open or close a live data subscription: not read-only, not destructive, nothing to confirm.
 SUBSCRIBING = {"open_subscription", "close_subscription"}

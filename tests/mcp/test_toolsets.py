@@ -53,6 +53,7 @@ PROFILE_TOOLS = {
         "get_portfolio", "get_pnl", "get_position_pnl",
         "get_executions", "get_completed_orders",
         "get_scanner_results", "get_scanner_parameters",
+        "search_symbols", "get_market_rules", "get_trading_hours",
     },
     "research": {
         "get_market_data_snapshot", "get_tickers", "get_historical_data",
