@@ -57,6 +57,7 @@ TOO_MANY_CLIENTS = (
 
 Handler = Callable[[list[str]], None]
 _ORDER_INSTRUCTIONS = ("3", "4")  # placeOrder, cancelOrder
+MAX_HELD_ORDERS = 500  # per connection, while IB is unreachable
 # where each request that expects an answer keeps its request (or order) id
 _REQ_ID_POSITION = {
     "1": 2, "3": 1, "7": 2, "9": 2, "10": 2, "20": 1, "22": 1, "50": 2, "62": 2, "76": 2,
@@ -253,6 +254,11 @@ class ClientSession(asyncio.Protocol):
         self.server.requests[fields[0]] += 1
         if fields[0] in _ORDER_INSTRUCTIONS and self.server.faults.severed:
             # the gateway cannot reach IB: the order stays PendingSubmit until 1101/1102
+            if len(self._held_orders) >= MAX_HELD_ORDERS:
+                text = (f"Order rejected - reason:{MAX_HELD_ORDERS} order instructions are "
+                        "waiting for the connection to IB")  # fmt: skip
+                self.send(msg.error(_request_id(fields), 201, text))
+                return
             self._held_orders.append(fields)
             return
         self._handle(fields)

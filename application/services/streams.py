@@ -28,6 +28,10 @@ from domain.validation import check_choice
 MAX_STREAM_CONTRACTS = 50
 MAX_TICK_SNAPSHOT = 1000
 MAX_TICK_SNAPSHOT_SECONDS = 30.0
+# One-shot reads (depth, tick-by-tick) of every caller together, at once: each holds an IB
+# subscription for up to its time limit.
+ONE_SHOT = "one-shot"
+MAX_ONE_SHOTS = 16
 Overflow = Literal["disconnect", "overwrite"]
 
 
@@ -76,7 +80,7 @@ class StreamService:
             for line in leased:
                 line.topic.consumers.discard(consumer)
                 self.lines.release(line)
-            self._owners[owner] -= 1
+            self._leave(owner)
 
         try:
             for con_id in ids:
@@ -137,7 +141,7 @@ class StreamService:
 
     async def depth_snapshot(self, contract_id: int, rows: int) -> DepthBook:
         """The current book, from a live depth stream if one runs, else a short-lived one."""
-        consumer = await self.depth(contract_id, rows, "one-shot")
+        consumer = await self.depth(contract_id, rows, ONE_SHOT)
         try:
             deadline = self._clock.monotonic() + self._timeout
             while (left := deadline - self._clock.monotonic()) > 0:
@@ -159,7 +163,7 @@ class StreamService:
                 f"seconds must be above 0 and at most {MAX_TICK_SNAPSHOT_SECONDS:g}",
                 field="seconds",
             )
-        consumer = await self.ticks(contract_id, kind, "one-shot")
+        consumer = await self.ticks(contract_id, kind, ONE_SHOT)
         prints: list[TickPrint] = []
         try:
             deadline = self._clock.monotonic() + seconds
@@ -206,12 +210,23 @@ class StreamService:
     # -- internals ----------------------------------------------------------------------------
 
     def _admit(self, owner: str) -> None:
-        if owner != "one-shot" and self._owners[owner] >= self.per_owner:
+        if owner == ONE_SHOT and self._owners[owner] >= MAX_ONE_SHOTS:
+            raise TooManyStreams(
+                f"{MAX_ONE_SHOTS} one-shot depth or tick-by-tick reads are running; retry "
+                "when one has answered",
+                retry_after=2,
+            )
+        if owner != ONE_SHOT and self._owners[owner] >= self.per_owner:
             raise TooManyStreams(
                 f"At most {self.per_owner} live streams at once per caller; close one first",
                 retry_after=5,
             )
         self._owners[owner] += 1
+
+    def _leave(self, owner: str) -> None:
+        self._owners[owner] -= 1
+        if self._owners[owner] <= 0:
+            del self._owners[owner]  # the map holds callers with streams open, no more
 
     async def _contract(self, contract_id: int) -> Contract:
         if contract_id <= 0:
@@ -232,13 +247,13 @@ class StreamService:
         try:
             entry = await self._upstream(key, contract_id, opener)
         except BaseException:
-            self._owners[owner] -= 1
+            self._leave(owner)
             raise
         consumer: Consumer[Any] = Consumer(self.buffer, overflow=overflow)
 
         def give_back() -> None:
             entry.topic.consumers.discard(consumer)
-            self._owners[owner] -= 1
+            self._leave(owner)
             entry.refs -= 1
             if entry.refs <= 0 and self._shared.get(key) is entry:
                 del self._shared[key]

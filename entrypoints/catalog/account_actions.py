@@ -10,7 +10,7 @@ from msgspec import Meta
 from application.services.account_actions import AccountActions
 from domain.account_actions import CancelAllResult
 from domain.errors import AuditUnavailable, InvalidRequest, ReadOnly
-from entrypoints.catalog.operation import BROKER_ERRORS, CANCEL, Call, Operation, Rest
+from entrypoints.catalog.operation import BROKER_ERRORS, CANCEL, Call, Operation, Rest, offered
 
 
 class CancelAllInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -25,8 +25,7 @@ class CancelAllInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
 
 
 def actions(call: Call) -> AccountActions:
-    assert call.services.account_actions is not None  # build_services always wires it
-    return call.services.account_actions
+    return offered(call.services.account_actions, "cancel all")
 
 
 async def _cancel_all(body: CancelAllInput, call: Call) -> CancelAllResult:

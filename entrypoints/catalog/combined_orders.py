@@ -30,7 +30,7 @@ from entrypoints.catalog.fields import (
     Symbol,
     TradingClass,
 )
-from entrypoints.catalog.operation import ORDER, PREVIEW, Call, Operation, Rest
+from entrypoints.catalog.operation import ORDER, PREVIEW, Call, Operation, Rest, offered
 from entrypoints.catalog.orders import (
     CONFIRMATION_TOKEN,
     IDEMPOTENCY_KEY,
@@ -140,8 +140,7 @@ class BracketInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
 
 
 def desk(call: Call) -> GroupDesk:
-    assert call.services.groups is not None  # build_services always wires it
-    return call.services.groups
+    return offered(call.services.groups, "bracket orders")
 
 
 async def _preview(body: BracketInput, call: Call) -> BracketPreview:

@@ -9,7 +9,7 @@ from msgspec import Meta
 
 from domain.brackets import MAX_GROUP_KEY, OcaRequest, OcaResult
 from domain.errors import InvalidConfirmation, PreviewRequired
-from entrypoints.catalog.operation import ORDER, Call, Extra, Operation, Rest
+from entrypoints.catalog.operation import ORDER, Call, Extra, Operation, Rest, offered
 from entrypoints.catalog.orders import KEY_FORMAT, KEY_PATTERN, ORDER_ERRORS, OrderInput
 
 
@@ -59,10 +59,10 @@ CONFIRMATION_TOKENS = Extra(
 
 
 async def _place(body: OcaInput, call: Call) -> OcaResult:
-    assert call.services.oca is not None  # build_services always wires it
+    oca = offered(call.services.oca, "OCA groups")
     given = call.extras.get("confirmation_tokens") or ""
     tokens = [t.strip() for t in given.split(",") if t.strip()]
-    return await call.services.oca.place(body.group(), call.caller, confirmation_tokens=tokens)
+    return await oca.place(body.group(), call.caller, confirmation_tokens=tokens)
 
 
 OPERATIONS = (

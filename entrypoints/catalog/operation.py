@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import msgspec
 
 from application.container import Services
-from domain.errors import BrokerTimeout, DomainError, NotConnected
+from domain.errors import BrokerTimeout, DomainError, NotConnected, NotSupported
 from domain.safety import Caller
 
 HttpMethod = Literal["GET", "POST", "PATCH", "DELETE"]
@@ -54,6 +54,15 @@ RESTART = Nature(Effect.DESTRUCTIVE, idempotent=False, reaches_ib=False, offered
 
 # What any call that reaches IB may answer besides its own errors.
 BROKER_ERRORS: tuple[type[DomainError], ...] = (NotConnected, BrokerTimeout)
+S = TypeVar("S")
+
+
+def offered(service: S | None, what: str) -> S:
+    """The service behind an operation, or 501 ``not_supported`` when the broker this service
+    runs with cannot do it (a custom broker without that capability): never a bare 500."""
+    if service is None:
+        raise NotSupported(f"This service's broker does not offer {what}")
+    return service
 
 
 @dataclass(frozen=True, slots=True)

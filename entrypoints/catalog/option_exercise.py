@@ -19,7 +19,7 @@ from domain.errors import (
     ReadOnly,
 )
 from domain.exercise import ExerciseAction, ExerciseRequest, ExerciseResult
-from entrypoints.catalog.operation import BROKER_ERRORS, ORDER, Call, Operation, Rest
+from entrypoints.catalog.operation import BROKER_ERRORS, ORDER, Call, Operation, Rest, offered
 from entrypoints.catalog.orders import KEY_FORMAT, KEY_PATTERN
 
 
@@ -91,8 +91,7 @@ class ExerciseInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 
 
 def exercises(call: Call) -> OptionExercise:
-    assert call.services.exercise is not None  # build_services always wires it
-    return call.services.exercise
+    return offered(call.services.exercise, "option exercise")
 
 
 async def _exercise(body: ExerciseInput, call: Call) -> ExerciseResult:

@@ -13,7 +13,7 @@ from domain.market_rules import ContractMarketRules
 from domain.symbols import SymbolSearchResult
 from domain.trading_hours import MAX_DAYS, TradingHours
 from entrypoints.catalog.fields import MAX_ID
-from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Call, Operation, Rest
+from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Call, Operation, Rest, offered
 
 ContractIdField = Annotated[
     int,
@@ -46,8 +46,7 @@ class HoursInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
 
 def _research(call: Call) -> ResearchService:
-    assert call.services.research is not None  # the IB broker (and the fake) offer it
-    return call.services.research
+    return offered(call.services.research, "symbol search, market rules and trading hours")
 
 
 OPERATIONS = (

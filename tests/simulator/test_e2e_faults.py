@@ -117,3 +117,19 @@ async def test_no_history_and_no_order_reaches_ib_while_connectivity_is_lost() -
         sim.faults.restore_1102()
         await wait_until(lambda: trade.orderStatus.status == "Submitted")
         assert await ib.reqHistoricalDataAsync(aapl, "", "1 D", "1 hour", "TRADES", True)
+
+
+async def test_order_instructions_held_during_an_outage_are_bounded(monkeypatch) -> None:
+    from adapters.simulated_gateway import session as session_module
+
+    monkeypatch.setattr(session_module, "MAX_HELD_ORDERS", 2)
+    async with simulator() as sim, client(sim) as ib, asyncio.timeout(5):
+        (aapl,) = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+        sim.faults.sever_with_1100()
+        trades = [ib.placeOrder(aapl, LimitOrder("BUY", 1, 100.0)) for _ in range(3)]
+        await ib.reqCurrentTimeAsync()
+        assert [t.orderStatus.status for t in trades[:2]] == ["PendingSubmit"] * 2
+        await wait_until(lambda: trades[2].orderStatus.status == "Cancelled")
+        assert 201 in error_codes(ib)
+        sim.faults.restore_1102()
+        await wait_until(lambda: all(t.orderStatus.status == "Submitted" for t in trades[:2]))

@@ -195,3 +195,18 @@ async def test_a_subscription_that_ended_says_why_once_drained(services, feed, c
     assert read.ended is not None and "10089" in read.ended
     with pytest.raises(SubscriptionNotFound):
         book.read(info.subscription_id, "alice")
+
+
+async def test_one_shot_reads_are_bounded_and_callers_leave_no_trace(services, feed):
+    from application.services.streams import MAX_ONE_SHOTS, ONE_SHOT
+
+    streams = services.streams
+    assert streams is not None
+    held = [await streams.depth(AAPL, 5, ONE_SHOT) for _ in range(MAX_ONE_SHOTS)]
+    with pytest.raises(TooManyStreams, match="one-shot"):
+        await streams.depth_snapshot(AAPL, 5)
+    for consumer in held:
+        consumer.close()
+    a = await streams.quotes([AAPL], "alice")
+    a.close()
+    assert streams.streams_of("alice") == 0 and "alice" not in streams._owners
