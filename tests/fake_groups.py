@@ -8,7 +8,7 @@ import msgspec.structs
 
 from domain.brackets import GroupLeg
 from domain.contract import Contract
-from domain.errors import OrderRejected
+from domain.errors import NotConnected, OrderRejected
 from domain.exercise import ExerciseAction, ExerciseResult
 from domain.orders import OrderResult
 
@@ -28,6 +28,10 @@ class FakeGroups:
         results: list[OrderResult] = []
         fake: Any = self
         for index, (contract, leg) in enumerate(legs):
+            if index == getattr(self, "drop_after_leg", None) and results:
+                dropped = NotConnected("Not connected to the IB Gateway (fake drop)")
+                dropped.details["order_id"] = results[0].order_id  # part of it was sent
+                raise dropped
             if index == self.reject_leg:
                 for placed in results:
                     self.orders[placed.order_id] = msgspec.structs.replace(

@@ -65,7 +65,10 @@ class IbOrderGroups:
                         )
                     results.append(result)
             except ConnectionError as exc:
-                raise errors.translate(exc, "placing the orders") from exc
+                dropped = errors.translate(exc, "placing the orders")
+                if trades:  # part of the group was sent: IB may have it (the journal says so)
+                    dropped.details["order_id"] = trades[0].order.orderId
+                raise dropped from exc
             except DomainError as exc:
                 if not isinstance(exc, BrokerTimeout):
                     _withdraw(ib, trades)

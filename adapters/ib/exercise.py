@@ -65,7 +65,9 @@ class IbExercise:
                         int(override),
                     )
                 except ConnectionError as exc:
-                    raise errors.translate(exc, f"the {action} instruction") from exc
+                    unsent = errors.translate(exc, f"the {action} instruction")
+                    unsent.details["sent"] = False  # nothing left this process
+                    raise unsent from exc
                 deadline = loop.time() + limit
                 option_done_at: float | None = None
                 while True:

@@ -96,7 +96,7 @@ class GroupDesk:
             contract, legs = await self._checked(bracket, oca)
             account = await self._broker.order_account(entry.account_id)
             await self._check_preview(caller, confirmation_token)
-            slots = [self._guard.take_slot() for _ in legs]
+            slots = self._guard.take_slots(len(legs))
             try:
                 retry = await self._groups.already_placed(account, key)
                 if confirmation_token is not None and not retry:

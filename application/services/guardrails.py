@@ -179,6 +179,18 @@ class OrderGuard:
         """Count one order against the per-minute limit, or refuse it; ``release`` undoes it."""
         return self._orders.take()
 
+    def take_slots(self, count: int) -> list[float]:
+        """``count`` slots at once, or none: a refusal gives back those already taken."""
+        slots: list[float] = []
+        try:
+            for _ in range(count):
+                slots.append(self.take_slot())
+        except DomainError:
+            for slot in slots:
+                self.release(slot)
+            raise
+        return slots
+
     def release(self, slot: float) -> None:
         """Give a slot back: the order was not sent after all (refused, or a duplicate)."""
         self._orders.release(slot)

@@ -72,7 +72,7 @@ class OcaDesk:
                         "with their confirmation tokens (confirmation_tokens, in order)",
                         rule="require_preview",
                     )
-            slots = [self._guard.take_slot() for _ in group.orders]
+            slots = self._guard.take_slots(len(group.orders))
             try:
                 retry = await self._groups.already_placed(account, key)
                 if not retry:

@@ -86,15 +86,19 @@ class OptionExercise:
                 if recorded is not None:
                     outcome.result = msgspec.to_builtins(recorded)
                     return recorded
-            self._guard.take_slot()
+            slot = self._guard.take_slot()
             outcome.checking = False
             try:
                 result = await self._exercises.exercise_option(
                     contract, request.action, request.quantity, account, request.override
                 )
-            except (OrderRejected, InvalidRequest) as exc:
-                if record is not None:  # IB refused it: nothing happened, the key is free
-                    await self._save_quietly(record, state="failed", status=exc.code)
+            except DomainError as exc:
+                refused = isinstance(exc, OrderRejected | InvalidRequest)
+                if refused or exc.details.get("sent") is False:
+                    # IB refused it, or it never left: nothing happened, the key is free
+                    self._guard.release(slot)
+                    if record is not None:
+                        await self._save_quietly(record, state="failed", status=exc.code)
                 raise
             if request.client_order_id:
                 result = msgspec.structs.replace(result, client_order_id=request.client_order_id)

@@ -130,14 +130,37 @@ class GroupTrading:
         return seen[-1]
 
     async def _found(self, legs: Legs) -> list[OrderResult] | None:
-        """The group's orders at IB by their keys, or None when IB has none of them."""
+        """The group's orders at IB by their keys, or None when IB has none of them.
+
+        A group IB has only part of (the connection dropped between its orders, or IB refused
+        one and the others are being withdrawn) is never answered as the group: what of it
+        still works is cancelled and the caller told, with each order's state."""
         found = [await self._broker.find_order(_key(leg)) for _, leg in legs]
         if all(result is None for result in found):
             return None
-        return [
+        results = [
             result or OrderResult(order_id=0, status="Unknown", error_message="not found at IB")
             for result in found
         ]
+        if any(result is None for result in found) and not _withdrawn(results):
+            await self._cancel_partial(results)
+        return results
+
+    async def _cancel_partial(self, results: list[OrderResult]) -> None:
+        working = [r for r in results if r.order_id and not r.is_final]
+        for result in working:
+            with contextlib.suppress(DomainError):  # cancelled or filled meanwhile: told below
+                await self._broker.cancel_order(result.order_id)
+        states = ", ".join(
+            f"order {r.order_id} {r.status} (filled {r.filled_quantity:g})" if r.order_id
+            else "one order never placed" for r in results
+        )  # fmt: skip
+        raise OrderRejected(
+            f"Only part of this group reached IB ({states}); the working part was cancelled "
+            "rather than left without its other orders. Check positions, then place the group "
+            "again with a new client_order_id",
+            orders=[msgspec.to_builtins(r) for r in results],
+        )
 
     async def _first_send(
         self, record: JournalRecord, legs: Legs

@@ -189,3 +189,21 @@ async def test_each_step_is_audited() -> None:
     ]
     assert entries[1].order_id == result.parent.order_id
     assert entries[1].result is not None and entries[1].result["stop_loss"]["order_id"]
+
+
+async def test_a_group_ib_has_only_part_of_is_cancelled_never_answered_as_placed() -> None:
+    from domain.errors import NotConnected
+
+    broker = FakeBroker()
+    desk = services(broker).groups
+    assert desk is not None
+    broker.drop_after_leg = 1  # the connection drops after the entry was sent
+    with pytest.raises(NotConnected):
+        await desk.place_bracket(bracket(), REST)
+    broker.drop_after_leg = None
+    (entry_id,) = broker.order_requests
+    with pytest.raises(OrderRejected, match="Only part of this group reached IB") as refused:
+        await desk.place_bracket(bracket(), REST)  # the retry
+    assert broker.group_calls == 1  # nothing sent again
+    assert broker.orders[entry_id].status == "Cancelled"  # not left without its stop-loss
+    assert refused.value.details["orders"][1]["status"] == "Unknown"

@@ -133,3 +133,27 @@ async def test_an_instruction_whose_answer_was_never_recorded_is_not_sent_again(
     with pytest.raises(IdempotencyInProgress, match="never recorded"):
         await services.exercise.exercise(keyed, CALLER, confirm=True)
     assert not getattr(broker, "exercises", [])
+
+
+async def test_an_instruction_that_never_left_frees_its_key_and_its_slot(
+    broker, gateway, clock, monkeypatch
+):
+    from domain.errors import NotConnected
+
+    services = _services(broker, gateway, clock, max_orders_per_minute=1)
+    assert services.exercise is not None
+    keyed = msgspec.structs.replace(REQUEST, client_order_id="ex-4")
+    original = broker.exercise_option
+
+    async def unsent(*args: object) -> object:
+        dropped = NotConnected("Not connected to the IB Gateway")
+        dropped.details["sent"] = False
+        raise dropped
+
+    monkeypatch.setattr(broker, "exercise_option", unsent)
+    with pytest.raises(NotConnected):
+        await services.exercise.exercise(keyed, CALLER, confirm=True)
+    monkeypatch.setattr(broker, "exercise_option", original)
+    # the same key goes through, within the one-per-minute limit
+    result = await services.exercise.exercise(keyed, CALLER, confirm=True)
+    assert result.status == "done" and len(broker.exercises) == 1
