@@ -334,6 +334,8 @@ def validate(settings: Settings) -> None:
     for name in ("market_data_linger", "stream_heartbeat", "subscription_idle_timeout"):
         if not 0 < getattr(settings, name) < float("inf"):
             raise SettingsError(f"{name} must be a number of seconds > 0")
+    if settings.stream_heartbeat < 1:
+        raise SettingsError("stream_heartbeat must be at least 1 second")
     if settings.monitor_interval <= 0 or settings.monitor_failure_threshold < 1:
         raise SettingsError("monitor_interval must be > 0 and monitor_failure_threshold >= 1")
     _validate_safety(settings)

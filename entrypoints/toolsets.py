@@ -24,7 +24,7 @@ TOOLSETS: dict[str, str] = {
     "orders": "preview, place and cancel orders; open orders, order status, audit trail",
     "market_data": "quotes of one or many instruments",
     "contracts": "contract lookup (the con_id every other tool takes)",
-    "orders_advanced": "modify working orders",
+    "orders_advanced": "modify working orders, brackets, OCA groups, cancel all, exercise options",
     "history": "historical bars and ticks, earliest data, volume by price",
     "options": "option chains",
     "connection": "the broker session and the service's health",

@@ -72,7 +72,9 @@ def _handler(
     async def handle(request: AnyRequest, **given: Any) -> ServerSentEvent:
         args, extras = decode_request(op, params, given, None, body=False)
         consumer: Consumer[Any] = await op.call(args, Call(services, rest_caller(request), extras))
-        events = sse_events(consumer, encoded, heartbeat, StreamCounter(op.name, metrics))
+        events = ClosingEvents(
+            sse_events(consumer, encoded, heartbeat, StreamCounter(op.name, metrics)), consumer
+        )
         return ServerSentEvent(events, headers=HEADERS)
 
     signature = [
@@ -110,6 +112,24 @@ def _handler(
         responses=dict(sorted(specs.items())),
         security=BEARER_SECURITY,
     )(handle)
+
+
+class ClosingEvents:
+    """The stream's events; the consumer is closed even when the response never starts
+    sending them (a client gone before the first byte never runs the generator's cleanup)."""
+
+    def __init__(self, events: AsyncIterator[ServerSentEventMessage], consumer: Consumer[Any]):
+        self._events = events
+        self._consumer = consumer
+
+    def __aiter__(self) -> ClosingEvents:
+        return self
+
+    async def __anext__(self) -> ServerSentEventMessage:
+        return await self._events.__anext__()
+
+    def __del__(self) -> None:
+        self._consumer.close()  # idempotent: usually the generator closed it already
 
 
 # Events that were waiting when a stream woke up go out in one write, up to this many.

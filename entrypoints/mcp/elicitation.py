@@ -11,6 +11,7 @@ preview-token flow (``preview_order`` then ``place_order`` with ``confirmation_t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -23,10 +24,13 @@ from application.container import Services
 from domain.confirmation import ConfirmationDeclined
 from domain.contract import ContractQuery
 from domain.safety import Caller, OrderOperation
-from entrypoints.catalog.operation import Operation
+from entrypoints.catalog.operation import Operation, offered
 
 log = logging.getLogger("ibkr_mcp.mcp")
 # The tools that ask, and the audit trail's name for what they do.
+# Seconds a human has to answer a confirmation question; no answer is a no.
+ANSWER_SECONDS = 120.0
+
 ASKING: dict[str, OrderOperation] = {
     "place_order": "place",
     "modify_order": "modify",
@@ -60,10 +64,19 @@ async def confirm(
     if ctx is None:
         return extras
     message, token = await _describe(op.name, args, services, caller)
-    answer = await ctx.elicit(message, bool, response_title="Go ahead?")
+    try:
+        # A question nobody answers must not hold the call open, nor let a late "yes" act on
+        # whatever the orders and positions are by then.
+        async with asyncio.timeout(ANSWER_SECONDS):
+            answer = await ctx.elicit(message, bool, response_title="Go ahead?")
+    except TimeoutError:
+        answer = None
     if isinstance(answer, AcceptedElicitation) and answer.data is True:
         return {**extras, "confirmation_token": token} if token else extras
-    said = "declined" if isinstance(answer, AcceptedElicitation) else answer.action
+    if answer is None:
+        said = f"did not answer within {ANSWER_SECONDS:g} s on"
+    else:
+        said = "declined" if isinstance(answer, AcceptedElicitation) else answer.action
     await _record(services, caller, operation, op.name, args, said)
     raise ConfirmationDeclined(
         f"The user {said} {op.name}; nothing was sent to IB. Do not retry unless they ask"
@@ -78,8 +91,9 @@ async def _describe(name: str, args: Any, services: Services, caller: Caller) ->
         account = await _account(services, order.account_id)
         return _with_cost(words, what, account), preview.confirmation_token
     if name == "place_bracket_order":
-        assert services.groups is not None
-        bracket = await services.groups.preview_bracket(args.bracket(), caller)
+        bracket = await offered(services.groups, "bracket orders").preview_bracket(
+            args.bracket(), caller
+        )
         legs = "; ".join(
             f"{leg.role.replace('_', '-')}: {_order_words(leg.order, bracket.contract.symbol)}"
             for leg in bracket.legs
@@ -121,8 +135,7 @@ async def _exercise_words(args: Any, services: Services) -> str:
 
 
 async def _account(services: Services, account_id: str | None) -> str:
-    assert services.groups is not None
-    return await services.groups.account_of(account_id)
+    return await offered(services.groups, "bracket orders").account_of(account_id)
 
 
 def _order_words(order: Any, symbol: str) -> str:

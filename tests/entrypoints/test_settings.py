@@ -259,3 +259,8 @@ def test_an_unknown_tool_profile_flag_is_a_settings_error():
         SettingsError, match="the profiles are standard, trading, read-only, research, full"
     ):
         settings_from_args(args)
+
+
+def test_a_keep_alive_below_a_second_is_refused():
+    with pytest.raises(SettingsError, match="stream_heartbeat must be at least 1"):
+        settings_from_env({"IBKR_MCP_STREAM_HEARTBEAT": "0.0001"})

@@ -95,3 +95,20 @@ async def test_without_elicitation_the_preview_token_flow_applies(client, broker
     token = preview.structured_content["confirmation_token"]
     placed = await client.call_tool("place_order", {**ORDER, "confirmation_token": token})
     assert placed.structured_content["order_id"]
+
+
+async def test_a_question_nobody_answers_is_a_no(mcp, broker, monkeypatch) -> None:
+    import asyncio
+
+    from entrypoints.mcp import elicitation
+
+    monkeypatch.setattr(elicitation, "ANSWER_SECONDS", 0.2)
+
+    async def away(message: str, response_type: Any, params: Any, context: Any) -> Any:
+        await asyncio.sleep(5)  # the human never answers in time
+        return True
+
+    async with Client(mcp, timeout=TIMEOUT, elicitation_handler=away, mode="legacy") as client:
+        with pytest.raises(ToolError, match="did not answer"):
+            await client.call_tool("place_order", ORDER)
+    assert broker.called("place_order") == []

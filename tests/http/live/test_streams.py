@@ -156,3 +156,16 @@ async def test_open_and_ended_streams_are_counted(services, feed, clock):
         assert gauge._value.get() == 0
         text = metrics.render().decode()
         assert 'ibkr_mcp_streams_ended_total{operation="stream_quotes",reason="slow"} 1.0' in text
+
+
+async def test_a_stream_whose_response_never_starts_still_lets_go(services):
+    import gc
+
+    from entrypoints.http.streams import ClosingEvents, EncodedItems, sse_events
+
+    consumer = await services.streams.quotes([AAPL], "early-leaver")
+    events = ClosingEvents(sse_events(consumer, EncodedItems(lambda x: x), 15.0), consumer)
+    assert services.streams.streams_of("early-leaver") == 1
+    del events  # dropped before its first event, as when the client leaves at once
+    gc.collect()
+    assert services.streams.streams_of("early-leaver") == 0 and consumer.ended is not None
