@@ -36,7 +36,15 @@ def forget_request(wrapper: Wrapper, req_id: int) -> None:
 
 
 def forget_finished(wrapper: Wrapper) -> None:
-    """Drop the results of requests whose future is gone (they ended with an error)."""
+    """Drop the state of requests that are over: results whose future is gone (they ended
+    with an error), and futures already done (a caller gave up and cancelled them; IB never
+    answered, so ib_async's own end-of-request step never ran). A live request's future is
+    never done: ib_async takes it out of the map before it sets its result."""
+    for key, future in list(wrapper._futures.items()):
+        if future.done():
+            wrapper._futures.pop(key, None)
+            wrapper._results.pop(key, None)
+            wrapper._reqId2Contract.pop(key, None)
     for key in wrapper._results.keys() - wrapper._futures.keys():
         del wrapper._results[key]
 

@@ -104,14 +104,17 @@ class FeedLines:
         """Send the line's request and wait (bounded) for IB's first data or refusal."""
         ib = self._supervisor.require()
         line._owner = self
-        self._lines[line] = None
-        self._start(ib, line)
-        lost = self._supervisor.record.lost_notice
-        if lost is not None:  # 1100 holds: nothing flows until IB is back
-            self._stale_all(
-                f"IB has lost connectivity to its servers ({lost.code}: {lost.message})"
-            )
         try:
+            self._lines[line] = None
+            try:
+                self._start(ib, line)
+            except ConnectionError as exc:  # the socket closed under a session still "up"
+                raise errors.translate(exc, line.what) from exc
+            lost = self._supervisor.record.lost_notice
+            if lost is not None:  # 1100 holds: nothing flows until IB is back
+                self._stale_all(
+                    f"IB has lost connectivity to its servers ({lost.code}: {lost.message})"
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(line.settled.wait(), self._open_wait)
         except BaseException:

@@ -47,7 +47,9 @@ class IbHistoryExtras:
         self._calls = calls
         self._pacer = pacer
         self._heads: TtlCache[datetime] = TtlCache(clock, HEAD_TIMESTAMP_TTL)
-        self._recent: TtlCache[list[Any]] = TtlCache(clock, calls.settings.historical_cache_ttl)
+        self._recent: TtlCache[list[Any]] = TtlCache(
+            clock, calls.settings.historical_cache_ttl, max_entries=64
+        )  # tick lists are large
         self._flight = SingleFlight()
 
     async def head_timestamp(

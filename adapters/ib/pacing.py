@@ -96,7 +96,11 @@ class TtlCache(Generic[T]):
         return value
 
     def put(self, key: Hashable, value: T) -> None:
-        self._items[key] = (self._clock.monotonic(), value)
+        now = self._clock.monotonic()
+        # expired entries at the cold end go at once, not only when their key is asked for
+        while self._items and now - next(iter(self._items.values()))[0] > self._ttl:
+            self._items.popitem(last=False)
+        self._items[key] = (now, value)
         self._items.move_to_end(key)
         while len(self._items) > self._max:
             self._items.popitem(last=False)

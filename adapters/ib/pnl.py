@@ -42,12 +42,22 @@ class IbPnl:
         ib = self._calls.require()
         account = self._account.account_of(ib, account_id)
         req_id = ib.wrapper.pnlKey2ReqId.get((account, ""))
+        created = req_id is None
         if req_id is None:
-            ib.reqPnL(account)
+            try:
+                ib.reqPnL(account)
+            except ConnectionError as exc:
+                raise errors.translate(exc, "the account's PnL") from exc
             req_id = ib.wrapper.pnlKey2ReqId[(account, "")]
         pnl = ib.wrapper.reqId2PnL[req_id]
+
+        def cancel() -> None:
+            # only a subscription this call made: the account-event stream may hold this one
+            if created:
+                ib.cancelPnL(account)
+
         await self._first(ib, req_id, lambda: not math.isnan(pnl.dailyPnL), "the account's PnL",
-                          cancel=lambda: ib.cancelPnL(account))  # fmt: skip
+                          cancel=cancel)  # fmt: skip
         return AccountPnl(
             account_id=account,
             daily_pnl=mapping.number(pnl.dailyPnL),

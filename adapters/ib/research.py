@@ -62,7 +62,7 @@ class IbResearch:
         )
 
     async def _contract_details(self, contract: Contract) -> ContractDetails:
-        key = contract.con_id
+        key = (contract.con_id, contract.exchange)  # the details (hours, rules) of that venue
         cached = self._details.get(key)
         if cached is not None:
             return cached
@@ -76,7 +76,7 @@ class IbResearch:
         )
         if not found:
             raise ContractNotFound(f"IB knows no contract_id {contract.con_id}")
-        self._details.put(contract.con_id, found[0])
+        self._details.put((contract.con_id, contract.exchange), found[0])
         return found[0]
 
     async def _rule(self, rule_id: int) -> list[PriceIncrement]:

@@ -156,3 +156,17 @@ async def test_finished_orders_are_forgotten_beyond_the_most_recent(broker: IbBr
     assert again.status == "Cancelled"
     assert (await orders.cancel(cancelled[0])).message.startswith("Order already")
     assert resting.order_id in {t.order.orderId for t in wrapper.trades.values()}
+
+
+async def test_a_request_ib_never_answered_leaves_nothing_once_its_caller_gave_up():
+    from ib_async import IB
+
+    from adapters.ib.bookkeeping import forget_finished
+
+    wrapper = IB().wrapper
+    future = wrapper.startReq(4242)  # type: ignore[no-untyped-call]
+    live = wrapper.startReq(4343)  # type: ignore[no-untyped-call]
+    future.cancel()  # the caller's time limit ran out; IB never answered
+    forget_finished(wrapper)
+    assert 4242 not in wrapper._futures and 4242 not in wrapper._results
+    assert wrapper._futures.get(4343) is live  # a request still waiting is kept
