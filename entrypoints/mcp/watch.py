@@ -28,7 +28,6 @@ from fastmcp import FastMCP
 from mcp.server.context import ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp_types import (
-    INTERNAL_ERROR,
     INVALID_PARAMS,
     INVALID_REQUEST,
     EmptyResult,
@@ -71,6 +70,7 @@ class ResourceWatches:
         self._streams = streams
         self.interval = interval
         self._watches: dict[tuple[int, str], _Watch] = {}
+        self._opening: set[tuple[int, str]] = set()
 
     def install(self, mcp: FastMCP) -> None:
         """Serve ``resources/subscribe`` and ``resources/unsubscribe`` (which also makes the
@@ -93,8 +93,12 @@ class ResourceWatches:
                 "or streamable HTTP with sessions); use open_subscription/read_subscription",
             )
         key = (id(connection), str(params.uri))
-        if key not in self._watches:
-            await self._subscribe(key, str(params.uri), connection, request_caller(ctx.request))
+        if key not in self._watches and key not in self._opening:
+            self._opening.add(key)  # a second subscribe meanwhile finds it: no second stream
+            try:
+                await self._subscribe(key, str(params.uri), connection, request_caller(ctx.request))
+            finally:
+                self._opening.discard(key)
         return EmptyResult()
 
     async def _on_unsubscribe(
@@ -104,13 +108,13 @@ class ResourceWatches:
         return EmptyResult()
 
     async def _subscribe(self, key: tuple[int, str], uri: str, connection: Any, owner: str) -> None:
-        if len(self._watches) >= MAX_WATCHES:
-            raise MCPError(INTERNAL_ERROR, f"{MAX_WATCHES} resource subscriptions are open")
+        if len(self._watches) + len(self._opening) > MAX_WATCHES:
+            raise MCPError(INVALID_REQUEST, f"{MAX_WATCHES} resource subscriptions are open")
         try:
             consumer, wanted = await self._open(uri, owner)
-        except DomainError as exc:
+        except DomainError as exc:  # the caller's to act on (bad uri, caps, no data): say so
             bad = isinstance(exc, (InvalidRequest, ContractNotFound))
-            raise MCPError(INVALID_PARAMS if bad else INTERNAL_ERROR, explain(exc)) from None
+            raise MCPError(INVALID_PARAMS if bad else INVALID_REQUEST, explain(exc)) from None
         if not any(k[0] == key[0] for k in self._watches):
             connection.exit_stack.callback(self._drop_connection, key[0])
         watch = _Watch(key, uri, connection, consumer, wanted)
@@ -154,6 +158,8 @@ class ResourceWatches:
                 consumer.forget_until(consumer.sequence)  # folded into this notification
                 await watch.connection.send_resource_updated(watch.uri)
                 last = loop.time()
+        except Exception as exc:  # the session went away under us: nothing left to tell
+            log.info("mcp resource %s: notifying stopped: %s", watch.uri, exc)
         finally:
             if self._watches.get(watch.key) is watch:
                 del self._watches[watch.key]
