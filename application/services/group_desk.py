@@ -65,7 +65,7 @@ class GroupDesk:
                 )
                 for leg in legs
             ]
-            token, expires_at = self._previews.issue_for(_fingerprint(bracket, contract))
+            token, expires_at = self._previews.issue_for(_fingerprint(bracket, contract, legs))
             preview = _summary(contract, checks, token, expires_at)
             result = msgspec.to_builtins(preview)
             result.pop("confirmation_token")
@@ -100,7 +100,9 @@ class GroupDesk:
             try:
                 retry = await self._groups.already_placed(account, key)
                 if confirmation_token is not None and not retry:
-                    self._previews.redeem_for(confirmation_token, _fingerprint(bracket, contract))
+                    self._previews.redeem_for(
+                        confirmation_token, _fingerprint(bracket, contract, legs)
+                    )
             except DomainError:
                 self._release(slots)
                 raise
@@ -176,10 +178,16 @@ class GroupDesk:
             self._guard.release(slot)
 
 
-def _fingerprint(bracket: BracketRequest, contract: Contract) -> dict[str, Any]:
+def _fingerprint(
+    bracket: BracketRequest, contract: Contract, legs: list[GroupLeg]
+) -> dict[str, Any]:
+    """What a confirmation token stands for: the request and the exits' prices as priced.
+    Exits given as an offset from a market entry are priced from the quote: if it moved
+    between preview and placing, the prices differ and the token does not apply."""
     exits = msgspec.to_builtins(bracket)
     exits.pop("entry")
-    return order_fingerprint(bracket.entry, contract) | {"exits": exits}
+    priced = [[leg.role, leg.order.limit_price, leg.order.stop_price] for leg in legs]
+    return order_fingerprint(bracket.entry, contract) | {"exits": exits, "priced": priced}
 
 
 def _terms(bracket: BracketRequest, account: str) -> dict[str, Any]:

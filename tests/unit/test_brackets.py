@@ -207,3 +207,19 @@ async def test_a_group_ib_has_only_part_of_is_cancelled_never_answered_as_placed
     assert broker.group_calls == 1  # nothing sent again
     assert broker.orders[entry_id].status == "Cancelled"  # not left without its stop-loss
     assert refused.value.details["orders"][1]["status"] == "Unknown"
+
+
+async def test_a_token_covers_the_exit_prices_shown_not_ones_priced_later() -> None:
+    import msgspec
+
+    broker = FakeBroker()
+    desk = services(broker).groups
+    assert desk is not None
+    preview = await desk.preview_bracket(bracket(limit=None), AGENT)  # a market entry
+    quote = broker.quotes[AAPL]
+    broker.quotes[AAPL] = msgspec.structs.replace(quote, last_price=quote.last_price + 5)
+    with pytest.raises(InvalidConfirmation):  # exits would be priced 5 higher than shown
+        await desk.place_bracket(
+            bracket(limit=None), AGENT, confirmation_token=preview.confirmation_token
+        )
+    assert broker.group_calls == 0
