@@ -159,7 +159,19 @@ class HistoricalPacer:
     async def acquire(self, key: Hashable, budget: float | None = None) -> None:
         """Wait for a slot and take it, or raise RateLimited when the wait is too long."""
         limit = self._max_wait if budget is None else min(self._max_wait, budget)
-        async with self._lock:
+        started = asyncio.get_running_loop().time()
+        try:
+            # requests queued behind one that waits for its slot wait within the same limit
+            async with asyncio.timeout(limit):
+                await self._lock.acquire()
+        except TimeoutError:
+            raise RateLimited(
+                "IB allows 60 historical data requests per 10 minutes and 6 per contract per "
+                f"2 seconds; other requests are waiting for their slots (over {limit:.0f} s)",
+                retry_after=retry_after(limit),
+            ) from None
+        limit -= asyncio.get_running_loop().time() - started
+        try:
             while (wait := self.delay(key)) > 0:
                 if wait > limit:
                     raise RateLimited(
@@ -176,6 +188,8 @@ class HistoricalPacer:
                 for stamps in self._by_key.values():
                     _expire(stamps, now, self._burst_window + self._margin)
                 self._by_key = {k: v for k, v in self._by_key.items() if v}
+        finally:
+            self._lock.release()
 
 
 def _expire(stamps: deque[float], now: float, window: float) -> None:

@@ -83,3 +83,21 @@ async def test_sixty_per_ten_minutes_then_rate_limited() -> None:
     assert caught.value.retry_after == 541  # the first request leaves the window at 600.3 s
     clock.advance(540.3)
     await pacer.acquire(("C", "one more"))
+
+
+async def test_a_request_queued_behind_a_waiting_one_waits_within_its_own_limit() -> None:
+    import asyncio
+
+    class SlowClock(FakeClock):
+        async def sleep(self, seconds: float) -> None:
+            await asyncio.sleep(1.0)  # the first caller holds the pacer a real second
+            await super().sleep(seconds)
+
+    pacer = HistoricalPacer(SlowClock())
+    for _ in range(6):
+        await pacer.acquire(("AAPL", "SMART", "TRADES"))
+    first = asyncio.create_task(pacer.acquire(("AAPL", "SMART", "TRADES")))  # waits its slot
+    await asyncio.sleep(0)
+    with pytest.raises(RateLimited, match="waiting for their slots"):
+        await pacer.acquire(("MSFT", "SMART", "TRADES"), budget=0.1)
+    await first
