@@ -148,6 +148,51 @@ def with_symbol_defaults(fields: dict[str, Any]) -> dict[str, Any]:
     return completed
 
 
+# What identifies an instrument, as a caller may repeat it next to a contract_id. Routing
+# fields (exchange, primary_exchange) are left out: an order may route a contract anywhere.
+_IDENTITY_FIELDS = (
+    "symbol",
+    "sec_type",
+    "currency",
+    "last_trade_date_or_contract_month",
+    "strike",
+    "right",
+    "multiplier",
+    "trading_class",
+    "local_symbol",
+)
+
+
+def conflicts_with(query: ContractQuery, contract: Contract) -> dict[str, tuple[Any, Any]]:
+    """The identifying fields ``query`` gives that ``contract`` does not have, as
+    ``{field: (given, actual)}``: a contract_id sent with another instrument's symbol must not
+    silently win. An expiry given as a month matches the contract's day in that month."""
+    differing: dict[str, tuple[Any, Any]] = {}
+    for name in _IDENTITY_FIELDS:
+        given = getattr(query, name)
+        if not given:
+            continue
+        actual = getattr(contract, name)
+        if name == "strike":
+            same = abs(float(given) - float(actual)) < 1e-9
+        elif name == "multiplier":
+            same = _as_number(given) == _as_number(actual)
+        elif name == "last_trade_date_or_contract_month":
+            same = str(actual).startswith(str(given))
+        else:
+            same = str(given).strip().upper() == str(actual).strip().upper()
+        if not same:
+            differing[name] = (given, actual)
+    return differing
+
+
+def _as_number(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text.strip().upper()
+
+
 def describe_query(query: ContractQuery) -> str:
     """A short human description of what was asked for, for error messages."""
     if query.con_id:

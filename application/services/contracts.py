@@ -10,6 +10,7 @@ from domain.contract import (
     Contract,
     ContractDetailsResult,
     ContractQuery,
+    conflicts_with,
     describe_query,
     distinguishing_fields,
     friendly_option_symbol,
@@ -47,6 +48,8 @@ class ContractService:
         found = await self._broker.contract_details(query)
         if not found:
             raise ContractNotFound(f"No contract matches {describe_query(query)}")
+        if query.con_id:
+            _check_agrees(query, found[0])
         return [_with_friendly_symbol(c) for c in found]
 
     async def options_chain(self, query: OptionChainQuery) -> OptionChainResult:
@@ -151,6 +154,23 @@ def _pick_strikes(available: list[float], wanted: list[float]) -> list[float]:
         f"{', '.join(f'{s:g}' for s in near)} (the chain spans {min(available):g} to "
         f"{max(available):g})",
         field="filters.strikes",
+    )
+
+
+def _check_agrees(query: ContractQuery, contract: Contract) -> None:
+    """A contract_id names the instrument; other identifying fields sent with it must agree,
+    or the request is refused: which one the caller meant is not ours to guess."""
+    differing = conflicts_with(query, contract)
+    if not differing:
+        return
+    said = ", ".join(
+        f"{name} {given!r} (it has {actual!r})" for name, (given, actual) in differing.items()
+    )
+    raise InvalidRequest(
+        f"contract_id {query.con_id} is {contract.symbol} {contract.sec_type} "
+        f"{contract.currency}, but the request also says {said}: send contract_id alone, "
+        "or fields that agree with it",
+        field=next(iter(differing)),
     )
 
 

@@ -55,13 +55,14 @@ class ContractDetailsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unk
     contract_id: ContractId = None
 
     def contract_query(self, options: ContractOptions | None = None) -> ContractQuery:
-        if self.contract_id is not None:
-            return ContractQuery(con_id=self.contract_id)
         given: dict[str, Any] = {
             name: value
             for name, value in msgspec.structs.asdict(self).items()
-            if value not in (None, "")
+            if value not in (None, "") and name != "contract_id"
         }
+        if self.contract_id is not None:
+            # Fields sent with the id must agree with it (the contract service checks).
+            return ContractQuery(con_id=self.contract_id, **given)
         for name, value in (options.query_fields() if options else {}).items():
             if given.setdefault(name, value) != value:
                 raise InvalidRequest(

@@ -81,13 +81,14 @@ class SnapshotInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     def contract_query(self) -> ContractQuery:
         """By contract id, or by symbol with the usual defaults (a stock; SMART routing for
         stocks and options)."""
-        if self.contract_id is not None:
-            return ContractQuery(con_id=self.contract_id)
         given = {
             name: value
             for name, value in msgspec.structs.asdict(self).items()
-            if value not in (None, "")
+            if value not in (None, "") and name != "contract_id"
         }
+        if self.contract_id is not None:
+            # Fields sent with the id must agree with it (the contract service checks).
+            return ContractQuery(con_id=self.contract_id, **given)
         return ContractQuery(**with_symbol_defaults(given))
 
 

@@ -79,6 +79,33 @@ async def test_rest_order_round_trip_changes_positions(base_url):
     assert aapl and aapl[0]["position"] == 3
 
 
+async def test_a_contract_id_sent_with_another_symbol_is_refused_not_traded(base_url):
+    async with httpx.AsyncClient(base_url=base_url, timeout=LIMIT) as http:
+        before = (await http.get("/ibkr/account/positions")).json()
+        # Twice: the first asks IB (the simulator), the second would meet the adapter's cache.
+        answers = [
+            await http.post(
+                "/ibkr/orders/place",
+                json={"contract_id": AAPL, "symbol": "MSFT", "action": "BUY", "quantity": 1},
+                headers={"Idempotency-Key": f"e2e-mismatch-{n}"},
+            )
+            for n in range(2)
+        ]
+        quote = await http.get(
+            "/ibkr/market_data/snapshot", params={"contract_id": AAPL, "symbol": "MSFT"}
+        )
+        agreeing = await http.get(
+            "/ibkr/market_data/snapshot", params={"contract_id": AAPL, "symbol": "aapl"}
+        )
+        after = (await http.get("/ibkr/account/positions")).json()
+    for answer in (*answers, quote):
+        assert answer.status_code == 400, answer.text
+        assert "contract_id 265598 is AAPL STK USD" in answer.json()["error"]
+        assert "symbol 'MSFT' (it has 'AAPL')" in answer.json()["error"]
+    assert agreeing.status_code == 200 and agreeing.json()["contract_id"] == AAPL
+    assert after == before  # nothing was bought
+
+
 async def test_mcp_client_lists_every_tool_and_uses_one_per_area(base_url):
     async with Client(f"{base_url}/mcp/", timeout=LIMIT, init_timeout=LIMIT) as mcp:
         tools = {tool.name: tool for tool in await mcp.list_tools()}

@@ -6,7 +6,7 @@ import pytest
 
 from application.container import Services
 from domain.contract import ContractQuery
-from domain.errors import AmbiguousContract, ContractNotFound
+from domain.errors import AmbiguousContract, ContractNotFound, InvalidRequest
 from tests.fakes import FakeBroker
 
 
@@ -53,3 +53,21 @@ async def test_resolve_passes_the_query_to_the_broker(
     query = ContractQuery(symbol="CCJ", sec_type="STK", currency="EUR")
     assert (await services.contracts.resolve(query)).con_id == 81540716
     assert broker.called("contract_details") == [(query,)]
+
+
+async def test_a_contract_id_with_another_instruments_symbol_is_refused(
+    services: Services,
+) -> None:
+    # 1447060 is CCJ: an order or quote that also says MSFT must not silently go to CCJ.
+    with pytest.raises(InvalidRequest) as caught:
+        await services.contracts.resolve(ContractQuery(con_id=1447060, symbol="MSFT"))
+    assert "contract_id 1447060 is CCJ STK USD" in caught.value.message
+    assert "symbol 'MSFT' (it has 'CCJ')" in caught.value.message
+    assert caught.value.field == "symbol"
+
+
+async def test_fields_that_agree_with_the_contract_id_pass(services: Services) -> None:
+    query = ContractQuery(con_id=81540716, symbol="ccj", sec_type="STK", currency="EUR")
+    assert (await services.contracts.resolve(query)).con_id == 81540716
+    with pytest.raises(InvalidRequest, match=r"currency 'USD' \(it has 'EUR'\)"):
+        await services.contracts.resolve(ContractQuery(con_id=81540716, currency="USD"))
