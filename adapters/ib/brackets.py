@@ -10,6 +10,7 @@ before it are cancelled: a bracket is placed whole or not at all.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from ib_async import IB, Order, Trade
@@ -72,6 +73,8 @@ class IbOrderGroups:
             except DomainError as exc:
                 if not isinstance(exc, BrokerTimeout):
                     _withdraw(ib, trades)
+                    await _settled(trades, min(timeout, WITHDRAW_WAIT))
+                    _report_withdrawal(exc, trades)
                 raise
         forget_old_trades(ib.wrapper, FINISHED_KEPT)
         return results
@@ -83,6 +86,51 @@ class IbOrderGroups:
             ib.reqGlobalCancel()  # type: ignore[no-untyped-call]
         except ConnectionError as exc:
             raise errors.translate(exc, "cancelling every order") from exc
+
+
+# Seconds a refused group waits for its earlier legs' cancels to be confirmed before it answers.
+WITHDRAW_WAIT = 3.0
+_FINAL = ("Cancelled", "ApiCancelled", "Inactive", "Filled")
+
+
+async def _settled(trades: list[Trade], seconds: float) -> None:
+    """Wait (bounded) until every leg IB took is final: cancelled, inactive or filled."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while any(t.orderStatus.status not in _FINAL for t in trades):
+        if asyncio.get_running_loop().time() >= deadline:
+            return
+        await asyncio.sleep(0.02)
+
+
+def _report_withdrawal(exc: DomainError, trades: list[Trade]) -> None:
+    """Say what became of each leg sent before the refusal, a fill above all: a refused group
+    whose first leg already traded has left a position, and the caller must know it."""
+    legs = [
+        {
+            "order_id": t.order.orderId,
+            "status": t.orderStatus.status or "Unknown",
+            "filled_quantity": float(t.orderStatus.filled or 0.0),
+        }
+        for t in trades
+    ]
+    if not legs:
+        return
+    exc.details["legs"] = legs
+    filled = [leg for leg in legs if leg["filled_quantity"]]
+    pending = [leg for leg in legs if leg["status"] not in _FINAL]
+    notes = []
+    if filled:
+        said = ", ".join(
+            f"order {leg['order_id']} ({leg['filled_quantity']:g} filled)" for leg in filled
+        )
+        notes.append(f"Filled before the group was withdrawn (that position stands): {said}")
+    if pending:
+        said = ", ".join(str(leg["order_id"]) for leg in pending)
+        notes.append(f"Cancel not yet confirmed for order {said}: check open orders")
+    if notes:
+        base = exc.message.rstrip()
+        exc.message = f"{base if base.endswith(('.', ')')) else base + '.'} " + ". ".join(notes)
+        exc.args = (exc.message,)
 
 
 def _withdraw(ib: IB, trades: list[Trade]) -> None:

@@ -8,8 +8,8 @@ from ib_async import IB, LimitOrder, Stock
 from adapters.ib.broker import IbBroker
 from adapters.simulated_gateway.server import TwsSimulator
 from application.container import build_services
-from domain.brackets import BracketRequest, PriceTarget
-from domain.errors import OrderRejected
+from domain.brackets import BracketRequest, GroupLeg, PriceTarget
+from domain.errors import DomainError, OrderRejected
 from domain.orders import OrderRequest
 from domain.safety import Caller, TradingPolicy
 from tests.fakes import FakeGateway
@@ -81,3 +81,24 @@ async def test_cancel_all_cancels_every_clients_orders(
 def mine_client(broker: IbBroker) -> int:
     assert broker.supervisor.ib is not None
     return broker.supervisor.ib.client.clientId
+
+
+async def test_a_refused_group_says_which_earlier_leg_already_filled(
+    broker: IbBroker, simulator: TwsSimulator
+) -> None:
+    # Legs that are not held back by transmit=False (OCA) reach the market one by one: a market
+    # leg fills before IB refuses the next (an off-tick price, 110). The refusal must say so.
+    aapl = await stock(broker)
+    market = OrderRequest(action="BUY", quantity=3, order_type="MKT", contract_id=aapl.con_id)
+    off_tick = OrderRequest(action="SELL", quantity=3, order_type="LMT", limit_price=999.123,
+                            contract_id=aapl.con_id)  # fmt: skip
+    legs = [GroupLeg(role="member", order=market, oca_group="fills-first", oca_type=1),
+            GroupLeg(role="member", order=off_tick, oca_group="fills-first", oca_type=1)]  # fmt: skip
+    with pytest.raises(DomainError) as caught:  # 110 is the caller's error: InvalidRequest
+        await broker.place_group([(aapl, leg) for leg in legs])
+    legs_said = caught.value.details["legs"]
+    assert legs_said[0]["status"] == "Filled" and legs_said[0]["filled_quantity"] == 3
+    assert "Filled before the group was withdrawn" in caught.value.message
+    assert f"order {legs_said[0]['order_id']} (3 filled)" in caught.value.message
+    assert legs_said[1]["status"] == "Cancelled" and not legs_said[1]["filled_quantity"]
+    assert str(caught.value) == caught.value.message
