@@ -189,6 +189,12 @@ class InvalidConfirmation(OrderRejected):
     code = "invalid_confirmation"
 
 
+class OpenOrdersChanged(DomainError):
+    """An action confirmed for the open orders someone saw meets others: nothing was done."""
+
+    code = "open_orders_changed"
+
+
 class AuditUnavailable(DomainError):
     """The audit trail could not be written; ``order_id`` is set when the order reached IB."""
 

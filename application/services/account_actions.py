@@ -8,6 +8,7 @@ cancelled once IB no longer lists it as open.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import msgspec
@@ -17,7 +18,7 @@ from application.ports import Broker, Clock
 from application.services.guardrails import OrderGuard
 from application.services.order_desk import OrderDesk, Outcome
 from domain.account_actions import CancelAllResult, CancelledOrder
-from domain.errors import InvalidRequest
+from domain.errors import InvalidRequest, OpenOrdersChanged
 from domain.safety import Caller
 
 SETTLE_SECONDS = 10.0
@@ -42,8 +43,15 @@ class AccountActions:
         self._clock = clock
         self._settle = settle_seconds
 
-    async def cancel_all(self, caller: Caller, *, confirm: bool) -> CancelAllResult:
-        """Cancel every open order of the account (``confirm`` must be True)."""
+    async def cancel_all(
+        self, caller: Caller, *, confirm: bool, expected: Collection[int] | None = None
+    ) -> CancelAllResult:
+        """Cancel every open order of the account (``confirm`` must be True).
+
+        ``expected``: the order ids the caller saw (and a person confirmed). IB's global cancel
+        cannot spare an order, so when others are open by now nothing is cancelled and
+        ``OpenOrdersChanged`` names them: a yes given to a list stands for that list only.
+        """
 
         async def work(outcome: Outcome) -> CancelAllResult:
             self._guard.check_writable()
@@ -54,6 +62,15 @@ class AccountActions:
                     field="confirm",
                 )
             before = await self._broker.open_orders()
+            if expected is not None:
+                unseen = sorted({o.order_id for o in before} - set(expected))
+                if unseen:
+                    raise OpenOrdersChanged(
+                        f"{len(unseen)} open order(s) were not in the list confirmed "
+                        f"({', '.join(map(str, unseen[:20]))}); nothing was cancelled: look at "
+                        "the open orders again and confirm the list as it is now",
+                        unseen_order_ids=unseen[:100],
+                    )
             outcome.checking = False
             await self._groups.global_cancel()
             still = await self._wait(before)
@@ -72,6 +89,8 @@ class AccountActions:
             return result
 
         request: dict[str, Any] = {"confirm": confirm}
+        if expected is not None:
+            request["expected_order_ids"] = sorted(expected)
         return await self._desk.audited(caller, "cancel_all", request, work)
 
     async def _wait(self, before: list[Any]) -> dict[int, str]:

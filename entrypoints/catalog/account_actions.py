@@ -9,7 +9,7 @@ from msgspec import Meta
 
 from application.services.account_actions import AccountActions
 from domain.account_actions import CancelAllResult
-from domain.errors import AuditUnavailable, InvalidRequest, ReadOnly
+from domain.errors import AuditUnavailable, InvalidRequest, OpenOrdersChanged, ReadOnly
 from entrypoints.catalog.operation import BROKER_ERRORS, CANCEL, Call, Operation, Rest, offered
 
 
@@ -22,6 +22,18 @@ class CancelAllInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
             examples=[True],
         ),
     ]
+    expected_order_ids: (
+        Annotated[
+            list[Annotated[int, Meta(ge=1, le=2147483646)]],
+            Meta(
+                max_length=1000,
+                description="The open order ids you saw (get_open_orders): if any other order "
+                "is open now, nothing is cancelled (409 open_orders_changed names it)",
+                examples=[[7, 8]],
+            ),
+        ]
+        | None
+    ) = None
 
 
 def actions(call: Call) -> AccountActions:
@@ -29,7 +41,9 @@ def actions(call: Call) -> AccountActions:
 
 
 async def _cancel_all(body: CancelAllInput, call: Call) -> CancelAllResult:
-    return await actions(call).cancel_all(call.caller, confirm=body.confirm)
+    # A person's yes over MCP elicitation stands for the orders the question listed.
+    expected = call.extras.get("shown_order_ids", body.expected_order_ids)
+    return await actions(call).cancel_all(call.caller, confirm=body.confirm, expected=expected)
 
 
 OPERATIONS = (
@@ -42,11 +56,12 @@ Not only this service's orders: those of every other program connected to the ac
 TWS are cancelled too. Needs confirm: true. Answers each order that was open before (id,
 instrument, side, quantity, prices, status then) with its final_status (Cancelled, or Filled
 when it filled first) and complete: whether all of them are over. Look at get_open_orders
-first; to cancel one order use cancel_order. A read-only service refuses.""",
+first and pass their ids as expected_order_ids; to cancel one order use cancel_order. A
+read-only service refuses.""",
         input=CancelAllInput,
         output=CancelAllResult,
         nature=CANCEL,
-        errors=(InvalidRequest, ReadOnly, AuditUnavailable, *BROKER_ERRORS),
+        errors=(InvalidRequest, OpenOrdersChanged, ReadOnly, AuditUnavailable, *BROKER_ERRORS),
         call=_cancel_all,
         rest=Rest("/ibkr/orders/cancel_all", tag="orders"),
     ),

@@ -63,7 +63,7 @@ async def confirm(
     ctx = _context()
     if ctx is None:
         return extras
-    message, token = await _describe(op.name, args, services, caller)
+    message, token, shown = await _describe(op.name, args, services, caller)
     try:
         # A question nobody answers must not hold the call open, nor let a late "yes" act on
         # whatever the orders and positions are by then.
@@ -72,6 +72,8 @@ async def confirm(
     except TimeoutError:
         answer = None
     if isinstance(answer, AcceptedElicitation) and answer.data is True:
+        if shown is not None:  # cancel-all: the yes covers the orders listed, no others
+            return {**extras, "shown_order_ids": shown}
         return {**extras, "confirmation_token": token} if token else extras
     if answer is None:
         said = f"did not answer within {ANSWER_SECONDS:g} s on"
@@ -83,13 +85,16 @@ async def confirm(
     )
 
 
-async def _describe(name: str, args: Any, services: Services, caller: Caller) -> tuple[str, str]:
+async def _describe(
+    name: str, args: Any, services: Services, caller: Caller
+) -> tuple[str, str, list[int] | None]:
+    """The question, the preview's token, and (cancel-all) the order ids the question lists."""
     if name == "place_order":
         preview = await services.desk.preview(args.order(), caller)
         order, what = preview.order, preview
         words = _order_words(order, preview.contract.symbol)
         account = await _account(services, order.account_id)
-        return _with_cost(words, what, account), preview.confirmation_token
+        return _with_cost(words, what, account), preview.confirmation_token, None
     if name == "place_bracket_order":
         bracket = await offered(services.groups, "bracket orders").preview_bracket(
             args.bracket(), caller
@@ -99,13 +104,17 @@ async def _describe(name: str, args: Any, services: Services, caller: Caller) ->
             for leg in bracket.legs
         )
         account = await _account(services, bracket.legs[0].order.account_id)
-        return _with_cost(f"Bracket — {legs}", bracket, account), bracket.confirmation_token
+        return (
+            _with_cost(f"Bracket — {legs}", bracket, account),
+            bracket.confirmation_token,
+            None,
+        )
     if name == "modify_order":
         changes = ", ".join(f"{k} → {v}" for k, v in _given(args).items() if k != "order_id")
         account = await _account(services, None)
-        return f"Change order {args.order_id} (account {account}): {changes}.", ""
+        return f"Change order {args.order_id} (account {account}): {changes}.", "", None
     if name == "exercise_option":
-        return await _exercise_words(args, services), ""
+        return await _exercise_words(args, services), "", None
     orders = await services.trading.open_orders()
     listed = "; ".join(
         f"{o.order_id} {o.action} {o.quantity:g} {o.symbol} {o.order_type}" for o in orders
@@ -115,6 +124,7 @@ async def _describe(name: str, args: Any, services: Services, caller: Caller) ->
         f"Cancel ALL {len(orders)} open orders of account {account} (every program's): "
         f"{listed or 'none open now'}.",
         "",
+        [o.order_id for o in orders],
     )
 
 

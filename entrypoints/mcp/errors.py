@@ -28,6 +28,7 @@ from domain.errors import (
     MarketDataUnavailable,
     NotConnected,
     NotSupported,
+    OpenOrdersChanged,
     OrderNotFound,
     OrderRejected,
     PreviewRequired,
@@ -77,6 +78,8 @@ def _next_step(exc: DomainError) -> str:
         return "Retry once; if it times out again check get_connection_status."
     if isinstance(exc, InvalidRequest):
         return _invalid(exc)
+    if isinstance(exc, OpenOrdersChanged):
+        return "Show the user get_open_orders as they are now and ask again before cancelling."
     safety = _safety_step(exc)
     if safety:
         return safety

@@ -65,6 +65,13 @@ def test_cancel_all_needs_confirm_and_lists_what_it_cancelled(
     refused = client.post("/ibkr/orders/cancel_all", json={"confirm": False})
     assert refused.status_code == 400 and refused.json()["field"] == "confirm"
     assert broker.global_cancels == 0
+    stale = client.post(
+        "/ibkr/orders/cancel_all", json={"confirm": True, "expected_order_ids": [999]}
+    )
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["code"] == "open_orders_changed"
+    assert stale.json()["unseen_order_ids"] == [placed["order_id"]]
+    assert broker.global_cancels == 0
     response = client.post("/ibkr/orders/cancel_all", json={"confirm": True})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -72,5 +79,6 @@ def test_cancel_all_needs_confirm_and_lists_what_it_cancelled(
     assert body["orders"][0]["order"]["order_id"] == placed["order_id"]
     assert body["orders"][0]["final_status"] == "Cancelled"
     audit = client.get("/ibkr/orders/audit").json()
-    assert [e["action"] for e in audit[:2]] == ["cancel_all", "cancel_all"]
-    assert audit[1]["error"]["code"] == "invalid_request" and audit[0]["error"] is None
+    assert [e["action"] for e in audit[:3]] == ["cancel_all", "cancel_all", "cancel_all"]
+    assert audit[2]["error"]["code"] == "invalid_request" and audit[0]["error"] is None
+    assert audit[1]["error"]["code"] == "open_orders_changed"

@@ -112,3 +112,35 @@ async def test_a_question_nobody_answers_is_a_no(mcp, broker, monkeypatch) -> No
         with pytest.raises(ToolError, match="did not answer"):
             await client.call_tool("place_order", ORDER)
     assert broker.called("place_order") == []
+
+
+async def test_a_yes_to_cancel_all_covers_only_the_orders_it_listed(mcp, broker) -> None:
+    from domain.orders import OrderRequest
+
+    (aapl,) = [c for c in broker.contracts if c.con_id == AAPL]
+    shown = await broker.place_order(aapl, OrderRequest(**ORDER))
+    asked: list[str] = []
+
+    async def yes_while_another_order_arrives(message, response_type, params, context):
+        asked.append(message)
+        if len(asked) == 1:  # another program places an order while the person reads
+            await broker.place_order(aapl, OrderRequest(**{**ORDER, "quantity": 7}))
+        return True
+
+    async with Client(
+        mcp, timeout=TIMEOUT, elicitation_handler=yes_while_another_order_arrives, mode="legacy"
+    ) as client:
+        with pytest.raises(ToolError) as refused:
+            await client.call_tool("cancel_all_orders", {"confirm": True})
+        listed_now = await client.call_tool(
+            "cancel_all_orders",
+            {"confirm": True, "expected_order_ids": [shown.order_id]},
+        )
+    assert "Cancel ALL 1 open orders" in asked[0] and f"{shown.order_id} BUY 5" in asked[0]
+    assert str(refused.value).startswith("open_orders_changed")
+    assert "nothing was cancelled" in str(refused.value)
+    # An explicit expected list is held to the same rule (the elicited list wins over it, and
+    # the question now lists both orders, so this time the yes covers what is open).
+    assert "Cancel ALL 2 open orders" in asked[1]
+    assert listed_now.structured_content["count"] == 2
+    assert broker.global_cancels == 1  # the refused call cancelled nothing
