@@ -5,8 +5,9 @@ or ``fetch`` with ``Content-Type: text/plain`` goes out without a CORS preflight
 rebinding makes a foreign name resolve to 127.0.0.1. Two headers tell such requests apart:
 
 - ``Host`` must name this service: a loopback name, ``--host``, a name in ``--allowed-hosts``,
-  or the address the connection arrived on. The decision is FastMCP's own guard (the one
-  /mcp has always had), so REST, /docs and /mcp agree; a foreign Host answers 421.
+  or the address the connection arrived on; a foreign Host answers 421. /mcp keeps FastMCP's
+  own guard over the same lists; the rule here is FastMCP's (a test holds the two to the same
+  answers), written out so that serving REST does not wait for FastMCP to be imported.
 - ``Origin``, when present (browsers send it on every cross-site request and on same-origin
   POSTs), must be this service's own origin (scheme and Host of the request) or one of
   ``--allowed-origins``; else 403. Requests without it (curl, SDKs, agents) pass.
@@ -19,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastmcp.server.http import HostOriginGuardMiddleware
 from litestar.config.cors import CORSConfig
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -50,23 +52,12 @@ class SitePolicy:
 
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
-    _host_guard: HostOriginGuardMiddleware = field(init=False, repr=False, compare=False)
     _cors: CORSConfig | None = field(init=False, repr=False, compare=False)
     _host_answers: dict[tuple[str | None, str | None], bool] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
 
     def __post_init__(self) -> None:
-        # FastMCP's guard around an app that does nothing: it answers only to refuse. Origins
-        # are left to ``origin_allowed`` ("*"): FastMCP also lets any loopback page through
-        # to a loopback Host, and a page on another local port is still another site.
-        guard = HostOriginGuardMiddleware(
-            _admitted,
-            allowed_hosts=[*LOOPBACK_HOSTS, *self.allowed_hosts],
-            allowed_origins=["*"],
-            mode="strict",
-        )
-        object.__setattr__(self, "_host_guard", guard)
         cors = None
         if self.allowed_origins:
             cors = CORSConfig(
@@ -99,22 +90,19 @@ class SitePolicy:
         key = (header(scope, b"host"), server[0] if server else None)
         known = self._host_answers.get(key)
         if known is None:
-            known = await self._ask_host_guard(scope)
+            known = host_matches(key[0] or "", self.hosts_for(key[1]))
             if len(self._host_answers) >= 256:
                 self._host_answers.clear()
             self._host_answers[key] = known
         return known
 
-    async def _ask_host_guard(self, scope: Mapping[str, Any]) -> bool:
-        refused = False
-
-        async def watch(message: Mapping[str, Any]) -> None:
-            nonlocal refused
-            refused = refused or message["type"] == "http.response.start"
-
-        # The guard checks HTTP scopes only; a WebSocket handshake carries the same headers.
-        await self._host_guard({**scope, "type": "http"}, _no_body, watch)
-        return not refused
+    def hosts_for(self, server_host: str | None) -> tuple[str, ...]:
+        """The Host patterns a request arriving on ``server_host`` may name: loopback names,
+        the allowed hosts, and that address itself unless it is a wildcard (0.0.0.0, ::)."""
+        hosts = (*LOOPBACK_HOSTS, *self.allowed_hosts)
+        if server_host and not _is_unspecified(server_host):
+            hosts = (*hosts, server_host)
+        return hosts
 
     def origin_allowed(self, scope: Mapping[str, Any], origin: str) -> bool:
         """``origin`` is the request's own origin, or one the operator allowed."""
@@ -145,9 +133,31 @@ def _origin_key(origin: str) -> tuple[str, str, int] | None:
     return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
 
 
-async def _admitted(_scope: Any, _receive: Any, _send: Any) -> None:
-    return None
+def host_matches(host: str, patterns: Iterable[str]) -> bool:
+    """``host`` (a Host header, port and brackets stripped, any case) matches a pattern
+    (``*`` wildcards, as in ``--allowed-hosts``)."""
+    name = _host_name(host)
+    return any(
+        (pattern := _host_name(allowed)) == "*" or fnmatchcase(name, pattern)
+        for allowed in patterns
+    )
 
 
-async def _no_body() -> dict[str, Any]:
-    return {"type": "http.request", "body": b"", "more_body": False}
+def _host_name(host: str) -> str:
+    host = host.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        return host if end == -1 else host[1:end]
+    if host.count(":") == 1:  # name:port; a bare IPv6 address has more colons
+        return host.rsplit(":", 1)[0]
+    return host
+
+
+def _is_unspecified(host: str) -> bool:
+    name = _host_name(host)
+    if not name:
+        return True
+    try:
+        return ip_address(name).is_unspecified
+    except ValueError:
+        return False
