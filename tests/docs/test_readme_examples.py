@@ -214,6 +214,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     ``IBKR_MCP_PORT``), ready once ``/health`` answers 200."""
     command = quick_start_command()
     assert command == "uv run ibkr-mcp", command
+    assert shutil.which("curl"), "the README's examples use curl: install it (.ci/run does)"
     port = free_port()
     env = reader_env(tmp_path_factory.mktemp("readme-state")) | {"IBKR_MCP_PORT": str(port)}
     log = tmp_path_factory.mktemp("readme-log") / "service.log"
