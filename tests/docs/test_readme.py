@@ -1,16 +1,14 @@
-"""The README's promises, checked against the code: its examples run, its lists are the real ones."""
+"""The README's promises, checked against the code: its lists are the real ones (its examples
+run in test_readme_examples.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import sys
 from importlib.metadata import version
 from pathlib import Path
 
 from fastmcp import Client
 
-from adapters.simulated_gateway.server import TwsSimulator
 from application.container import build_services
 from entrypoints.catalog import CATALOG
 from entrypoints.mcp.server import build_mcp
@@ -28,29 +26,6 @@ def _section(title: str) -> str:
 
 def _mcp() -> object:
     return build_mcp(build_services(FakeBroker(), FakeGateway(), FakeClock()))
-
-
-async def test_the_ib_async_example_runs_against_the_simulator() -> None:
-    block = re.search(
-        r"```python\n(from ib_async .*?)```", _section("The simulated IB Gateway"), re.S
-    )
-    assert block is not None, "the simulator section shows an ib_async example"
-    sim = TwsSimulator(port=0, tick_interval=0.2)
-    await sim.start()
-    try:
-        code = block.group(1).replace("4002", str(sim.port))
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            code,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(proc.communicate(), 60)
-    finally:
-        await sim.stop()
-    assert proc.returncode == 0, err.decode()
-    assert "Ticker(contract=Stock(conId=265598" in out.decode(), out.decode()
 
 
 async def test_the_readme_lists_exactly_the_mcp_tools() -> None:
