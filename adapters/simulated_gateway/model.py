@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from .history_extras import HistoryExtras
+    from adapters.simulated_gateway.markets.history_extras import HistoryExtras
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.ib.broker import IbBroker, IbSettings
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway.tws.server import TwsSimulator
 from adapters.simulated_gateway.world import SimWorld
 from domain.contract import Contract, ContractQuery
 

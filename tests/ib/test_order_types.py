@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway.tws.server import TwsSimulator
 from adapters.simulated_gateway.world import SimWorld
 from domain.errors import OrderRejected
 from domain.orders import OrderRequest

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from ib_async import IB
 
 from adapters.simulated_gateway.model import World
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway.tws.server import TwsSimulator
 from adapters.simulated_gateway.world import SimWorld
 
 HOST = "127.0.0.1"
