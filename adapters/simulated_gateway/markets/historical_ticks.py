@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from adapters.simulated_gateway.model import Bar, HistoricalDataError, Instrument, Quote
+from adapters.simulated_gateway.model import Bar, HistoricalDataError, HistTick, Instrument, Quote
 
 from .bar_series import series_for
 from .instruments import Catalogue
@@ -31,18 +30,6 @@ _VENUE = 8  # hash stream tag for the venue of a print (as tick-by-tick)
 _STOCK_VENUES = ("NASDAQ", "ARCA", "NYSE", "BATS", "IEX", "EDGX", "DRCTEDGE")
 _PRINT_SHARE = {"STK": 0.45, "FUT": 0.6, "OPT": 0.04, "IND": 1.0}
 _SEARCH_DAYS = 12  # sessions looked for across weekends and holidays
-
-
-@dataclass(frozen=True, slots=True)
-class HistTick:
-    time: int  # epoch seconds
-    price: float = math.nan  # a print, or the midpoint
-    size: float = 0.0
-    bid: float = math.nan
-    ask: float = math.nan
-    bid_size: float = 0.0
-    ask_size: float = 0.0
-    exchange: str = ""
 
 
 def _no_data(inst: Instrument, what: str) -> HistoricalDataError:

@@ -12,14 +12,19 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from adapters.simulated_gateway.model import HistoricalDataError, Instrument, Quote
+from adapters.simulated_gateway.model import (
+    Bucket,
+    HistoricalDataError,
+    HistTick,
+    Instrument,
+    Quote,
+)
 
 from .bar_grammar import WHAT_TO_SHOW
 from .bar_series import series_for
-from .historical_ticks import HistTick, TickSource
+from .historical_ticks import TickSource
 from .history import BarSource
 from .instruments import Catalogue
 from .market import Market, round_to_tick
@@ -35,12 +40,6 @@ _LISTING_SPAN_DAYS = 30 * 365
 _PERIOD = re.compile(r"^([1-9][0-9]{0,2})\s*(d|days?|w|weeks?|m|months?|y|years?)$", re.I)
 _MAX_BUCKETS = 60
 _STEPS = (1, 2, 2.5, 5)
-
-
-@dataclass(frozen=True, slots=True)
-class Bucket:
-    price: float
-    count: int
 
 
 def _invalid(cause: str) -> HistoricalDataError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from adapters.simulated_gateway.model import (
@@ -31,32 +30,13 @@ from adapters.simulated_gateway.portfolio.commission import fill_commission, mul
 from . import oca
 from .algo_fills import SLICED, target, window
 from .auction import auction_time
-from .order_rules import DONE, expiry_of, validate
+from .order_rules import expiry_of, validate
 from .order_types import PEGGED, TRIGGERED, in_regular_hours, limit_of, pegged_price
 from .type_matching import OrderTypeMatching
+from .working_order import WorkingOrder
 
 QuoteSource = Callable[[Instrument, datetime], Quote]
 PreTradeCheck = Callable[[OrderSpec, Instrument, datetime], None]  # raises OrderRejected
-
-
-@dataclass(slots=True)
-class WorkingOrder:
-    record: OrderRecord
-    transmitted: bool
-    expires_at: datetime | None
-    triggered: bool = False  # a stop that has been elected
-    rested: bool = False  # was once not marketable: later fills happen at the limit
-    value_filled: float = 0.0  # sum of price x qty x multiplier, for commission tiers
-    auction_at: datetime | None = None  # MOC/LOC/OPG: when the auction executes it
-    algo_span: tuple[datetime, datetime] | None = None  # TWAP/VWAP: the window it slices
-
-    @property
-    def spec(self) -> OrderSpec:
-        return self.record.spec
-
-    @property
-    def live(self) -> bool:
-        return self.record.status not in DONE
 
 
 def snapshot(record: OrderRecord) -> OrderRecord:

@@ -9,7 +9,6 @@ import dataclasses
 import math
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from adapters.simulated_gateway.model import (
     Instrument,
@@ -22,9 +21,7 @@ from adapters.simulated_gateway.model import (
 from .algo_fills import may_run_past_end
 from .auction import auction_price
 from .order_types import TRAILING, fires, follow, on_trigger, reference
-
-if TYPE_CHECKING:
-    from .exchange import WorkingOrder
+from .working_order import WorkingOrder
 
 
 def _copy(record: OrderRecord) -> OrderRecord:

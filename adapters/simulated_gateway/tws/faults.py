@@ -8,12 +8,9 @@ lost connectivity to IB, slow replies, a rejected order); none drops an idle cli
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import structlog
-
-if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.server import TwsSimulator
 
 log = structlog.get_logger(__name__)
 
@@ -35,8 +32,22 @@ RESTORED_DATA_KEPT = (
 DEFAULT_REJECT_REASON = "Order rejected by the simulated exchange."
 
 
+class FaultTarget(Protocol):
+    """What a fault does to the gateway (``TwsSimulator``); faults do not import the server."""
+
+    def drop_all(self) -> None: ...
+
+    def refuse_for(self, seconds: float) -> None: ...
+
+    def broadcast_error(self, code: int, text: str) -> None: ...
+
+    def clear_market_data_subscriptions(self) -> None: ...
+
+    def release_held_orders(self) -> None: ...
+
+
 class Faults:
-    def __init__(self, server: TwsSimulator) -> None:
+    def __init__(self, server: FaultTarget) -> None:
         self._server = server
         self.latency = 0.0
         self._market_data_on = True

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from datetime import UTC
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 import structlog
 
 from adapters.simulated_gateway.model import ContractQuery, Instrument
 from adapters.simulated_gateway.tws import messages as msg
+from adapters.simulated_gateway.tws.client import Gateway
 from adapters.simulated_gateway.tws.handlers.handlers_account import AccountHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_contracts import ContractHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_depth import DepthHandlers
@@ -37,9 +38,6 @@ from adapters.simulated_gateway.tws.handlers.unsupported import (
 from adapters.simulated_gateway.tws.handlers.unsupported import request_id as _any_request_id
 from adapters.simulated_gateway.tws.pacing import MessageRate
 from adapters.simulated_gateway.tws.wire import FieldReader, FrameReader, ProtocolError, frame
-
-if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.server import TwsSimulator
 
 log = structlog.get_logger(__name__)
 
@@ -76,8 +74,24 @@ def _request_id(fields: list[str]) -> int:
         return -1
 
 
+class Server(Gateway, Protocol):
+    """The server (``TwsSimulator``), as its sessions use it; the session does not import it."""
+
+    requests: Counter[str]
+    pacing_violations: int
+
+    @property
+    def client_count(self) -> int: ...
+
+    def session_opened(self, session: ClientSession) -> None: ...
+
+    def session_closed(self, session: ClientSession) -> None: ...
+
+    def claim_client_id(self, session: ClientSession, client_id: int) -> bool: ...
+
+
 class ClientSession(asyncio.Protocol):
-    def __init__(self, server: TwsSimulator) -> None:
+    def __init__(self, server: Server) -> None:
         self.server = server
         self.world = server.world
         self.account = server.world.account

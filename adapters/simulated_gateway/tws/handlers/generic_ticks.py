@@ -18,7 +18,7 @@ from adapters.simulated_gateway.model import Instrument
 from adapters.simulated_gateway.tws import messages as msg
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 log = structlog.get_logger(__name__)
 
@@ -32,7 +32,7 @@ AVG_VOLUME_SESSIONS = 90
 
 
 def send_generic_ticks(
-    session: ClientSession, req_id: int, inst: Instrument, generic: frozenset[str]
+    session: Client, req_id: int, inst: Instrument, generic: frozenset[str]
 ) -> None:
     if SHORTABLE_GENERIC in generic and inst.sec_type == "STK":
         session.send(msg.tick_generic(req_id, SHORTABLE, EASY_TO_BORROW))
@@ -40,7 +40,7 @@ def send_generic_ticks(
         _misc_stats(session, req_id, inst)
 
 
-def _misc_stats(session: ClientSession, req_id: int, inst: Instrument) -> None:
+def _misc_stats(session: Client, req_id: int, inst: Instrument) -> None:
     what = "MIDPOINT" if inst.sec_type == "CASH" else "TRADES"
     try:
         bars = session.world.historical_bars(inst.con_id, None, "1 Y", "1 day", what, True)

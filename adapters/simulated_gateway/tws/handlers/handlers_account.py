@@ -11,7 +11,7 @@ from adapters.simulated_gateway.tws import messages_account as am
 from adapters.simulated_gateway.tws.wire import FieldReader
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 # The per-currency keys that IB's "$LEDGER" account-summary tags expand to.
 LEDGER_KEYS = frozenset(
@@ -62,7 +62,7 @@ def summary_rows(tags: Sequence[str], values: Sequence[AccountValue]) -> list[Ac
 
 
 class AccountHandlers:
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
         self.updates = False
         self.positions = False

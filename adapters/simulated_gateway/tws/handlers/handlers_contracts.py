@@ -17,7 +17,7 @@ from adapters.simulated_gateway.tws.pacing import (
 from adapters.simulated_gateway.tws.wire import FieldReader
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 _DAILY_UNITS = ("day", "days", "week", "weeks", "month", "months")
 # IB's scanner errors come from its historical market data service (HMDS), with code 162.
@@ -47,7 +47,7 @@ def parse_end_time(text: str, default_zone: str) -> datetime | None:
 
 
 class ContractHandlers:
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
         self.pacing = HistoricalPacing()
         self.live_bars: dict[int, LiveBars] = {}

@@ -17,7 +17,7 @@ from adapters.simulated_gateway.tws import messages_market as mm
 from adapters.simulated_gateway.tws.wire import FieldReader
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 MAX_DEPTH_SECURITIES = 3
 DEPTH_LIMIT_TEXT = "Max number (3) of market depth requests has been reached"
@@ -44,7 +44,7 @@ class DepthStream:
 
 
 class DepthHandlers:
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
         self.streams: dict[int, DepthStream] = {}
 

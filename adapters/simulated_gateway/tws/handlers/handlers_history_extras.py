@@ -11,16 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from adapters.simulated_gateway.markets.historical_ticks import HistTick
-from adapters.simulated_gateway.markets.history_extras import Bucket
-from adapters.simulated_gateway.model import HistoricalDataError
+from adapters.simulated_gateway.model import Bucket, HistoricalDataError, HistTick
 from adapters.simulated_gateway.tws import messages_contracts as cm
 from adapters.simulated_gateway.tws.handlers.handlers_contracts import parse_end_time
 from adapters.simulated_gateway.tws.pacing import HISTORICAL_PACING_TEXT
 from adapters.simulated_gateway.tws.wire import FieldReader, fmt_float, fmt_int
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 Fields = list[str]
 HEAD_TIMESTAMP = "88"
@@ -55,7 +53,7 @@ def historical_ticks(req_id: int, what: str, ticks: list[HistTick]) -> Fields:
 
 
 class HistoryExtraHandlers:
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
 
     def routes(self) -> dict[str, Any]:

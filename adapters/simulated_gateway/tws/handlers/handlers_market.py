@@ -13,7 +13,7 @@ from adapters.simulated_gateway.tws.handlers.generic_ticks import send_generic_t
 from adapters.simulated_gateway.tws.wire import FieldReader, fmt_float
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 # (Quote attribute, tick type, size attribute or None) for price ticks, in IB's usual order.
 _PRICE_TICKS = (
@@ -48,7 +48,7 @@ class Stream:
 
 
 class MarketDataHandlers:
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
         self.streams: dict[int, Stream] = {}
         self.requested_type = 1

@@ -27,7 +27,7 @@ from adapters.simulated_gateway.tws.order_request import PlaceOrderRequest, read
 from adapters.simulated_gateway.tws.wire import FieldReader
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 
 def _drop_superseded(held: list[WorldEvent], world_id: int) -> bool:
@@ -52,7 +52,7 @@ def _drop_superseded(held: list[WorldEvent], world_id: int) -> bool:
 
 
 class OrderHandlers:
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
         self.ids = session.server.order_ids
         self.events = session.order_events

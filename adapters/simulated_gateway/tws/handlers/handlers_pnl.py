@@ -12,13 +12,13 @@ from adapters.simulated_gateway.tws import messages_pnl as pm
 from adapters.simulated_gateway.tws.wire import FieldReader
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 NO_SECURITY_DEFINITION = "No security definition has been found for the request"
 
 
 class PnlHandlers:
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
         self.accounts: set[int] = set()  # reqIds of reqPnL
         self.singles: dict[int, int] = {}  # reqId -> conId of reqPnLSingle

@@ -10,11 +10,11 @@ from adapters.simulated_gateway.tws.messages_research import market_rule, symbol
 from adapters.simulated_gateway.tws.wire import FieldReader
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 
 class ResearchHandlers:
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
 
     def routes(self) -> dict[str, Any]:

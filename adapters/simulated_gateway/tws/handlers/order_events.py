@@ -13,7 +13,7 @@ from adapters.simulated_gateway.model import Fill, OrderRecord, OrderSpec
 from adapters.simulated_gateway.tws import messages_orders as om
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 CANCELLED_TEXT = "Order Canceled - reason:"
 
@@ -25,7 +25,7 @@ def _terms(spec: OrderSpec) -> tuple[object, ...]:
 
 
 class OrderEvents:
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
         self.ids = session.server.order_ids
         # what this client was last told about each order (by world id)

@@ -17,7 +17,7 @@ from adapters.simulated_gateway.tws import messages_market as mm
 from adapters.simulated_gateway.tws.wire import FieldReader
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 BAR_SECONDS = 5
 SOURCES = ("TRADES", "MIDPOINT", "BID", "ASK")
@@ -35,7 +35,7 @@ class BarStream:
 
 
 class RealTimeBarHandlers:
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
         self.streams: dict[int, BarStream] = {}
 

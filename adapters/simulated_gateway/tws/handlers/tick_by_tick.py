@@ -21,7 +21,7 @@ from adapters.simulated_gateway.tws import messages_market as mm
 from adapters.simulated_gateway.tws.wire import FieldReader
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 MAX_TICK_BY_TICK = 3
 LIMIT_TEXT = "Max number of tick-by-tick requests has been reached."
@@ -47,7 +47,7 @@ class TickStream:
 
 
 class TickByTickHandlers:
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
         self.streams: dict[int, TickStream] = {}
 

@@ -16,7 +16,7 @@ from adapters.simulated_gateway.tws import messages as msg
 from adapters.simulated_gateway.tws.wire import FieldReader
 
 if TYPE_CHECKING:
-    from adapters.simulated_gateway.tws.session import ClientSession
+    from adapters.simulated_gateway.tws.client import Client
 
 NOT_SUPPORTED_CODE = 322
 
@@ -82,7 +82,7 @@ def not_supported_text(msg_id: str) -> str:
 class EmptyAnswers:
     """Requests whose answer for a simulated individual paper account is known and empty."""
 
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: Client) -> None:
         self.session = session
 
     def routes(self) -> dict[str, Any]:
