@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fastmcp import Client
 
-from adapters.simulated_gateway.tws.server import TwsSimulator
+from adapters.simulated_gateway import TwsSimulator
 from application.container import build_services
 from entrypoints.catalog import CATALOG
 from entrypoints.mcp.server import build_mcp

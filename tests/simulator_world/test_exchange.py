@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from adapters.simulated_gateway import SimWorld
 from adapters.simulated_gateway.model import (
     Filled,
     OrderChanged,
@@ -14,7 +15,6 @@ from adapters.simulated_gateway.model import (
     WorldEvent,
 )
 from adapters.simulated_gateway.orders.exchange import average_price
-from adapters.simulated_gateway.world import SimWorld
 
 from .conftest import one
 
