@@ -296,7 +296,7 @@ async def _journal_lifecycle(journal: OpenableJournal, settings: Settings) -> As
 def _make_runtime(settings: Settings) -> GatewayRuntime:
     mode = settings.gateway_mode
     if mode == "simulated":
-        from adapters.simulated_gateway.runtime import SimulatedGateway
+        from adapters.simulated_gateway import SimulatedGateway
 
         return SimulatedGateway(seed=settings.sim_seed, account=settings.sim_account)
     if mode == "external":

@@ -295,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from adapters.simulated_gateway.control import run_standalone
+    from adapters.simulated_gateway import run_standalone
     from entrypoints.logging import configure_logging
 
     configure_logging(log_format=args.log_format or "auto", level=args.log_level or "INFO")

@@ -1,21 +1,19 @@
 """The seam between the simulator's wire side and its market/exchange side.
 
-The wire side (``wire``, ``messages``, ``session``, ``server``) decodes TWS API requests and
-encodes replies; the world side (``instruments``, ``market``, ``options``, ``scanner``,
-``exchange``, ``account``, ``world``) holds instruments, prices, orders and the account. They
-meet only through the plain dataclasses and the ``World`` protocol below, in IB's own terms
-(conIds, IB order types, IB status words), so each side can be built and tested alone.
+The wire side (``tws``: ``wire``, ``messages``, ``session``, ``server``, ``handlers``) decodes
+TWS API requests and encodes replies; the world side (``world`` over ``markets``, ``orders`` and
+``portfolio``) holds instruments, prices, orders and the account. They meet only through the
+plain dataclasses and the protocols below, in IB's own terms (conIds, IB order types, IB status
+words), so each side can be built and tested alone. This module imports nothing of either.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from .history_extras import HistoryExtras
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +107,28 @@ class Bar:
     close: float
     volume: float
     wap: float
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class HistTick:
+    """One historical tick (reqHistoricalTicks): a print, a quote or a midpoint."""
+
+    time: int  # epoch seconds
+    price: float = math.nan  # a print, or the midpoint
+    size: float = 0.0
+    bid: float = math.nan
+    ask: float = math.nan
+    bid_size: float = 0.0
+    ask_size: float = 0.0
+    exchange: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One price level of a histogram (reqHistogramData) and its volume."""
+
+    price: float
     count: int
 
 
@@ -305,6 +325,27 @@ class ScanRequest:
     filter_options: dict[str, str] = field(default_factory=dict)
 
 
+class HistoryExtrasSource(Protocol):
+    """Head timestamps, historical ticks and histograms (``markets.history_extras``)."""
+
+    def head_timestamp(self, inst: Instrument, what: str, use_rth: bool) -> datetime: ...
+
+    def ticks(
+        self,
+        inst: Instrument,
+        start: datetime | None,
+        end: datetime | None,
+        now: datetime,
+        count: int,
+        what: str,
+        use_rth: bool,
+    ) -> list[HistTick]: ...
+
+    def histogram(
+        self, inst: Instrument, now: datetime, period: str, use_rth: bool
+    ) -> list[Bucket]: ...
+
+
 class World(Protocol):
     """The simulated market, exchange and account, as the wire side uses them.
 
@@ -343,7 +384,7 @@ class World(Protocol):
     ) -> list[Bar]:
         """Bars for IB's duration/bar-size grammar; raises HistoricalDataError."""
 
-    def history_extras(self) -> HistoryExtras:
+    def history_extras(self) -> HistoryExtrasSource:
         """Head timestamps, historical ticks and histograms (their methods raise
         HistoricalDataError)."""
 

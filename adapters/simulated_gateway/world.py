@@ -6,16 +6,13 @@ import logging
 import math
 from datetime import UTC, date, datetime, timedelta
 
-from . import history, scanner
-from .account import PaperAccount
-from .account_report import account_values, position_rows
-from .exchange import SimulatedExchange, snapshot
-from .exercise import exercise as book_exercise
-from .history_extras import HistoryExtras
-from .instruments import EURUSD_CON_ID, Catalogue
-from .margin import Valuation, value_account
-from .market import Market
-from .model import (
+from adapters.simulated_gateway.markets import history, scanner
+from adapters.simulated_gateway.markets.history_extras import HistoryExtras
+from adapters.simulated_gateway.markets.instruments import EURUSD_CON_ID, Catalogue
+from adapters.simulated_gateway.markets.market import Market
+from adapters.simulated_gateway.markets.options import OptionPricer
+from adapters.simulated_gateway.markets.trading_calendar import EASTERN
+from adapters.simulated_gateway.model import (
     AccountValue,
     Bar,
     ChainParams,
@@ -35,11 +32,19 @@ from .model import (
     WhatIf,
     WorldEvent,
 )
-from .options import OptionPricer
-from .order_rules import DONE, LIVE
-from .pnl import DailyPnl, account_pnl, position_pnl, position_totals
-from .risk import RiskDesk
-from .trading_calendar import EASTERN
+from adapters.simulated_gateway.orders.exchange import SimulatedExchange, snapshot
+from adapters.simulated_gateway.orders.exercise import exercise as book_exercise
+from adapters.simulated_gateway.orders.order_rules import DONE, LIVE
+from adapters.simulated_gateway.orders.risk import RiskDesk
+from adapters.simulated_gateway.portfolio.account import PaperAccount
+from adapters.simulated_gateway.portfolio.account_report import account_values, position_rows
+from adapters.simulated_gateway.portfolio.margin import Valuation, value_account
+from adapters.simulated_gateway.portfolio.pnl import (
+    DailyPnl,
+    account_pnl,
+    position_pnl,
+    position_totals,
+)
 
 log = logging.getLogger(__name__)
 _PORTFOLIO_EVERY = timedelta(seconds=1)

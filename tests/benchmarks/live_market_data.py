@@ -55,7 +55,7 @@ def free_port() -> int:
 
 
 def listings() -> list[tuple[str, int]]:
-    from adapters.simulated_gateway.universe import LISTINGS
+    from adapters.simulated_gateway.markets.universe import LISTINGS
 
     return [(x.symbol, x.con_id) for x in LISTINGS if x.currency == "USD"][:28]
 

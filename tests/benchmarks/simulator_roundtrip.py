@@ -17,9 +17,7 @@ from collections.abc import Awaitable, Callable
 
 from ib_async import IB, Stock
 
-from adapters.simulated_gateway.model import World
-from adapters.simulated_gateway.server import TwsSimulator
-from adapters.simulated_gateway.world import SimWorld
+from adapters.simulated_gateway import SimWorld, TwsSimulator, World
 
 
 def build_world() -> tuple[World, str]:

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.simulated_gateway.runtime import SimulatedGateway
+from adapters.simulated_gateway import SimulatedGateway
 from application.services.health_monitor import HealthMonitor
 from entrypoints.bootstrap import build_app
 from entrypoints.settings import settings_from_env

@@ -51,7 +51,7 @@ def modules_after_build(tmp_path: Path, **extra: str) -> set[str]:
 
 def test_the_simulated_mode_does_not_load_the_docker_client(tmp_path: Path) -> None:
     loaded = modules_after_build(tmp_path)
-    assert "adapters.simulated_gateway.runtime" in loaded
+    assert "adapters.simulated_gateway.control.runtime" in loaded
     assert not {m for m in loaded if m.startswith(("aiodocker", "adapters.docker"))}
 
 

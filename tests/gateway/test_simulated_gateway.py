@@ -9,7 +9,7 @@ import pytest
 from ib_async import IB
 
 from adapters.docker.api_probe import api_accepts
-from adapters.simulated_gateway.runtime import SimulatedGateway
+from adapters.simulated_gateway import SimulatedGateway
 
 
 @pytest.fixture

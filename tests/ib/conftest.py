@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.ib.broker import IbBroker, IbSettings
-from adapters.simulated_gateway.server import TwsSimulator
-from adapters.simulated_gateway.world import SimWorld
+from adapters.simulated_gateway import SimWorld, TwsSimulator
 from domain.contract import Contract, ContractQuery
 
 SESSION_OPEN = datetime(2025, 3, 4, 15, 0, tzinfo=UTC)

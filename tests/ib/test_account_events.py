@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway import TwsSimulator
 from domain.orders import OrderRequest
 from domain.streams import (
     AccountEvent,

@@ -19,8 +19,7 @@ import pytest
 from fastmcp import Client
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
-from adapters.simulated_gateway.world import SimWorld
+from adapters.simulated_gateway import SimWorld, TwsSimulator
 from application.container import Services, build_services
 from domain.safety import TradingPolicy
 from entrypoints.http.app import create_http_app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway import TwsSimulator
 from domain.contract import Contract, ContractQuery
 from domain.errors import ContractNotFound, OrderRejected
 from domain.orders import OrderRequest

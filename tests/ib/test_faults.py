@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway import TwsSimulator
 from domain.errors import BrokerTimeout, NotConnected
 from domain.market_data import Quote
 from domain.orders import OrderRequest

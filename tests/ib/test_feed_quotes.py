@@ -8,7 +8,7 @@ import pytest
 
 from adapters.ib.broker import IbBroker
 from adapters.ib.feed_quotes import QuoteLine
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway import TwsSimulator
 from domain.contract import Contract
 from domain.errors import ContractNotFound, LinesExhausted, NotConnected
 from domain.market_data import Quote

@@ -24,9 +24,8 @@ import pytest
 from ib_async import IB
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
-from adapters.simulated_gateway.session import ClientSession
-from adapters.simulated_gateway.world import SimWorld
+from adapters.simulated_gateway import SimWorld, TwsSimulator
+from adapters.simulated_gateway.tws.session import ClientSession
 from domain.contract import Contract
 from domain.errors import LinesExhausted
 from domain.streams import DepthBook, DepthLevel, RealTimeBar, TickPrint

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway import TwsSimulator
 from domain.contract import Contract, ContractQuery
 from domain.errors import MarketDataUnavailable
 from domain.history_extras import TicksQuery

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway import TwsSimulator
 from application.services.contracts import ContractService
 from application.services.trading import TradingService
 from domain.errors import BrokerTimeout, NotConnected

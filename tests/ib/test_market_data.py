@@ -6,7 +6,7 @@ import asyncio
 from datetime import date, datetime
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway import TwsSimulator
 from application.services.contracts import ContractService
 from application.services.market_data import MarketDataService
 from domain.market_data import HistoricalQuery

@@ -10,7 +10,7 @@ import pytest
 from adapters.ib.broker import IbBroker
 from adapters.ib.calls import IbCalls
 from adapters.ib.orders import IbOrders
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway import TwsSimulator
 from application.clock import SystemClock
 from domain.contract import Contract, ContractQuery
 from domain.errors import BrokerTimeout, ContractNotFound

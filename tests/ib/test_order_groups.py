@@ -6,7 +6,7 @@ import pytest
 from ib_async import IB, LimitOrder, Stock
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway import TwsSimulator
 from application.container import build_services
 from domain.brackets import BracketRequest, GroupLeg, PriceTarget
 from domain.errors import DomainError, OrderRejected

@@ -10,8 +10,7 @@ import msgspec
 import pytest
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
-from adapters.simulated_gateway.world import SimWorld
+from adapters.simulated_gateway import SimWorld, TwsSimulator
 from domain.errors import OrderRejected
 from domain.orders import OrderRequest
 from tests.ib.conftest import SESSION_OPEN, eventually, make_broker, stock

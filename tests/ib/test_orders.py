@@ -9,7 +9,7 @@ import msgspec.structs
 import pytest
 
 from adapters.ib.broker import IbBroker
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway import TwsSimulator
 from domain.errors import InvalidRequest, NotConnected, OrderNotFound, OrderRejected, ReadOnly
 from domain.orders import OrderRequest
 from tests.ib.conftest import make_broker, stock

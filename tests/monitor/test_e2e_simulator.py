@@ -17,8 +17,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from adapters.ib.broker import IbBroker, IbSettings
-from adapters.simulated_gateway.runtime import SimulatedGateway
-from adapters.simulated_gateway.server import TwsSimulator
+from adapters.simulated_gateway import SimulatedGateway, TwsSimulator
 from application.clock import SystemClock
 from application.services.health_monitor import HealthMonitor
 from application.services.health_policy import MonitorPolicy

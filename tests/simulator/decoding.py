@@ -10,7 +10,7 @@ from typing import Any
 from ib_async.client import Client
 from ib_async.decoder import Decoder
 
-from adapters.simulated_gateway.wire import frame
+from adapters.simulated_gateway.tws.wire import frame
 
 
 class RecordingWrapper:

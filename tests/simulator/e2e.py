@@ -9,9 +9,7 @@ from datetime import UTC, datetime
 
 from ib_async import IB
 
-from adapters.simulated_gateway.model import World
-from adapters.simulated_gateway.server import TwsSimulator
-from adapters.simulated_gateway.world import SimWorld
+from adapters.simulated_gateway import SimWorld, TwsSimulator, World
 
 HOST = "127.0.0.1"
 MARKET_OPEN = datetime(2025, 3, 4, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 New York

@@ -8,7 +8,7 @@ import json
 import pytest
 from ib_async import IB, Stock
 
-from adapters.simulated_gateway.control import ControlServer, is_loopback, run_standalone
+from adapters.simulated_gateway.control.standalone import ControlServer, is_loopback, run_standalone
 from tests.simulator.e2e import client, simulator
 
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from ib_async import IB, Stock
 
-from adapters.simulated_gateway.wire import frame, frame_raw
+from adapters.simulated_gateway.tws.wire import frame, frame_raw
 from tests.simulator.e2e import HOST, client, error_codes, simulator, wait_until
 
 

@@ -120,7 +120,7 @@ async def test_no_history_and_no_order_reaches_ib_while_connectivity_is_lost() -
 
 
 async def test_order_instructions_held_during_an_outage_are_bounded(monkeypatch) -> None:
-    from adapters.simulated_gateway import session as session_module
+    from adapters.simulated_gateway.tws import session as session_module
 
     monkeypatch.setattr(session_module, "MAX_HELD_ORDERS", 2)
     async with simulator() as sim, client(sim) as ib, asyncio.timeout(5):

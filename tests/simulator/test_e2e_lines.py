@@ -7,8 +7,7 @@ import math
 
 from ib_async import IB, Contract
 
-from adapters.simulated_gateway.runtime import SimulatedGateway
-from adapters.simulated_gateway.server import DEFAULT_MARKET_DATA_LINES, TwsSimulator
+from adapters.simulated_gateway import DEFAULT_MARKET_DATA_LINES, SimulatedGateway, TwsSimulator
 from tests.simulator.e2e import client, error_codes, simulator, wait_until
 
 MANUAL_CLOCK = 3600.0  # the simulator's own clock never fires during a test

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from ib_async import IB, Order, Stock, TagValue
 
 from adapters.ib.order_terms import track_order_terms
-from adapters.simulated_gateway.world import SimWorld
+from adapters.simulated_gateway import SimWorld
 from tests.simulator.e2e import client, simulator, wait_until
 
 MANUAL = 3600.0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.simulated_gateway import messages as m
-from adapters.simulated_gateway import messages_account as am
 from adapters.simulated_gateway.model import AccountValue, PositionRow
+from adapters.simulated_gateway.tws import messages as m
+from adapters.simulated_gateway.tws import messages_account as am
 from tests.simulator.decoding import only_call, wire_fields
 from tests.simulator.stub_world import AAPL, OPTIONS
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.simulated_gateway import messages_contracts as cm
 from adapters.simulated_gateway.model import Bar, ChainParams, ScanRow
+from adapters.simulated_gateway.tws import messages_contracts as cm
 from tests.simulator.decoding import decode, only_call
 from tests.simulator.stub_world import AAPL, CCJ, OPTIONS
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.simulated_gateway import messages_market as mm
-from adapters.simulated_gateway.depth_book import MAX_ROWS, book, changes
+from adapters.simulated_gateway.markets.depth_book import MAX_ROWS, book, changes
 from adapters.simulated_gateway.model import Quote
+from adapters.simulated_gateway.tws import messages_market as mm
 from tests.simulator.decoding import decode, only_call
 
 pytestmark = pytest.mark.usefixtures("no_decoder_errors")

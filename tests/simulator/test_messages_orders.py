@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from ib_async.util import UNSET_DOUBLE
 
-from adapters.simulated_gateway import messages_orders as om
 from adapters.simulated_gateway.model import Fill, OrderRecord, OrderSpec, WhatIf
+from adapters.simulated_gateway.tws import messages_orders as om
 from tests.simulator.decoding import decode, only_call
 from tests.simulator.stub_world import AAPL
 

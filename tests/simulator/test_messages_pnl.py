@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from ib_async.util import UNSET_DOUBLE
 
-from adapters.simulated_gateway import messages_pnl as pm
 from adapters.simulated_gateway.model import PnlFigures
+from adapters.simulated_gateway.tws import messages_pnl as pm
 from tests.simulator.decoding import only_call
 
 pytestmark = pytest.mark.usefixtures("no_decoder_errors")

@@ -16,7 +16,7 @@ from ib_async import (
     TagValue,
 )
 
-from adapters.simulated_gateway.order_request import read_place_order
+from adapters.simulated_gateway.tws.order_request import read_place_order
 from tests.simulator.decoding import encoded_request
 
 

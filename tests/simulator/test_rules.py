@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.simulated_gateway.handlers_account import summary_rows
 from adapters.simulated_gateway.model import AccountValue
-from adapters.simulated_gateway.order_ids import OrderIds
-from adapters.simulated_gateway.pacing import HistoricalPacing, MessageRate, is_small_bar
+from adapters.simulated_gateway.tws.handlers.handlers_account import summary_rows
+from adapters.simulated_gateway.tws.order_ids import OrderIds
+from adapters.simulated_gateway.tws.pacing import HistoricalPacing, MessageRate, is_small_bar
 
 
 def test_account_summary_tag_selection() -> None:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from adapters.simulated_gateway.wire import (
+from adapters.simulated_gateway.tws.wire import (
     FieldReader,
     FrameReader,
     ProtocolError,

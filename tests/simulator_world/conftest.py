@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.simulated_gateway import SimWorld
 from adapters.simulated_gateway.model import ContractQuery, Instrument, WorldEvent
-from adapters.simulated_gateway.world import SimWorld
 
 # Wednesday 4 February 2026, 10:00 in New York: a regular session is under way.
 MARKET_OPEN = datetime(2026, 2, 4, 15, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from adapters.simulated_gateway.exchange import average_price
+from adapters.simulated_gateway import SimWorld
 from adapters.simulated_gateway.model import (
     Filled,
     OrderChanged,
@@ -14,7 +14,7 @@ from adapters.simulated_gateway.model import (
     UnknownOrder,
     WorldEvent,
 )
-from adapters.simulated_gateway.world import SimWorld
+from adapters.simulated_gateway.orders.exchange import average_price
 
 from .conftest import one
 

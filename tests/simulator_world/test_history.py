@@ -4,9 +4,9 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from adapters.simulated_gateway import SimWorld
+from adapters.simulated_gateway.markets.trading_calendar import EASTERN
 from adapters.simulated_gateway.model import ContractQuery, HistoricalDataError
-from adapters.simulated_gateway.trading_calendar import EASTERN
-from adapters.simulated_gateway.world import SimWorld
 
 AAPL = 265598
 # Wednesday 4 February 2026, 12:00 in New York.

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from adapters.simulated_gateway import SimWorld
 from adapters.simulated_gateway.model import ContractQuery
-from adapters.simulated_gateway.world import SimWorld
 
 from .conftest import MARKET_OPEN, one
 

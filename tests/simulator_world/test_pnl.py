@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
+from adapters.simulated_gateway import SimWorld
 from adapters.simulated_gateway.model import OrderSpec
-from adapters.simulated_gateway.world import SimWorld
 from tests.simulator_world.conftest import one
 
 

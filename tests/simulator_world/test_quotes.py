@@ -6,9 +6,9 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adapters.simulated_gateway import SimWorld
+from adapters.simulated_gateway.markets.options import RATE, expiry_time
 from adapters.simulated_gateway.model import ContractQuery
-from adapters.simulated_gateway.options import RATE, expiry_time
-from adapters.simulated_gateway.world import SimWorld
 
 from .conftest import MARKET_OPEN, one
 

@@ -4,8 +4,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from adapters.simulated_gateway import SimWorld
 from adapters.simulated_gateway.model import ScanRequest
-from adapters.simulated_gateway.world import SimWorld
 
 
 def test_parameters_document_lists_codes_and_locations(world: SimWorld) -> None:

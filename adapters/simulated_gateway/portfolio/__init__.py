@@ -1,0 +1,1 @@
+"""The paper account: cash and positions, commissions, margin, IB's account reports and PnL."""
