@@ -173,32 +173,59 @@ def build_app(
     included).
     """
     from entrypoints.http.app import create_http_app
-    from entrypoints.mcp.http import mcp_asgi_app
-    from entrypoints.mcp.server import build_mcp
+    from entrypoints.http.mcp_door import McpDoor
 
     validate(settings)  # also when built from a Settings made in code: refuse what is unsafe
     tokens = settings.tokens()
     assembly = assemble(
         settings, broker=broker, gateway=gateway, clock=clock, audit=audit, journal=journal
     )
-    mcp = build_mcp(
-        assembly.services,
-        max_option_contracts=settings.max_option_contracts,
-        read_only=settings.read_only,
-        selection=settings.tool_selection(),
-        output_schemas=settings.mcp_output_schemas,
-        metrics=assembly.metrics,
-    )
+    selection = settings.tool_selection()  # a bad toolset is refused now, not at first use
     site = site_policy(settings)
-    # /mcp keeps FastMCP's own guard too, over the same lists (the app-wide one answers first).
-    mcp_app = mcp_asgi_app(
-        mcp,
-        allowed_hosts=[*LOOPBACK_HOSTS, *site.allowed_hosts],
-        allowed_origins=list(site.allowed_origins),
-        stateful=settings.mcp_stateful,
-        session_idle_timeout=settings.mcp_session_idle_timeout,
-        max_sessions=settings.mcp_max_sessions,
-    )
+
+    def build_mcp_app() -> Any:
+        from entrypoints.mcp.http import mcp_asgi_app
+        from entrypoints.mcp.server import build_mcp
+
+        mcp = build_mcp(
+            assembly.services,
+            max_option_contracts=settings.max_option_contracts,
+            read_only=settings.read_only,
+            selection=selection,
+            output_schemas=settings.mcp_output_schemas,
+            metrics=assembly.metrics,
+        )
+        # /mcp keeps FastMCP's own guard too, over the same lists (the app-wide one answers
+        # first).
+        return mcp_asgi_app(
+            mcp,
+            allowed_hosts=[*LOOPBACK_HOSTS, *site.allowed_hosts],
+            allowed_origins=list(site.allowed_origins),
+            stateful=settings.mcp_stateful,
+            session_idle_timeout=settings.mcp_session_idle_timeout,
+            max_sessions=settings.mcp_max_sessions,
+        )
+
+    # FastMCP loads after the service is up (entrypoints/http/mcp_door.py): REST is ready
+    # without waiting for it, an early /mcp request waits for the door.
+    door = McpDoor(build_mcp_app)
+
+    async def open_door() -> None:
+        await door.open()
+        if door.is_open:  # what it loaded lives as long as the process, as below
+            gc.collect()
+            gc.freeze()
+
+    @asynccontextmanager
+    async def mcp_lifespan(_app: Litestar) -> AsyncIterator[None]:
+        opening = asyncio.create_task(open_door(), name="mcp-door")
+        try:
+            yield
+        finally:
+            opening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await opening
+            await door.close()
 
     @asynccontextmanager
     async def core_lifespan(_app: Litestar) -> AsyncIterator[None]:
@@ -213,12 +240,7 @@ def build_app(
             finally:
                 gc.unfreeze()  # an app built again in this process (tests) starts afresh
 
-    @asynccontextmanager
-    async def mcp_lifespan(_app: Litestar) -> AsyncIterator[None]:
-        async with mcp_app.lifespan(mcp_app):
-            yield
-
-    mount = asgi("/mcp", is_mount=True, copy_scope=True)(mcp_app)
+    mount = asgi("/mcp", is_mount=True, copy_scope=True)(door)
     app = create_http_app(
         assembly.services,
         lifespan=[core_lifespan, mcp_lifespan],
