@@ -59,6 +59,7 @@ async def test_ibapi_negotiates_157_and_runs_the_standard_flow(ibapi_logs) -> No
         account = accounts.split(",")[0]
         next_id = app.named("nextValidId")[0][0]
         assert next_id > 0
+        await app.until(lambda: {2104, 2106, 2158} <= set(app.codes()))  # the farm notices
 
         # account: summary and the account-update stream
         app.reqAccountSummary(9001, "All", "NetLiquidation,TotalCashValue,BuyingPower")
@@ -161,6 +162,12 @@ async def test_ibapi_negotiates_157_and_runs_the_standard_flow(ibapi_logs) -> No
         await app.until(lambda: any(e[0] == market_id + 2 for e in app.errors))
         ((_, code, text),) = [e for e in app.errors if e[0] == market_id + 2]
         assert code == 201 and "No trading permissions." in text
+
+        # IB's connectivity notices reach the client as errors without a request id
+        sim.faults.sever_with_1100()
+        sim.faults.restore_1102()
+        await app.until(lambda: {1100, 1102} <= set(app.codes()))
+        assert [e[0] for e in app.errors if e[1] in (1100, 1102)] == [-1, -1]
 
         assert app.alive(), app.run_failure
         assert app.run_failure is None
