@@ -28,6 +28,7 @@ _RECORDED = (
     "historicalData", "historicalDataEnd", "openOrder", "openOrderEnd", "orderStatus",
     "execDetails", "execDetailsEnd", "commissionReport", "completedOrder",
     "completedOrdersEnd", "tickReqParams", "symbolSamples", "marketRule", "currentTime",
+    "tickByTickBidAsk", "tickByTickAllLast", "pnl", "pnlSingle",
 )  # fmt: skip
 
 

@@ -99,6 +99,19 @@ async def test_ib_insync_negotiates_176_and_runs_the_standard_flow(insync_logs) 
         assert fill.contract.conId == aapl.conId and fill.execution.price > 0
         assert fill.commissionReport.currency == "USD"
 
+        # the position and the portfolio row it opened, pushed while subscribed
+        await wait_until(
+            lambda: [(p.contract.conId, p.position) for p in ib.positions()] == [(aapl.conId, 5)]
+        )
+        await wait_until(lambda: any(i.position == 5 for i in ib.portfolio()))
+        (item,) = ib.portfolio()
+        assert item.contract.conId == aapl.conId and item.marketPrice > 0
+
+        # streaming quotes until cancelled
+        streaming = ib.reqMktData(aapl)
+        await wait_until(lambda: streaming.bid > 0 and streaming.ask > 0)
+        ib.cancelMktData(aapl)
+
         # what was done, asked for again: executions, open and completed orders
         fills = await ib.reqExecutionsAsync(ExecutionFilter(symbol="AAPL"))
         assert [f.execution.execId for f in fills] == [fill.execution.execId]
