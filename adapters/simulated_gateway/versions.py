@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import structlog
+
+log = structlog.get_logger(__name__)
+
 Fields = list[str]
 
 LOWEST = 100  # the "API\0 v100.." hello: the oldest client this protocol framing serves
@@ -446,7 +450,16 @@ def for_client(fields: Fields, version: int) -> Fields | None:
     if since is not None and version < since:
         return None
     rewrite = _OUTGOING.get(msg_id)
-    return rewrite(list(fields), version) if rewrite is not None else fields
+    if rewrite is None:
+        return fields
+    try:
+        return rewrite(list(fields), version)
+    except (IndexError, ValueError) as exc:
+        # a message this module does not know the shape of: never break the session's loop
+        log.error(
+            "simulator.version_rewrite_failed", msg_id=msg_id, version=version, error=str(exc)
+        )
+        return None
 
 
 # --- incoming ---------------------------------------------------------------------------------

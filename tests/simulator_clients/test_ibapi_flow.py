@@ -19,8 +19,6 @@ from ibapi.order import Order
 from tests.simulator.e2e import simulator
 from tests.simulator_clients.ibapi_app import IbapiApp, ibapi_client
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
 
 def _stock(symbol: str) -> Contract:
     c = Contract()

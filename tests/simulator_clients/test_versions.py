@@ -298,3 +298,7 @@ def test_messages_newer_than_the_session_are_not_sent() -> None:
 def test_v178_messages_pass_unchanged() -> None:
     for sample in SAMPLES:
         assert for_client(sample.fields, 178) is sample.fields
+
+
+def test_a_message_of_an_unknown_shape_is_dropped_not_raised() -> None:
+    assert for_client(["5", "7"], 157) is None  # an OPEN_ORDER cut short
