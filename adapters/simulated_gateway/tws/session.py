@@ -37,12 +37,18 @@ from adapters.simulated_gateway.tws.handlers.unsupported import (
 )
 from adapters.simulated_gateway.tws.handlers.unsupported import request_id as _any_request_id
 from adapters.simulated_gateway.tws.pacing import MessageRate
+from adapters.simulated_gateway.tws.versions import (
+    UPDATE_TWS,
+    for_client,
+    from_client,
+    negotiate,
+    request_too_new,
+)
 from adapters.simulated_gateway.tws.wire import FieldReader, FrameReader, ProtocolError, frame
 
 log = structlog.get_logger(__name__)
 
 SERVER_VERSION = 178
-MIN_CLIENT_VERSION = 157
 NO_SECURITY_DEFINITION = "No security definition has been found for the request"
 CLIENT_ID_IN_USE = (
     "Unable to connect as the client id is already in use. Retry with a unique client id."
@@ -101,6 +107,7 @@ class ClientSession(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self._reader = FrameReader()
         self._version_agreed = False
+        self.server_version = SERVER_VERSION  # agreed in the handshake, per session
         self._out: list[bytes] = []
         self._flush_scheduled = False
         self._delayed: deque[tuple[float, bytes]] = deque()
@@ -177,6 +184,13 @@ class ClientSession(asyncio.Protocol):
     def send(self, fields: list[str]) -> None:
         if self.closed:
             return
+        if self.server_version < SERVER_VERSION:
+            adapted = for_client(fields, self.server_version)
+            if adapted is None:
+                log.warning("simulator.message_not_in_version", msg_id=fields[0],
+                            version=self.server_version)  # fmt: skip
+                return
+            fields = adapted
         self._out.append(frame(fields))
         if not self._flush_scheduled:
             self._flush_scheduled = True
@@ -225,18 +239,14 @@ class ClientSession(asyncio.Protocol):
 
     def _agree_version(self, fields: list[str]) -> None:
         text = fields[0] if fields else ""
-        try:
-            span = text[1:].split(" ", 1)[0] if text.startswith("v") else ""
-            low, _, high = span.partition("..")
-            client_max = int(high or low)
-        except ValueError:
-            client_max = 0
-        if client_max < MIN_CLIENT_VERSION:
+        version = negotiate(text)
+        if version is None:
+            # below v100 a client does not speak this framing: IB closes the socket
             log.warning("simulator.version_refused", hello=text)
             self.close()
             return
         self._version_agreed = True
-        version = min(SERVER_VERSION, client_max)
+        self.server_version = version
         now = self.world.now().astimezone(UTC).strftime("%Y%m%d %H:%M:%S UTC")
         self.send(msg.handshake(version, now))
 
@@ -266,6 +276,17 @@ class ClientSession(asyncio.Protocol):
 
     def _dispatch(self, fields: list[str]) -> None:
         self.server.requests[fields[0]] += 1
+        if self.server_version < SERVER_VERSION:
+            refused = request_too_new(fields[0], self.server_version)
+            if refused is not None:
+                self.send(msg.error(_request_id(fields), UPDATE_TWS, refused))
+                return
+            try:
+                fields = from_client(fields, self.server_version)
+            except (IndexError, ValueError) as exc:
+                text = f"Error reading request. Message id {fields[0]}: {exc}"
+                self.send(msg.error(_request_id(fields), 320, text))
+                return
         if fields[0] in _ORDER_INSTRUCTIONS and self.server.faults.severed:
             # the gateway cannot reach IB: the order stays PendingSubmit until 1101/1102
             if len(self._held_orders) >= MAX_HELD_ORDERS:
