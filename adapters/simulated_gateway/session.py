@@ -20,8 +20,10 @@ from adapters.simulated_gateway import messages as msg
 from adapters.simulated_gateway.handlers_account import AccountHandlers
 from adapters.simulated_gateway.handlers_contracts import ContractHandlers
 from adapters.simulated_gateway.handlers_depth import DepthHandlers
+from adapters.simulated_gateway.handlers_fundamentals import FundamentalsHandlers
 from adapters.simulated_gateway.handlers_history_extras import HistoryExtraHandlers
 from adapters.simulated_gateway.handlers_market import MarketDataHandlers
+from adapters.simulated_gateway.handlers_news import NewsHandlers
 from adapters.simulated_gateway.handlers_orders import OrderHandlers
 from adapters.simulated_gateway.handlers_pnl import PnlHandlers
 from adapters.simulated_gateway.handlers_research import ResearchHandlers
@@ -62,6 +64,7 @@ MAX_HELD_ORDERS = 500  # per connection, while IB is unreachable
 _REQ_ID_POSITION = {
     "1": 2, "3": 1, "7": 2, "9": 2, "10": 2, "20": 1, "22": 1, "50": 2, "62": 2, "76": 2,
     "78": 1, "81": 1, "92": 1, "94": 1, "97": 1, "87": 1, "88": 1, "96": 1,
+    "84": 1, "86": 1, "52": 2, "100": 1, "102": 1,
 }  # fmt: skip
 
 
@@ -107,6 +110,8 @@ class ClientSession(asyncio.Protocol):
         self.empty_answers = EmptyAnswers(self)
         self.history_extras = HistoryExtraHandlers(self)
         self.research = ResearchHandlers(self)
+        self.news = NewsHandlers(self)
+        self.fundamentals = FundamentalsHandlers(self)
         self._routes: dict[str, Handler] = {
             "8": self._req_ids,
             "49": self._req_current_time,
@@ -114,7 +119,8 @@ class ClientSession(asyncio.Protocol):
         }
         for handlers in (self.market, self.depth, self.bars, self.tick_by_tick, self.contracts,
                          self.orders, self.account_handlers, self.pnl,
-                         self.empty_answers, self.history_extras, self.research):  # fmt: skip
+                         self.empty_answers, self.history_extras, self.research,
+                         self.news, self.fundamentals):  # fmt: skip
             self._routes.update(handlers.routes())
 
     # --- transport -------------------------------------------------------------------------
