@@ -42,7 +42,7 @@ class NewsHeadlines(msgspec.Struct, frozen=True, kw_only=True):
     providers: list[str]
     headlines: list[NewsHeadline]
     count: int
-    # The oldest headline's time: pass it as ``end`` to read further back.
+    # Pass it as ``end`` to read further back (the second before the oldest headline's).
     next_end: str | None = None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from application.company_ports import NewsBroker
 from application.services.contracts import ContractService
@@ -16,6 +16,10 @@ from domain.news import (
     NewsHeadlines,
     NewsProviders,
 )
+
+
+def _before(time: str) -> str:
+    return (datetime.fromisoformat(time) - timedelta(seconds=1)).isoformat()
 
 
 class NewsService:
@@ -34,7 +38,8 @@ class NewsService:
         end: datetime | None = None,
         limit: int = DEFAULT_HEADLINES,
     ) -> NewsHeadlines:
-        """Newest first; ``next_end`` (the oldest headline's time) reads further back."""
+        """Newest first; ``next_end`` (the second before the oldest headline's: IB's end is
+        inclusive) reads further back."""
         if not 1 <= limit <= MAX_HEADLINES:
             raise InvalidRequest(f"limit must be 1 to {MAX_HEADLINES}", field="limit")
         if start is not None and end is not None and start >= end:
@@ -49,7 +54,7 @@ class NewsService:
             providers=codes,
             headlines=found,
             count=len(found),
-            next_end=found[-1].time if len(found) == limit else None,
+            next_end=_before(found[-1].time) if len(found) == limit else None,
         )
 
     async def article(

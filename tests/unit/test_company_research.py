@@ -69,7 +69,8 @@ async def test_headlines_default_to_every_provider_and_page_back(
     assert services.news is not None
     page = await services.news.headlines(AAPL.con_id, limit=3)
     assert page.providers == ["BRFG", "BZ"] and page.count == 3
-    assert page.next_end == page.headlines[-1].time
+    assert page.next_end == "2025-03-07T13:59:59+00:00"  # IB's end is inclusive
+    assert page.headlines[-1].time == "2025-03-07T14:00:00+00:00"
     everything = await services.news.headlines(AAPL.con_id, ["brfg"], limit=50)
     assert everything.count == 9 and everything.next_end is None
 
