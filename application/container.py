@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from application.clock import SystemClock
+from application.company_ports import FundamentalsBroker, NewsBroker
 from application.group_ports import ExerciseBroker, OrderGroupBroker
 from application.ports import AuditLog, Broker, Clock, GatewayRuntime, MarketFeed, OrderJournal
 from application.redaction import Redactor
@@ -15,6 +16,7 @@ from application.services.account_actions import AccountActions
 from application.services.activity import ActivityService
 from application.services.connection import ConnectionService
 from application.services.contracts import ContractService
+from application.services.fundamentals import FundamentalsService
 from application.services.gateway import GatewayService
 from application.services.group_desk import GroupDesk
 from application.services.guardrails import OrderGuard
@@ -23,6 +25,7 @@ from application.services.health_monitor import HealthMonitor
 from application.services.history_extras import HistoryExtrasService
 from application.services.market_data import MarketDataService
 from application.services.market_lines import QuoteLines
+from application.services.news import NewsService
 from application.services.oca_desk import OcaDesk
 from application.services.option_exercise import OptionExercise
 from application.services.order_desk import OrderDesk
@@ -64,6 +67,9 @@ class Services:
     history: HistoryExtrasService | None = None
     # Symbol search, market rules, trading hours: with a broker that offers them.
     research: ResearchService | None = None
+    # News, fundamentals reports and corporate events: with a broker that offers them.
+    news: NewsService | None = None
+    fundamentals: FundamentalsService | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,4 +186,8 @@ def build_services(
         exercise=exercise,
         history=HistoryExtrasService(broker, contracts, clock),
         research=ResearchService(contracts, reference, clock) if reference is not None else None,
+        news=NewsService(contracts, broker) if isinstance(broker, NewsBroker) else None,
+        fundamentals=FundamentalsService(contracts, broker)
+        if isinstance(broker, FundamentalsBroker)
+        else None,
     )

@@ -64,6 +64,13 @@ class ContractNotFound(DomainError):
     code = "contract_not_found"
 
 
+class DataNotFound(DomainError):
+    """IB has no such data: an article id it does not know, fundamentals of an instrument
+    without them (IB's 430)."""
+
+    code = "data_not_found"
+
+
 class AmbiguousContract(DomainError):
     """Several contracts match; ``candidates`` lists them so the caller can pick one."""
 

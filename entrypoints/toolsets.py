@@ -33,6 +33,8 @@ TOOLSETS: dict[str, str] = {
     "live": "market depth, tick-by-tick data and cursor subscriptions to live data",
     "scanner": "market scanners",
     "reference": "symbol search, price increments (market rules), trading hours",
+    "news": "news providers, headlines of a stock and articles",
+    "fundamentals": "company fundamentals (IB's reports as fields) and corporate events",
     "gateway": "the IB Gateway: status, logs, restart",
 }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 
 from ib_async import IB
@@ -24,10 +24,12 @@ from adapters.ib.contracts import ExpectedMissFilter, IbContracts
 from adapters.ib.executions import IbExecutions
 from adapters.ib.exercise import IbExercise
 from adapters.ib.feed import IbFeed
+from adapters.ib.fundamentals import IbFundamentals
 from adapters.ib.history import IbHistory
 from adapters.ib.history_extras import IbHistoryExtras
 from adapters.ib.market_data import IbMarketData
 from adapters.ib.modify import IbModify
+from adapters.ib.news import IbNews
 from adapters.ib.order_terms import track_order_terms
 from adapters.ib.orders import IbOrders
 from adapters.ib.pnl import IbPnl
@@ -36,6 +38,7 @@ from adapters.ib.scanner import IbScanner, ScannerCancelAckFilter
 from adapters.ib.settings import IbSettings
 from adapters.ib.supervisor import ConnectionSupervisor
 from adapters.ib.what_if import IbWhatIf
+from adapters.ib.wsh import IbCorporateEvents
 from application.clock import SystemClock
 from application.ports import Clock
 from domain.account import (
@@ -51,9 +54,11 @@ from domain.connection import ConnectionStatus
 from domain.contract import Contract, ContractQuery
 from domain.executions import CompletedOrder, Execution, ExecutionQuery
 from domain.exercise import ExerciseAction, ExerciseResult
+from domain.fundamentals import CorporateEvent, FundamentalsReport
 from domain.history_extras import HistogramBucket, HistoricalTick, TicksQuery
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.market_rules import MarketRule
+from domain.news import ArticleBody, NewsHeadline, NewsProvider
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
 from domain.safety import WhatIf
@@ -106,6 +111,9 @@ class IbBroker:
         self.supervisor.on_connect(track_order_terms)
         self._scanner = IbScanner(calls, self._clock)
         self._research = IbResearch(calls, self._clock)
+        self._news = IbNews(calls, self._clock)
+        self._fundamentals = IbFundamentals(calls, self._clock)
+        self._corporate_events = IbCorporateEvents(calls, self._clock)
 
     # -- life cycle -------------------------------------------------------------------------------
 
@@ -168,6 +176,32 @@ class IbBroker:
 
     async def trading_schedule(self, contract: Contract) -> IbSchedule:
         return await self._research.trading_schedule(contract)
+
+    # -- company research (application.company_ports) ------------------------------------------
+
+    async def news_providers(self) -> list[NewsProvider]:
+        return await self._news.providers()
+
+    async def news_headlines(
+        self,
+        contract: Contract,
+        provider_codes: list[str],
+        start: datetime | None,
+        end: datetime | None,
+        limit: int,
+    ) -> list[NewsHeadline]:
+        return await self._news.headlines(contract, provider_codes, start, end, limit)
+
+    async def news_article(self, provider_code: str, article_id: str) -> ArticleBody:
+        return await self._news.article(provider_code, article_id)
+
+    async def fundamentals(self, contract: Contract, report_type: str) -> FundamentalsReport:
+        return await self._fundamentals.report(contract, report_type)
+
+    async def corporate_events(
+        self, contract: Contract, start: date | None, end: date | None, limit: int
+    ) -> list[CorporateEvent]:
+        return await self._corporate_events.events(contract, start, end, limit)
 
     async def option_chains(
         self, underlying_symbol: str, underlying_sec_type: str, underlying_con_id: int

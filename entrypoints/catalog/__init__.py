@@ -19,10 +19,12 @@ from entrypoints.catalog import (
     combined_orders,
     connection,
     contracts,
+    fundamentals,
     history_extras,
     live,
     market_data,
     modify,
+    news,
     oca_orders,
     option_exercise,
     orders,
@@ -59,6 +61,8 @@ CATALOG: tuple[Operation, ...] = (
     *_in("live", subscriptions.OPERATIONS),
     *_in("contracts", contracts.OPERATIONS),
     *_in("reference", research.OPERATIONS),
+    *_in("news", news.OPERATIONS),
+    *_in("fundamentals", fundamentals.OPERATIONS),
     *_in("scanner", scanner.OPERATIONS),
 )
 

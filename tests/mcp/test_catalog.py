@@ -42,6 +42,11 @@ QUERIES = {
     "search_symbols",
     "get_market_rules",
     "get_trading_hours",
+    "get_news_providers",
+    "get_news",
+    "get_news_article",
+    "get_fundamentals",
+    "get_corporate_events",
 }
 # Open or close a live data subscription: not read-only, not destructive, nothing to confirm.
 SUBSCRIBING = {"open_subscription", "close_subscription"}

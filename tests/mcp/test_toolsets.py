@@ -54,6 +54,8 @@ PROFILE_TOOLS = {
         "get_executions", "get_completed_orders",
         "get_scanner_results", "get_scanner_parameters",
         "search_symbols", "get_market_rules", "get_trading_hours",
+        "get_news_providers", "get_news", "get_news_article",
+        "get_fundamentals", "get_corporate_events",
     },
     "research": {
         "get_market_data_snapshot", "get_tickers", "get_historical_data",

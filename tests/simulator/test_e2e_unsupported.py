@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from ib_async import Stock
 from ib_async.wrapper import RequestError
 
 from tests.simulator.e2e import client, simulator, wait_until
@@ -12,19 +11,18 @@ from tests.simulator.e2e import client, simulator, wait_until
 
 async def test_unmodelled_requests_end_with_an_error_carrying_their_id() -> None:
     async with simulator() as sim, client(sim) as ib, asyncio.timeout(5):
-        (aapl,) = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
         # ib_async returns an empty result when a request fails (RaiseRequestErrors off)
-        assert not await ib.reqFundamentalDataAsync(aapl, "ReportSnapshot")
+        assert not await ib.reqUserInfoAsync()
         ib.RaiseRequestErrors = True
         try:
-            await ib.getWshMetaDataAsync()
+            await ib.reqSmartComponentsAsync("a6")
         except RequestError as exc:
-            assert exc.code == 322 and "'reqWshMetaData'" in exc.message
+            assert exc.code == 322 and "'reqSmartComponents'" in exc.message
         else:
-            raise AssertionError("reqWshMetaData did not fail")
+            raise AssertionError("reqSmartComponents did not fail")
         errors = ib.errors  # type: ignore[attr-defined]
         named = {text.split("'")[1] for _, code, text in errors if code == 322}
-        assert named == {"reqFundamentalData", "reqWshMetaData"}
+        assert named == {"reqUserInfo", "reqSmartComponents"}
 
 
 async def test_requests_without_an_id_get_the_error_with_id_minus_one() -> None:
@@ -38,7 +36,6 @@ async def test_requests_without_an_id_get_the_error_with_id_minus_one() -> None:
 
 async def test_known_empty_answers_for_a_paper_account() -> None:
     async with simulator() as sim, client(sim) as ib, asyncio.timeout(5):
-        assert await ib.reqNewsProvidersAsync() == []
         got: dict[str, object] = {}
         ib.wrapper.softDollarTiers = lambda req_id, tiers: got.update(tiers=(req_id, tiers))  # type: ignore[method-assign]
         ib.wrapper.familyCodes = lambda codes: got.update(codes=codes)  # type: ignore[method-assign]

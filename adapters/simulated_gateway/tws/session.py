@@ -22,8 +22,10 @@ from adapters.simulated_gateway.tws.client import Gateway
 from adapters.simulated_gateway.tws.handlers.handlers_account import AccountHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_contracts import ContractHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_depth import DepthHandlers
+from adapters.simulated_gateway.tws.handlers.handlers_fundamentals import FundamentalsHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_history_extras import HistoryExtraHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_market import MarketDataHandlers
+from adapters.simulated_gateway.tws.handlers.handlers_news import NewsHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_orders import OrderHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_pnl import PnlHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_research import ResearchHandlers
@@ -66,6 +68,7 @@ MAX_HELD_ORDERS = 500  # per connection, while IB is unreachable
 _REQ_ID_POSITION = {
     "1": 2, "3": 1, "7": 2, "9": 2, "10": 2, "20": 1, "22": 1, "50": 2, "62": 2, "76": 2,
     "78": 1, "81": 1, "92": 1, "94": 1, "97": 1, "87": 1, "88": 1, "96": 1,
+    "84": 1, "86": 1, "52": 2, "100": 1, "102": 1,
 }  # fmt: skip
 
 
@@ -128,6 +131,8 @@ class ClientSession(asyncio.Protocol):
         self.empty_answers = EmptyAnswers(self)
         self.history_extras = HistoryExtraHandlers(self)
         self.research = ResearchHandlers(self)
+        self.news = NewsHandlers(self)
+        self.fundamentals = FundamentalsHandlers(self)
         self._routes: dict[str, Handler] = {
             "8": self._req_ids,
             "49": self._req_current_time,
@@ -135,7 +140,8 @@ class ClientSession(asyncio.Protocol):
         }
         for handlers in (self.market, self.depth, self.bars, self.tick_by_tick, self.contracts,
                          self.orders, self.account_handlers, self.pnl,
-                         self.empty_answers, self.history_extras, self.research):  # fmt: skip
+                         self.empty_answers, self.history_extras, self.research,
+                         self.news, self.fundamentals):  # fmt: skip
             self._routes.update(handlers.routes())
 
     # --- transport -------------------------------------------------------------------------

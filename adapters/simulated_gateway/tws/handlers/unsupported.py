@@ -5,7 +5,7 @@ request's id. A request this simulator has no model for gets IB's 322 ("Error pr
 request") with that id, which ends the client's pending request (ib_async treats 321 as a
 warning and would keep waiting). Requests without a request id get the error with id -1.
 A few id-less requests whose honest answer for a simulated individual paper account is an
-empty list are answered that way (news providers, family codes, soft-dollar tiers).
+empty list are answered that way (family codes, soft-dollar tiers).
 """
 
 from __future__ import annotations
@@ -91,7 +91,6 @@ class EmptyAnswers:
             "17": self.req_managed_accounts,
             "79": self.req_soft_dollar_tiers,
             "80": self.req_family_codes,
-            "85": self.req_news_providers,
         }
 
     def set_server_log_level(self, fields: list[str]) -> None:
@@ -106,6 +105,3 @@ class EmptyAnswers:
 
     def req_family_codes(self, fields: list[str]) -> None:
         self.session.send(["78", "0"])  # FAMILY_CODES: an individual account has none
-
-    def req_news_providers(self, fields: list[str]) -> None:
-        self.session.send(["85", "0"])  # NEWS_PROVIDERS: no news subscriptions
