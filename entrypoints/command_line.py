@@ -8,6 +8,7 @@ flags of its own and reads no variable (its ``--port`` is the TWS API's, not the
 from __future__ import annotations
 
 import argparse
+import functools
 import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -85,7 +86,10 @@ def _hiding(cls: type[Settings], names: Sequence[str], name: str) -> type[Settin
     return create_model(name, __base__=cls, __doc__=cls.__doc__, **hidden)
 
 
-StdioSettings = _hiding(Settings, HTTP_ONLY, "StdioSettings")
+@functools.cache
+def stdio_settings() -> type[Settings]:
+    """The settings of ``stdio``: built when asked for (a few ms that ``serve`` need not pay)."""
+    return _hiding(Settings, HTTP_ONLY, "StdioSettings")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -123,12 +127,9 @@ def parse(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> Invo
     command: Command = "serve"
     if args and args[0] in COMMANDS:
         command = args.pop(0)  # type: ignore[assignment]
-    classes: dict[str, type[BaseSettings]] = {
-        "serve": Settings,
-        "stdio": StdioSettings,
-        "simulate": SimulateOptions,
-    }
-    cls = classes[command]
+    cls: type[BaseSettings] = Settings
+    if command != "serve":
+        cls = SimulateOptions if command == "simulate" else stdio_settings()
     cli: CliSettingsSource[_Parser] = CliSettingsSource(cls, root_parser=_parser(command, cls))
     cli = cli(args=args)
     flags = frozenset(field_of(name, cls) for name in cli())
@@ -149,7 +150,7 @@ def parse(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> Invo
             raise SettingsError(
                 f"--{name.replace('_', '-')} is a flag of ibkr-mcp serve: stdio has no HTTP server"
             )
-    settings = load(StdioSettings if command == "stdio" else Settings, environ=environ, cli=cli)
+    settings = load(stdio_settings() if command == "stdio" else Settings, environ=environ, cli=cli)
     return Invocation(command, settings=settings, flags=flags)
 
 

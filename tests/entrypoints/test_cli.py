@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from entrypoints.cli import main
-from entrypoints.command_line import StdioSettings, parse, settings_from_cli
+from entrypoints.command_line import parse, settings_from_cli, stdio_settings
 from entrypoints.settings import ENV_ONLY, HTTP_ONLY, Settings, SettingsError
 from entrypoints.version import DISTRIBUTION
 
@@ -127,7 +127,7 @@ def test_stdio_help_leaves_out_the_http_servers_flags(capsys, monkeypatch):
     for name in HTTP_ONLY:
         assert not re.search(rf"^\s+--{name.replace('_', '-')}(?![\w-])", text, re.M), name
     assert "[env: IBKR_MCP_READ_ONLY]" in _flag_line(text, "--read-only")
-    assert set(StdioSettings.model_fields) == set(Settings.model_fields)
+    assert set(stdio_settings().model_fields) == set(Settings.model_fields)
 
 
 def test_simulate_has_its_own_flags_and_reads_no_variable(capsys, monkeypatch):
@@ -196,3 +196,11 @@ def test_the_readme_configuration_names_only_real_flags(capsys, monkeypatch):
     assert len(variables) >= 5
     for name in variables:  # a variable, or a former name shown after it
         assert re.search(rf"(\[env: | \| ){name}\b", serve), name
+
+
+def test_the_flags_given_are_known_so_a_password_flag_is_warned_about():
+    given = parse(["--ib-gateway-username", "u", "--ib-gateway-password", "pw-0123456789"], {})
+    assert given.flags == {"ib_gateway_username", "ib_gateway_password"}
+    from_env = parse([], {"IBKR_MCP_IB_GATEWAY_PASSWORD": "pw-0123456789"})
+    assert from_env.flags == frozenset()
+    assert from_env.settings is not None and from_env.settings.ib_gateway_password is not None
