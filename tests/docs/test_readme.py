@@ -12,6 +12,7 @@ from fastmcp import Client
 from application.container import build_services
 from entrypoints.catalog import CATALOG
 from entrypoints.mcp.server import build_mcp
+from entrypoints.version import DISTRIBUTION
 from tests.fakes import FakeBroker, FakeClock, FakeGateway
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,7 @@ async def test_the_mcp_server_reports_the_package_version() -> None:
     async with Client(_mcp()) as client:  # type: ignore[arg-type]
         info = client.server_info
     assert info is not None
-    assert (info.name, info.version) == ("ibkr-mcp", version("ibkr-mcp"))
+    assert (info.name, info.version) == ("ibkr-mcp", version(DISTRIBUTION))
 
 
 def test_the_license_is_mit() -> None:

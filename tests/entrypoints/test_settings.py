@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from entrypoints.cli import build_parser, settings_from_args
+from entrypoints.command_line import settings_from_cli
 from entrypoints.settings import Secret, SettingsError, settings_from_env
 
 
@@ -32,10 +32,11 @@ def test_environment_variables_are_read_and_typed():
 
 
 def test_cli_flags_override_the_environment():
-    args = build_parser().parse_args(["serve", "--port", "8100", "--gateway", "external"])
-    settings = settings_from_args(args)
+    env = {"IBKR_MCP_PORT": "9001", "IBKR_MCP_GATEWAY": "docker", "IBKR_MCP_IB_PORT": "4001"}
+    settings = settings_from_cli(["serve", "--port", "8100", "--gateway", "external"], env)
     assert settings.port == 8100
     assert settings.gateway_mode == "external"
+    assert settings.ib_port == 4001  # the variable, where no flag is given
 
 
 def test_mcp_sessions_are_bounded_by_default_and_configurable():
@@ -43,15 +44,13 @@ def test_mcp_sessions_are_bounded_by_default_and_configurable():
     assert (defaults.mcp_session_idle_timeout, defaults.mcp_max_sessions) == (600.0, 100)
     env = {"IBKR_MCP_MCP_SESSION_IDLE_TIMEOUT": "90", "IBKR_MCP_MCP_MAX_SESSIONS": "20"}
     assert settings_from_env(env).mcp_session_idle_timeout == 90.0
-    args = build_parser().parse_args(["serve", "--mcp-max-sessions", "5"])
-    assert settings_from_args(args).mcp_max_sessions == 5
+    assert settings_from_cli(["serve", "--mcp-max-sessions", "5"], {}).mcp_max_sessions == 5
 
 
 def test_credentials_mean_docker_and_the_password_never_shows(tmp_path: Path):
-    args = build_parser().parse_args(
-        ["serve", "--ib-gateway-username", "trader", "--ib-gateway-password", "hunter2-secret"]
+    settings = settings_from_cli(
+        ["serve", "--ib-gateway-username", "trader", "--ib-gateway-password", "hunter2-secret"], {}
     )
-    settings = settings_from_args(args)
     assert settings.gateway_mode == "docker"
     assert isinstance(settings.ib_gateway_password, Secret)
     assert "hunter2-secret" not in repr(settings)
@@ -125,14 +124,15 @@ DOCKER = ["serve", "--ib-gateway-username", "trader", "--ib-gateway-password", "
 def test_gateway_env_reaches_the_docker_gateway():
     from entrypoints.bootstrap import _make_runtime
 
-    args = build_parser().parse_args(
+    settings = settings_from_cli(
         [
             *DOCKER,
             *("--gateway-env", "TWOFA_TIMEOUT_ACTION=restart"),
             *("--gateway-env", "AUTO_RESTART_TIME=11:59 PM"),
-        ]
+        ],
+        {},
     )
-    runtime = _make_runtime(settings_from_args(args))
+    runtime = _make_runtime(settings)
     assert runtime.settings.env == {  # type: ignore[attr-defined]
         "TWOFA_TIMEOUT_ACTION": "restart",
         "AUTO_RESTART_TIME": "11:59 PM",
@@ -163,11 +163,11 @@ def test_bad_gateway_env_is_refused(item: str, needle: str):
 def test_gateway_env_cannot_override_what_the_service_sets(flavor: str, key: str):
     from entrypoints.bootstrap import _make_runtime
 
-    args = build_parser().parse_args(
-        [*DOCKER, "--gateway-flavor", flavor, "--gateway-env", f"{key}=live"]
+    settings = settings_from_cli(
+        [*DOCKER, "--gateway-flavor", flavor, "--gateway-env", f"{key}=live"], {}
     )
     with pytest.raises(SettingsError, match=f"must not set {key}: the service sets it"):
-        _make_runtime(settings_from_args(args))
+        _make_runtime(settings)
 
 
 def test_allowed_hosts_and_origins_are_service_wide_and_keep_their_former_names():
@@ -196,7 +196,7 @@ def test_allowed_hosts_and_origins_are_service_wide_and_keep_their_former_names(
         ["--allowed-hosts", "h.example", "--allowed-origins", "http://localhost:6274"],
         ["--mcp-allowed-hosts", "h.example", "--mcp-allowed-origins", "http://localhost:6274"],
     ):
-        settings = settings_from_args(build_parser().parse_args(["serve", *flags]))
+        settings = settings_from_cli(["serve", *flags], {})
         assert settings.allowed_hosts == ("h.example",)
         assert settings.allowed_origins == ("http://localhost:6274",)
 
@@ -246,19 +246,18 @@ def test_tool_profile_and_toolsets_from_flags_over_the_environment():
     env = {"IBKR_MCP_TOOLSETS": "gateway", "IBKR_MCP_TOOL_PROFILE": "full"}
     assert settings_from_env(env).tool_selection() == ToolSelection(frozenset({"gateway"}))
     for command in ("serve", "stdio"):
-        args = build_parser().parse_args(
-            [command, "--tool-profile", "read-only", "--toolsets", "account, scanner"]
+        settings = settings_from_cli(
+            [command, "--tool-profile", "read-only", "--toolsets", "account, scanner"], {}
         )
-        selection = settings_from_args(args).tool_selection()
+        selection = settings.tool_selection()
         assert selection == ToolSelection(frozenset({"account", "scanner"}), queries_only=True)
 
 
 def test_an_unknown_tool_profile_flag_is_a_settings_error():
-    args = build_parser().parse_args(["stdio", "--tool-profile", "all"])
     with pytest.raises(
         SettingsError, match="the profiles are standard, trading, read-only, research, full"
     ):
-        settings_from_args(args)
+        settings_from_cli(["stdio", "--tool-profile", "all"], {})
 
 
 def test_a_keep_alive_below_a_second_is_refused():
