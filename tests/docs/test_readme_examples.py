@@ -66,7 +66,7 @@ LIMIT = 60.0
 
 FENCE = re.compile(r"^```(?P<lang>\S*)\s*$")
 MARKER = re.compile(r"^<!-- example: (?P<kind>[\w-]+)(?: (?P<arg>.*?))? -->$")
-KINDS = ("not-run", "service", "response", "body", "bodies", "excerpt")
+KINDS = ("not-run", "service", "response", "body", "bodies", "excerpt", "output")
 RUN_BY_LANGUAGE = ("bash", "sh", "console", "python", "json")
 ELISION = re.compile(r",\s*\.\.\.(?=\s*[,}\]])")  # `, ...` before `}`, `]` or `,`
 README_PORT = re.compile(r"(?<=[\w.\]]):8000\b")
@@ -392,6 +392,29 @@ def run_console(block: Block, service: Service, tmp: Path) -> list[str]:
     return printed
 
 
+def run_output(block: Block, service: Service) -> None:
+    """An ``output`` block: its first line is a ``$ command``; every other line it shows but
+    ``...`` (an elision) is a line the command prints, in that order (80 columns wide)."""
+    first, *shown = block.code.splitlines()
+    assert first.startswith("$ "), f"{block}: an output block starts with its `$ command`"
+    env = {**service.env, "COLUMNS": "80"}
+    done = subprocess.run(
+        ["bash", "-c", f"uv run --frozen {first[2:]}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=LIMIT,
+        check=False,
+    )
+    assert done.returncode == 0, f"{block}: exited {done.returncode}: {done.stderr}"
+    printed = [line.rstrip() for line in done.stdout.splitlines()]
+    at = 0
+    for line in (line.rstrip() for line in shown if line.strip() not in ("", "...")):
+        assert line in printed[at:], f"{block}: {line!r} not printed (in order) by {first}"
+        at = printed.index(line, at) + 1
+
+
 def json_values(text: str) -> list[Any]:
     """Every JSON value in ``text``, one after another (the README's `, ...` elided)."""
     text = ELISION.sub("", text)
@@ -562,6 +585,8 @@ async def test_the_example_runs(
         check_responses(example, run_bodies(block, service))
     elif block.kind == "excerpt":
         run_excerpt(block)
+    elif block.kind == "output":
+        run_output(block, service)
     elif block.lang in ("bash", "sh"):
         out = run_bash(block, service, tmp_path)
         if example.responses:
