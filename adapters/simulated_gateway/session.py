@@ -29,6 +29,7 @@ from adapters.simulated_gateway.model import ContractQuery, Instrument
 from adapters.simulated_gateway.order_events import OrderEvents
 from adapters.simulated_gateway.pacing import MessageRate
 from adapters.simulated_gateway.realtime_bars import RealTimeBarHandlers
+from adapters.simulated_gateway.subscription_faults import screen as screen_subscription
 from adapters.simulated_gateway.tick_by_tick import TickByTickHandlers
 from adapters.simulated_gateway.unsupported import (
     NOT_SUPPORTED_CODE,
@@ -270,6 +271,8 @@ class ClientSession(asyncio.Protocol):
             self._handle(fields)
 
     def _handle(self, fields: list[str]) -> None:
+        if screen_subscription(self, fields):
+            return  # refused for a missing market data subscription (a fault)
         handler = self._routes.get(fields[0])
         if handler is None:
             # IB answers every request: an unmodelled one ends with an error, never silence

@@ -27,11 +27,25 @@ from domain.history_extras import (
     parse_moment,
 )
 from entrypoints.catalog.fields import Id, normalize, upper_words
-from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Call, Operation, Rest
+from entrypoints.catalog.operation import (
+    BROKER_ERRORS,
+    QUERY,
+    SUBSCRIPTION_ERRORS,
+    Call,
+    Operation,
+    Rest,
+)
 
 HeadWhat = Literal[HEAD_WHAT_TO_SHOW]  # type: ignore[valid-type]
 TickWhat = Literal[TICK_TYPES]  # type: ignore[valid-type]
-ERRORS = (InvalidRequest, ContractNotFound, MarketDataUnavailable, RateLimited, *BROKER_ERRORS)
+ERRORS = (
+    InvalidRequest,
+    ContractNotFound,
+    MarketDataUnavailable,
+    RateLimited,
+    *SUBSCRIPTION_ERRORS,
+    *BROKER_ERRORS,
+)
 
 ContractIdField = Annotated[
     Id, Meta(description="IB contract id (conId) of the instrument", examples=[265598])

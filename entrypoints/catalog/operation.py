@@ -17,7 +17,14 @@ from typing import Any, Literal, TypeVar
 import msgspec
 
 from application.container import Services
-from domain.errors import BrokerTimeout, DomainError, NotConnected, NotSupported
+from domain.errors import (
+    BrokerTimeout,
+    CompetingSession,
+    DomainError,
+    MarketDataNotSubscribed,
+    NotConnected,
+    NotSupported,
+)
 from domain.safety import Caller
 
 HttpMethod = Literal["GET", "POST", "PATCH", "DELETE"]
@@ -54,6 +61,8 @@ RESTART = Nature(Effect.DESTRUCTIVE, idempotent=False, reaches_ib=False, offered
 
 # What any call that reaches IB may answer besides its own errors.
 BROKER_ERRORS: tuple[type[DomainError], ...] = (NotConnected, BrokerTimeout)
+# What market data the account is not subscribed to answers (403, 409): IB's 354, 10089, ...
+SUBSCRIPTION_ERRORS: tuple[type[DomainError], ...] = (MarketDataNotSubscribed, CompetingSession)
 S = TypeVar("S")
 
 
