@@ -111,6 +111,21 @@ class ResultLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class Paging:
+    """A list answer in pages (``paging.py``): each door cuts it to ``limit`` items after
+    ``cursor``; the MCP door by default to a page that stays under about 20 KB."""
+
+    key: Callable[[Any], object]  # what a cursor names an item by
+    mcp_default: int  # the page size on MCP when no limit is given (keeps it under ~20 KB)
+    maximum: int  # the largest page a caller may ask for
+    items: str | None = None  # the result's list field; None: the result is the list
+    rest_default: int | None = None  # REST's page size when no limit is given; None: all
+    from_end: bool = False  # oldest-first lists: the first page is the latest items
+    what: str = "items"  # in the message of a cut answer
+    cap: str | None = None  # the ResultLimits field no MCP page exceeds (the server's limits)
+
+
+@dataclass(frozen=True, slots=True)
 class Mcp:
     """How the MCP door answers: MCP results are objects, and sized for a context window."""
 
@@ -158,6 +173,7 @@ class Operation:
     mcp: Mcp = Mcp()
     extras: tuple[Extra, ...] = ()
     toolset: str = ""
+    paging: Paging | None = None
 
     @property
     def http_method(self) -> HttpMethod:
