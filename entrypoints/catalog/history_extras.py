@@ -35,6 +35,7 @@ from entrypoints.catalog.operation import (
     Operation,
     Rest,
 )
+from entrypoints.catalog.progress import tracked
 
 HeadWhat = Literal[HEAD_WHAT_TO_SHOW]  # type: ignore[valid-type]
 TickWhat = Literal[TICK_TYPES]  # type: ignore[valid-type]
@@ -155,7 +156,8 @@ At most 1000 (IB's limit), one trading session per answer. IB paces historical r
         output=HistoricalTicks,
         nature=QUERY,
         errors=ERRORS,
-        call=lambda q, c: _service(c).historical_ticks(q.query()),
+        call=lambda q, c: tracked(c, "historical ticks", _service(c).historical_ticks(q.query())),
+        reports_progress=True,
         rest=Rest("/ibkr/market_data/historical_ticks", tag="market data"),
         toolset="history",
     ),

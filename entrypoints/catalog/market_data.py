@@ -46,6 +46,7 @@ from entrypoints.catalog.operation import (
     Rest,
 )
 from entrypoints.catalog.paging import cursor_extra, limit_extra
+from entrypoints.catalog.progress import tracked
 
 DURATION_PATTERN = r"^[1-9][0-9]{0,5} [SDWMY]$"
 DURATION_FORMAT = (
@@ -146,7 +147,8 @@ BARS = Paging(
 
 
 async def _history(query: HistoryInput, call: Call) -> HistoricalData:
-    return await call.services.market_data.historical(query.query())
+    work = call.services.market_data.historical(query.query())
+    return await tracked(call, "historical bars", work)
 
 
 OPERATIONS = (
@@ -215,6 +217,7 @@ latest bars first (next_cursor). IB paces historical requests (60 per 10 minutes
         rest=Rest("/ibkr/market_data/historical", tag="market data"),
         extras=(limit_extra(BARS), cursor_extra()),
         paging=BARS,
+        reports_progress=True,
         toolset="history",
     ),
 )

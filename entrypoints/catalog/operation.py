@@ -28,6 +28,9 @@ from domain.errors import (
 from domain.safety import Caller
 
 HttpMethod = Literal["GET", "POST", "PATCH", "DELETE"]
+# How a long call tells its caller how far it got: (progress, total, message). The MCP door
+# sends it as progress notifications when the caller asked for them; REST has none.
+Progress = Callable[[float, float | None, str], Awaitable[None]]
 
 
 class Effect(Enum):
@@ -146,6 +149,9 @@ class Call:
     services: Services
     caller: Caller
     extras: Mapping[str, Any] = field(default_factory=dict)
+    # Set by a door that can tell the caller how a long call goes (operations that declare
+    # ``reports_progress``, and only when the caller asked): see ``progress.py``.
+    progress: Progress | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +180,8 @@ class Operation:
     extras: tuple[Extra, ...] = ()
     toolset: str = ""
     paging: Paging | None = None
+    # The call may take more than about a second and reports how it goes (Call.progress).
+    reports_progress: bool = False
 
     @property
     def http_method(self) -> HttpMethod:

@@ -33,6 +33,7 @@ from entrypoints.logging import REDACTOR
 from entrypoints.mcp.caller import mcp_caller
 from entrypoints.mcp.elicitation import confirm
 from entrypoints.mcp.errors import explain
+from entrypoints.mcp.progress import mcp_progress
 from entrypoints.toolsets import EVERY_TOOL, ToolSelection
 
 # stdlib logging, not structlog's default: unconfigured, structlog prints to stdout, which
@@ -85,7 +86,8 @@ class OperationTool(Tool):
             args, extras = decode_arguments(op, arguments)
             caller = mcp_caller()
             extras = await confirm(op, args, extras, self.services, caller)
-            result = await op.call(args, Call(self.services, caller, extras))
+            progress = mcp_progress() if op.reports_progress else None
+            result = await op.call(args, Call(self.services, caller, extras, progress))
             return ToolResult(structured_content=answer(op, result, self.limits, args, extras))
         except DomainError as exc:
             log.info("mcp tool %s: %s: %s", op.name, exc.code, exc.message)
