@@ -133,6 +133,31 @@ class MarketDataUnavailable(DomainError):
     code = "market_data_unavailable"
 
 
+class MarketDataNotSubscribed(MarketDataUnavailable):
+    """The account lacks the market data or research subscription IB requires for this data
+    (IB's 354, 10089, 10090, 10168, 162 "No market data permissions", 430). Retrying does not
+    help: ``remedy`` says what the account holder can do (subscribe, or use delayed data)."""
+
+    code = "market_data_not_subscribed"
+
+    def __init__(self, message: str, *, ib_code: int, data: str, remedy: str) -> None:
+        super().__init__(f"{message}. {remedy}", ib_code=ib_code, data=data, remedy=remedy)
+        self.ib_code = ib_code
+        self.data = data
+        self.remedy = remedy
+
+
+class CompetingSession(MarketDataUnavailable):
+    """IB sends no market data to this session while the same user is logged in to a live
+    session elsewhere (IB's 10197); it resumes when that session ends."""
+
+    code = "competing_live_session"
+
+    def __init__(self, message: str, *, ib_code: int = 10197, retry_after: int = 60) -> None:
+        super().__init__(message, ib_code=ib_code, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
 class GatewayError(DomainError):
     """The gateway runtime (container, simulator) could not do what was asked."""
 

@@ -133,3 +133,7 @@ class HistoricalData(msgspec.Struct, frozen=True, kw_only=True):
     contract_id: int | UnsetType = UNSET
     truncated: bool | UnsetType = UNSET
     message: str | UnsetType = UNSET
+    # Set when the answer is one page of more bars (``limit``): how many in all, and the
+    # ``cursor`` that reads the older ones.
+    total: int | UnsetType = UNSET
+    next_cursor: str | UnsetType = UNSET

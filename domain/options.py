@@ -82,3 +82,7 @@ class OptionChainResult(msgspec.Struct, frozen=True, kw_only=True):
     # Set when the answer was cut to stay readable; says how to narrow the request.
     message: str | UnsetType = UNSET
     truncated: bool | UnsetType = UNSET
+    # Set when options_chain is one page of more contracts (``limit``): how many in all, and
+    # the ``cursor`` that reads the next ones.
+    total: int | UnsetType = UNSET
+    next_cursor: str | UnsetType = UNSET

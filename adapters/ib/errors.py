@@ -16,11 +16,13 @@ from ib_async import RequestError
 from domain.connection import FarmKind
 from domain.errors import (
     BrokerTimeout,
+    CompetingSession,
     ContractNotFound,
     DomainError,
     GatewayError,
     InvalidRequest,
     LinesExhausted,
+    MarketDataNotSubscribed,
     MarketDataUnavailable,
     NotConnected,
     OrderNotFound,
@@ -43,6 +45,28 @@ _FARM_KINDS = (
 )
 # Not subscribed to live data: 354 ends the request, 10167 sends delayed data instead.
 NOT_SUBSCRIBED = frozenset({354, 10167})
+# The account lacks the subscription IB requires: 354 "Requested market data is not
+# subscribed", 10089 "...requires additional subscription for API", 10090 "Part of requested
+# market data is not subscribed", 10168 "...Delayed market data is not enabled", 430 "...
+# fundamentals data for the security specified is not available". Each ends the request
+# (10167, "Displaying delayed market data", is a warning: delayed data follows).
+MISSING_SUBSCRIPTION = frozenset({354, 10089, 10090, 10168, 430})
+COMPETING_SESSION = 10197
+_SUBSCRIBE = (
+    "Subscribe to the exchange's market data in IB's Client Portal (Settings > Market Data "
+    "Subscriptions) and allow it for the API"
+)
+_DELAYED = (
+    "; IB offers delayed quotes (market_data_type 3) without one, which snapshots and quote "
+    "streams ask for by themselves when live data is refused"
+)
+_REMEDIES = {
+    430: "IB may have no fundamentals for this contract (ETFs, futures, options); for stocks "
+    "subscribe to the fundamentals research data in IB's Client Portal (Settings > Research "
+    "Subscriptions)",
+    10168: _SUBSCRIBE + ", or allow delayed data: snapshots and quote streams ask for it "
+    "(market_data_type 3) when live data is not subscribed",
+}
 ORDER_REJECTED = frozenset({201, 202})
 # The account's limits on live subscriptions: market data lines (101), depth books (309),
 # tick-by-tick subscriptions (10190).
@@ -95,6 +119,10 @@ def to_domain(code: int, text: str, what: str = "the request") -> DomainError:
         if "scan" in text.lower():  # the scanner's errors come with the same code
             return scanner_error(code, text, what)
         return _historical(code, text, what)
+    if code in MISSING_SUBSCRIPTION:
+        return not_subscribed(code, text, what)
+    if code == COMPETING_SESSION:
+        return competing_session(code, text, what)
     if code in NOT_SUBSCRIBED:
         return MarketDataUnavailable(f"No market data subscription for {what} ({ib})", ib_code=code)
     if code == PRICE_OFF_TICK:
@@ -113,9 +141,37 @@ def to_domain(code: int, text: str, what: str = "the request") -> DomainError:
     return GatewayError(f"{what} failed ({ib})", ib_code=code)
 
 
+def not_subscribed(code: int, text: str, what: str) -> MarketDataNotSubscribed:
+    """The account lacks what IB needs for ``what``: the error names it and the way out."""
+    remedy = _REMEDIES.get(code)
+    if remedy is None:
+        live = what.startswith(("a quote", "streaming quotes", "quotes"))
+        remedy = _SUBSCRIBE + (_DELAYED if live else "; this data has no delayed form")
+    kind = "research data" if code == 430 else "market data subscription"
+    return MarketDataNotSubscribed(
+        f"The account lacks the {kind} IB requires for {what} (IB error {code}: {text})",
+        ib_code=code,
+        data=what,
+        remedy=remedy,
+    )
+
+
+def competing_session(code: int, text: str, what: str) -> CompetingSession:
+    return CompetingSession(
+        f"IB sends no market data for {what} while this IB user is logged in to a live "
+        "session elsewhere (TWS, IBKR Mobile or Client Portal); log out there, or retry once "
+        f"it ends (IB error {code}: {text})",
+        ib_code=code,
+    )
+
+
 def _historical(code: int, text: str, what: str) -> DomainError:
     ib = f"IB error {code}: {text}"
     lowered = text.lower()
+    if "permission" in lowered or "not subscribed" in lowered:
+        return not_subscribed(code, text, what)
+    if "competing" in lowered:
+        return competing_session(code, text, what)
     if "pacing" in lowered:
         return RateLimited(f"IB historical data pacing limit ({ib})", retry_after=15)
     if any(word in lowered for word in ("exceed", "invalid", "illegal", "not supported")):
@@ -159,10 +215,7 @@ def scanner_error(code: int, text: str, what: str = "the scan") -> DomainError:
     if any(word in lowered for word in ("pacing", "exceed", "max number", "too many")):
         return RateLimited(f"IB's market scanner is busy: {reason} ({ib})", retry_after=5)
     if "permission" in lowered or "not subscribed" in lowered:
-        return MarketDataUnavailable(
-            f"The account lacks the market data permissions IB's scanner needs for {what} ({ib})",
-            ib_code=code,
-        )
+        return not_subscribed(code, text, what)
     field = next((name for word, name in _SCANNER_FIELDS if word in lowered), None)
     refused = ("invalid", "not valid", "not configured", "not supported", "disabled", "unknown")
     if field is not None or any(word in lowered for word in refused):

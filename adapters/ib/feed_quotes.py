@@ -23,7 +23,6 @@ from adapters.ib.feed_lines import Line, Verdict
 from adapters.ib.market_data import OPTION_TICKS, IbMarketData
 from application.ports import StreamSink
 from domain.contract import Contract
-from domain.errors import MarketDataUnavailable
 from domain.market_data import Quote
 
 
@@ -84,7 +83,4 @@ class QuoteLine(Line[Quote]):
         if fallback and market_data.market_data_type != fallback:
             market_data.switch_type(fallback)
             return "renew"
-        return MarketDataUnavailable(
-            f"No market data subscription for {self.contract.symbol} (IB error {code}: {text})",
-            ib_code=code,
-        )
+        return errors.not_subscribed(code, text, self.what)

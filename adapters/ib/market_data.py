@@ -73,7 +73,8 @@ class IbMarketData:
             if not outcome.has_data:
                 outcome = await self._request(contract)
         if outcome.failure is not None and not (outcome.not_subscribed and outcome.has_data):
-            raise errors.to_domain(outcome.failure.code, outcome.failure.message, contract.symbol)
+            failure = outcome.failure
+            raise errors.to_domain(failure.code, failure.message, f"a quote of {contract.symbol}")
         if not outcome.complete and not outcome.has_data:
             raise BrokerTimeout(
                 f"The IB Gateway sent no market data for {contract.symbol} within "

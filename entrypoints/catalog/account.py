@@ -10,7 +10,11 @@ from msgspec import Meta
 from domain.account import AccountSummary, AccountValue, Position
 from domain.errors import InvalidRequest
 from entrypoints.catalog.fields import AccountId
-from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Mcp, Operation, Rest
+from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Mcp, Operation, Paging, Rest
+from entrypoints.catalog.paging import cursor_extra, limit_extra
+
+# ~300 bytes a position: 50 are ~15 KB.
+POSITIONS = Paging(key=lambda p: p.contract_id, mcp_default=50, maximum=1000, what="positions")
 
 
 class AccountInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -80,5 +84,7 @@ for place_order, e.g. to close it.""",
         call=lambda q, c: c.services.account.positions(q.account_id),
         rest=Rest("/ibkr/account/positions", tag="account"),
         mcp=Mcp(list_key="positions"),
+        extras=(limit_extra(POSITIONS), cursor_extra()),
+        paging=POSITIONS,
     ),
 )

@@ -11,19 +11,25 @@ from msgspec import Meta
 from domain.errors import InvalidRequest
 from domain.executions import MAX_ACTIVITY, CompletedOrder, Execution, ExecutionQuery
 from entrypoints.catalog.fields import ActionName, Text32, normalize, upper_words
-from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Mcp, Operation, Rest
+from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Mcp, Operation, Paging, Rest
+from entrypoints.catalog.paging import cursor_extra
 
 TIME_FORMAT = "an ISO 8601 time with its zone, e.g. 2025-03-04T14:30:00Z"
 
 Limit = Annotated[
-    int,
+    Annotated[int, Meta(ge=1, le=MAX_ACTIVITY)] | None,
     Meta(
-        ge=1,
-        le=MAX_ACTIVITY,
-        description=f"At most this many, the newest first (1-{MAX_ACTIVITY})",
+        description=f"At most this many, the newest first (1-{MAX_ACTIVITY}; default 100, 30 "
+        "on MCP)",
         examples=[50],
     ),
 ]
+# ~500 bytes an entry: 30 are ~15 KB. The use case reads them all (at most MAX_ACTIVITY);
+# each door cuts its page (REST keeps its default of 100).
+EXECUTIONS = Paging(key=lambda e: e.exec_id, mcp_default=30, maximum=MAX_ACTIVITY,
+                    rest_default=100, what="executions")  # fmt: skip
+COMPLETED = Paging(key=lambda o: o.perm_id, mcp_default=30, maximum=MAX_ACTIVITY,
+                   rest_default=100, what="completed orders")  # fmt: skip
 
 
 class ExecutionsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -47,15 +53,15 @@ class ExecutionsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
             extra=normalize(upper_words),
         ),
     ] = None
-    limit: Limit = 100
+    limit: Limit = None
 
     def query(self) -> ExecutionQuery:
         return ExecutionQuery(since=self.since, symbol=self.symbol, side=self.side,
-                              limit=self.limit)  # fmt: skip
+                              limit=MAX_ACTIVITY)  # fmt: skip
 
 
 class CompletedOrdersInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    limit: Limit = 100
+    limit: Limit = None
 
 
 OPERATIONS = (
@@ -76,6 +82,8 @@ current trading day's executions. Narrow with since, symbol and side; at most li
         call=lambda q, c: c.services.activity.executions(q.query()),
         rest=Rest("/ibkr/executions", tag="orders"),
         mcp=Mcp(list_key="executions"),
+        extras=(cursor_extra(),),
+        paging=EXECUTIONS,
     ),
     Operation(
         name="get_completed_orders",
@@ -91,8 +99,10 @@ entries.""",
         output=list[CompletedOrder],
         nature=QUERY,
         errors=(InvalidRequest, *BROKER_ERRORS),
-        call=lambda q, c: c.services.activity.completed_orders(q.limit),
+        call=lambda _, c: c.services.activity.completed_orders(MAX_ACTIVITY),
         rest=Rest("/ibkr/orders/completed", tag="orders"),
         mcp=Mcp(list_key="completed_orders"),
+        extras=(cursor_extra(),),
+        paging=COMPLETED,
     ),
 )

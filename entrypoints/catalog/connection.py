@@ -13,6 +13,7 @@ from entrypoints.catalog.operation import (
     Operation,
     Rest,
 )
+from entrypoints.catalog.progress import tracked
 
 OPERATIONS = (
     Operation(
@@ -41,7 +42,8 @@ only when get_connection_status stays disconnected or degraded.""",
         output=ReconnectResult,
         nature=RECONNECT,
         errors=(GatewayError, *BROKER_ERRORS[1:]),
-        call=lambda _, c: c.services.connection.reconnect(),
+        call=lambda _, c: tracked(c, "reconnecting", c.services.connection.reconnect()),
+        reports_progress=True,
         rest=Rest("/ibkr/connection/reconnect", tag="connection"),
     ),
     Operation(

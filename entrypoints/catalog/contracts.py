@@ -34,9 +34,11 @@ from entrypoints.catalog.operation import (
     Extra,
     Mcp,
     Operation,
+    Paging,
     Rest,
     ResultLimits,
 )
+from entrypoints.catalog.paging import cursor_extra, limit_extra
 
 
 class ContractDetailsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -189,18 +191,11 @@ def cap_candidates(result: ContractDetailsResult, limits: ResultLimits) -> Contr
     return ContractDetailsAnswer(**fields)
 
 
-def cap_chain(result: OptionChainResult, limits: ResultLimits) -> OptionChainResult:
-    options = result.options_chain
-    limit = limits.max_option_contracts
-    if not isinstance(options, list) or len(options) <= limit:
-        return result
-    return msgspec.structs.replace(
-        result,
-        options_chain=options[:limit],
-        truncated=True,
-        message=f"{len(options)} option contracts match; the first {limit} are listed. "
-        "Narrow expirations, strikes or rights",
-    )
+# ~510 bytes a contract: 36 are ~18 KB; 100 (the largest page) the old capped answer.
+CHAIN = Paging(
+    key=lambda contract: contract.con_id, mcp_default=36, maximum=100, items="options_chain",
+    what="option contracts", cap="max_option_contracts",
+)  # fmt: skip
 
 
 async def _details(query: ContractDetailsInput, call: Call) -> ContractDetailsResult:
@@ -242,21 +237,16 @@ An option chain is the set of expirations and strikes one exchange lists for one
 class. Without exchange (or with several matching chains), or without filters, the answer is
 candidate_chains, each with its exchange, trading class, expirations and strikes. With one
 chain and filters naming expirations, strikes or rights, the answer is options_chain: the
-option contracts with their contract ids, expiry, strike, right and a friendly symbol.
-Filters that select too many contracts answer the narrowed chain with truncated and a
-message saying how to narrow further.""",
+option contracts with their contract ids, expiry, strike, right and a friendly symbol, in
+pages: truncated, total and next_cursor say when more match.""",
         input=OptionsChainInput,
         output=OptionChainResult,
         nature=QUERY,
         errors=(InvalidRequest, ContractNotFound, AmbiguousContract, *BROKER_ERRORS),
         call=lambda q, c: c.services.contracts.options_chain(q.query()),
         rest=Rest("/ibkr/options_chain", tag="contracts"),
-        mcp=Mcp(
-            shape=cap_chain,
-            note="At most {max_option_contracts} contracts per call: when the filters select "
-            "more, the narrowed chain comes back with truncated=true and a message; narrow "
-            "expirations, strikes or rights.",
-        ),
+        extras=(limit_extra(CHAIN), cursor_extra()),
+        paging=CHAIN,
         toolset="options",
     ),
 )

@@ -27,11 +27,26 @@ from domain.history_extras import (
     parse_moment,
 )
 from entrypoints.catalog.fields import Id, normalize, upper_words
-from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Call, Operation, Rest
+from entrypoints.catalog.operation import (
+    BROKER_ERRORS,
+    QUERY,
+    SUBSCRIPTION_ERRORS,
+    Call,
+    Operation,
+    Rest,
+)
+from entrypoints.catalog.progress import tracked
 
 HeadWhat = Literal[HEAD_WHAT_TO_SHOW]  # type: ignore[valid-type]
 TickWhat = Literal[TICK_TYPES]  # type: ignore[valid-type]
-ERRORS = (InvalidRequest, ContractNotFound, MarketDataUnavailable, RateLimited, *BROKER_ERRORS)
+ERRORS = (
+    InvalidRequest,
+    ContractNotFound,
+    MarketDataUnavailable,
+    RateLimited,
+    *SUBSCRIPTION_ERRORS,
+    *BROKER_ERRORS,
+)
 
 ContractIdField = Annotated[
     Id, Meta(description="IB contract id (conId) of the instrument", examples=[265598])
@@ -141,7 +156,8 @@ At most 1000 (IB's limit), one trading session per answer. IB paces historical r
         output=HistoricalTicks,
         nature=QUERY,
         errors=ERRORS,
-        call=lambda q, c: _service(c).historical_ticks(q.query()),
+        call=lambda q, c: tracked(c, "historical ticks", _service(c).historical_ticks(q.query())),
+        reports_progress=True,
         rest=Rest("/ibkr/market_data/historical_ticks", tag="market data"),
         toolset="history",
     ),

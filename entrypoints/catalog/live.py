@@ -28,7 +28,15 @@ from domain.errors import (
 )
 from domain.streams import BAR_SOURCES, MAX_DEPTH_ROWS, TICK_KINDS, DepthBook, TickPrint
 from entrypoints.catalog.fields import Id, normalize, upper_words
-from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Call, Mcp, Operation, Rest
+from entrypoints.catalog.operation import (
+    BROKER_ERRORS,
+    QUERY,
+    SUBSCRIPTION_ERRORS,
+    Call,
+    Mcp,
+    Operation,
+    Rest,
+)
 
 TickKindName = Literal[TICK_KINDS]  # type: ignore[valid-type]
 BarSourceName = Literal[BAR_SOURCES]  # type: ignore[valid-type]
@@ -41,6 +49,7 @@ LIVE_ERRORS: tuple[type[DomainError], ...] = (
     MarketDataUnavailable,
     RateLimited,
     LinesExhausted,
+    *SUBSCRIPTION_ERRORS,
     *BROKER_ERRORS,
 )
 

@@ -39,12 +39,14 @@ from entrypoints.catalog.fields import (
 from entrypoints.catalog.operation import (
     BROKER_ERRORS,
     QUERY,
+    SUBSCRIPTION_ERRORS,
     Call,
-    Mcp,
     Operation,
+    Paging,
     Rest,
-    ResultLimits,
 )
+from entrypoints.catalog.paging import cursor_extra, limit_extra
+from entrypoints.catalog.progress import tracked
 
 DURATION_PATTERN = r"^[1-9][0-9]{0,5} [SDWMY]$"
 DURATION_FORMAT = (
@@ -138,20 +140,16 @@ class HistoryInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
         return HistoricalQuery(**msgspec.structs.asdict(self))
 
 
-def cap_bars(data: HistoricalData, limits: ResultLimits) -> HistoricalData:
-    if len(data.bars) <= limits.max_bars:
-        return data
-    message = (
-        f"{len(data.bars)} bars matched; the latest {limits.max_bars} are returned. Use a "
-        "shorter duration or a larger bar_size to see the rest"
-    )
-    return msgspec.structs.replace(
-        data, bars=data.bars[-limits.max_bars :], truncated=True, message=message
-    )
+# ~137 bytes a bar: 120 bars are ~16 KB; 500 (the largest page) the old capped answer.
+BARS = Paging(
+    key=lambda bar: bar.time, mcp_default=120, maximum=500, items="bars", from_end=True,
+    what="bars", cap="max_bars",
+)  # fmt: skip
 
 
 async def _history(query: HistoryInput, call: Call) -> HistoricalData:
-    return await call.services.market_data.historical(query.query())
+    work = call.services.market_data.historical(query.query())
+    return await tracked(call, "historical bars", work)
 
 
 OPERATIONS = (
@@ -176,6 +174,7 @@ several instruments is refused with the candidates listed.""",
             ContractNotFound,
             AmbiguousContract,
             MarketDataUnavailable,
+            *SUBSCRIPTION_ERRORS,
             *BROKER_ERRORS,
         ),
         call=lambda q, c: c.services.market_data.snapshot(q.contract_query()),
@@ -202,21 +201,24 @@ holdings or candidates.""",
         description="""Price bars (time, open, high, low, close, volume, trade count, VWAP) of one instrument over a past period, oldest first.
 
 duration says how far back from end_date_time, bar_size how long each bar is. The time of
-each bar is ISO 8601 (a date alone for daily and longer bars). Very long requests are cut to
-the latest bars and say so in truncated and message. IB paces historical requests (60 per
-10 minutes).""",
+each bar is ISO 8601 (a date alone for daily and longer bars). Long answers come in pages,
+latest bars first (next_cursor). IB paces historical requests (60 per 10 minutes).""",
         input=HistoryInput,
         output=HistoricalData,
         nature=QUERY,
-        errors=(InvalidRequest, ContractNotFound, RateLimited, *BROKER_ERRORS),
+        errors=(
+            InvalidRequest,
+            ContractNotFound,
+            RateLimited,
+            MarketDataUnavailable,
+            *SUBSCRIPTION_ERRORS,
+            *BROKER_ERRORS,
+        ),
         call=_history,
         rest=Rest("/ibkr/market_data/historical", tag="market data"),
-        mcp=Mcp(
-            shape=cap_bars,
-            note="At most the latest {max_bars} bars are returned (truncated=true and a "
-            "message say so): pick duration and bar_size so that duration / bar_size stays "
-            "below that, e.g. '1 D' of '5 mins' = 78 bars in regular hours.",
-        ),
+        extras=(limit_extra(BARS), cursor_extra()),
+        paging=BARS,
+        reports_progress=True,
         toolset="history",
     ),
 )

@@ -17,10 +17,20 @@ from typing import Any, Literal, TypeVar
 import msgspec
 
 from application.container import Services
-from domain.errors import BrokerTimeout, DomainError, NotConnected, NotSupported
+from domain.errors import (
+    BrokerTimeout,
+    CompetingSession,
+    DomainError,
+    MarketDataNotSubscribed,
+    NotConnected,
+    NotSupported,
+)
 from domain.safety import Caller
 
 HttpMethod = Literal["GET", "POST", "PATCH", "DELETE"]
+# How a long call tells its caller how far it got: (progress, total, message). The MCP door
+# sends it as progress notifications when the caller asked for them; REST has none.
+Progress = Callable[[float, float | None, str], Awaitable[None]]
 
 
 class Effect(Enum):
@@ -54,6 +64,8 @@ RESTART = Nature(Effect.DESTRUCTIVE, idempotent=False, reaches_ib=False, offered
 
 # What any call that reaches IB may answer besides its own errors.
 BROKER_ERRORS: tuple[type[DomainError], ...] = (NotConnected, BrokerTimeout)
+# What market data the account is not subscribed to answers (403, 409): IB's 354, 10089, ...
+SUBSCRIPTION_ERRORS: tuple[type[DomainError], ...] = (MarketDataNotSubscribed, CompetingSession)
 S = TypeVar("S")
 
 
@@ -102,6 +114,21 @@ class ResultLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class Paging:
+    """A list answer in pages (``paging.py``): each door cuts it to ``limit`` items after
+    ``cursor``; the MCP door by default to a page that stays under about 20 KB."""
+
+    key: Callable[[Any], object]  # what a cursor names an item by
+    mcp_default: int  # the page size on MCP when no limit is given (keeps it under ~20 KB)
+    maximum: int  # the largest page a caller may ask for
+    items: str | None = None  # the result's list field; None: the result is the list
+    rest_default: int | None = None  # REST's page size when no limit is given; None: all
+    from_end: bool = False  # oldest-first lists: the first page is the latest items
+    what: str = "items"  # in the message of a cut answer
+    cap: str | None = None  # the ResultLimits field no MCP page exceeds (the server's limits)
+
+
+@dataclass(frozen=True, slots=True)
 class Mcp:
     """How the MCP door answers: MCP results are objects, and sized for a context window."""
 
@@ -122,6 +149,9 @@ class Call:
     services: Services
     caller: Caller
     extras: Mapping[str, Any] = field(default_factory=dict)
+    # Set by a door that can tell the caller how a long call goes (operations that declare
+    # ``reports_progress``, and only when the caller asked): see ``progress.py``.
+    progress: Progress | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +179,9 @@ class Operation:
     mcp: Mcp = Mcp()
     extras: tuple[Extra, ...] = ()
     toolset: str = ""
+    paging: Paging | None = None
+    # The call may take more than about a second and reports how it goes (Call.progress).
+    reports_progress: bool = False
 
     @property
     def http_method(self) -> HttpMethod:

@@ -58,6 +58,7 @@ from entrypoints.catalog.operation import (
     Extra,
     Mcp,
     Operation,
+    Paging,
     Rest,
 )
 from entrypoints.catalog.order_terms import (
@@ -69,10 +70,14 @@ from entrypoints.catalog.order_terms import (
     TrailStopPrice,
     TriggerPrice,
 )
+from entrypoints.catalog.paging import cursor_extra, limit_extra
 
 KEY_PATTERN = r"^[A-Za-z0-9._:-]+$"
 KEY_FORMAT = "1-40 letters, digits and . _ : -"
 GoodTill = Annotated[str, Meta(max_length=48)]
+
+# ~545 bytes an order: 32 are ~17.5 KB.
+OPEN_ORDERS = Paging(key=lambda o: o.order_id, mcp_default=32, maximum=1000, what="open orders")
 
 
 class OrderInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -332,6 +337,8 @@ filled so far and the client_order_id it was placed with. Look here before placi
         call=lambda _, c: c.services.trading.open_orders(),
         rest=Rest("/ibkr/orders/open", tag="orders"),
         mcp=Mcp(list_key="open_orders"),
+        extras=(limit_extra(OPEN_ORDERS), cursor_extra()),
+        paging=OPEN_ORDERS,
     ),
     Operation(
         name="get_order_audit",

@@ -11,7 +11,14 @@ from domain.account import AccountPnl, PortfolioItem, PositionPnl
 from domain.errors import ContractNotFound, InvalidRequest
 from entrypoints.catalog.account import AccountInput
 from entrypoints.catalog.fields import MAX_ID, AccountId
-from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Mcp, Operation, Rest
+from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Mcp, Operation, Paging, Rest
+from entrypoints.catalog.paging import cursor_extra, limit_extra
+
+# ~330 bytes a holding: 50 are ~17 KB.
+HOLDINGS = Paging(
+    key=lambda item: f"{item.account_id}:{item.contract_id}", mcp_default=50, maximum=1000,
+    what="holdings",
+)  # fmt: skip
 
 
 class PositionPnlInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -45,6 +52,8 @@ get_positions it reads IB's running portfolio subscription without asking IB aga
         call=lambda q, c: c.services.account.portfolio(q.account_id),
         rest=Rest("/ibkr/portfolio", tag="account"),
         mcp=Mcp(list_key="portfolio"),
+        extras=(limit_extra(HOLDINGS), cursor_extra()),
+        paging=HOLDINGS,
     ),
     Operation(
         name="get_pnl",

@@ -11,7 +11,7 @@ from msgspec import Meta
 from domain.errors import InvalidRequest, RateLimited
 from domain.scanner import ScannerParameters, ScanQuery, ScanResults, parse_filter_codes
 from entrypoints.catalog.fields import NonNegative
-from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Operation, Rest
+from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, SUBSCRIPTION_ERRORS, Operation, Rest
 
 
 class ScanInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -93,7 +93,7 @@ get_tickers.""",
         input=ScanInput,
         output=ScanResults,
         nature=QUERY,
-        errors=(InvalidRequest, RateLimited, *BROKER_ERRORS),
+        errors=(InvalidRequest, RateLimited, *SUBSCRIPTION_ERRORS, *BROKER_ERRORS),
         call=lambda q, c: c.services.scanner.results(q.query()),
         rest=Rest("/ibkr/scanner/results", tag="scanner"),
     ),

@@ -21,6 +21,7 @@ from entrypoints.catalog.operation import (
     Rest,
     ResultLimits,
 )
+from entrypoints.catalog.progress import tracked
 
 MAX_LOG_LINE_CHARS = 1000
 
@@ -97,7 +98,8 @@ get_gateway_status reports as running and ready. A read-only service refuses."""
         output=GatewayRestartResult,
         nature=RESTART,
         errors=(ReadOnly, NotSupported, GatewayError),
-        call=lambda _, c: c.services.gateway.restart(),
+        call=lambda _, c: tracked(c, "restarting the gateway", c.services.gateway.restart()),
+        reports_progress=True,
         rest=Rest("/gateway/restart", tag="gateway"),
     ),
 )

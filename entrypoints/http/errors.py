@@ -21,6 +21,7 @@ from domain.errors import (
     AmbiguousContract,
     AuditUnavailable,
     BrokerTimeout,
+    CompetingSession,
     ContractNotFound,
     DataNotFound,
     DomainError,
@@ -30,6 +31,7 @@ from domain.errors import (
     InvalidRequest,
     JournalUnavailable,
     LinesExhausted,
+    MarketDataNotSubscribed,
     MarketDataUnavailable,
     NotConnected,
     NotSupported,
@@ -62,6 +64,11 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotConnected: 503,
     # No data for the contract right now (data farm down, or no subscription): not our fault.
     MarketDataUnavailable: 503,
+    # The account lacks the subscription IB requires: like a read-only API, a refusal that no
+    # retry lifts until the account holder acts (subscribes, or uses delayed data).
+    MarketDataNotSubscribed: 403,
+    # The IB user is logged in to a live session elsewhere: IB withholds data until it ends.
+    CompetingSession: 409,
     # The account's market data lines are all in use: the service is full, not the caller
     # (a caller over its own stream cap is a RateLimited, 429).
     LinesExhausted: 503,
@@ -94,6 +101,9 @@ class ErrorBody(msgspec.Struct, kw_only=True):
     fields: list[str] | msgspec.UnsetType = msgspec.UNSET
     notional: float | msgspec.UnsetType = msgspec.UNSET
     order_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    # market_data_not_subscribed: which data (and contract) and what the account holder can do.
+    data: str | msgspec.UnsetType = msgspec.UNSET
+    remedy: str | msgspec.UnsetType = msgspec.UNSET
 
 
 def status_for(exc: DomainError) -> int:

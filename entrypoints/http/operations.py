@@ -30,6 +30,7 @@ from domain.safety import Caller
 from entrypoints.catalog import CATALOG
 from entrypoints.catalog.decode import decode_input, decode_value, is_struct, list_item, unwrap
 from entrypoints.catalog.operation import Call, Extra, Operation
+from entrypoints.catalog.paging import page_arguments, page_result
 from entrypoints.catalog.schema import extra_schema, field_schemas, without_null
 from entrypoints.http.body import InputBody, schema_attributes
 from entrypoints.http.docs import BEARER_SECURITY
@@ -120,6 +121,15 @@ def _handler(op: Operation, services: Services) -> HTTPRouteHandler:
         result = await op.call(args, Call(services, rest_caller(request), extras))
         if op.rest.status_of is not None:
             return Response(result, status_code=op.rest.status_of(result))
+        if op.paging is not None:
+            limit, cursor = page_arguments(args, extras)
+            result, page = page_result(
+                result, op.paging, limit, cursor, door_default=op.paging.rest_default
+            )
+            if page is not None and page.next_cursor is not None and op.paging.items is None:
+                # a bare list in the API contract stays one: its paging goes in headers
+                headers = {"X-Next-Cursor": page.next_cursor, "X-Total-Count": str(page.total)}
+                return Response(result, headers=headers)
         return result
 
     signature = [

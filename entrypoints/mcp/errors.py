@@ -14,6 +14,7 @@ from domain.errors import (
     AmbiguousContract,
     AuditUnavailable,
     BrokerTimeout,
+    CompetingSession,
     ContractNotFound,
     DomainError,
     GatewayError,
@@ -25,6 +26,7 @@ from domain.errors import (
     JournalUnavailable,
     LinesExhausted,
     LiveTradingDisabled,
+    MarketDataNotSubscribed,
     MarketDataUnavailable,
     NotConnected,
     NotSupported,
@@ -102,6 +104,8 @@ def _next_step(exc: DomainError) -> str:
         return "get_open_orders lists the orders that are still working."
     if isinstance(exc, ReadOnly):
         return "This service or the IB API is read-only: orders cannot be placed or cancelled."
+    if isinstance(exc, MarketDataNotSubscribed | CompetingSession):
+        return "Tell the user: retrying does not help until then."
     if isinstance(exc, MarketDataUnavailable):
         wait = exc.details.get("retry_after")
         if wait is not None:  # an outage IB reported: it ends when IB says so

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Mapping
 from typing import Any, cast
 
 import msgspec
@@ -26,11 +27,13 @@ from domain.errors import DomainError, InvalidRequest
 from entrypoints.catalog import CATALOG
 from entrypoints.catalog.decode import decode_input, decode_value
 from entrypoints.catalog.operation import Call, Effect, Operation, ResultLimits
+from entrypoints.catalog.paging import page_arguments, page_result
 from entrypoints.catalog.schema import extra_schema, struct_schema
 from entrypoints.logging import REDACTOR
 from entrypoints.mcp.caller import mcp_caller
 from entrypoints.mcp.elicitation import confirm
 from entrypoints.mcp.errors import explain
+from entrypoints.mcp.progress import mcp_progress
 from entrypoints.toolsets import EVERY_TOOL, ToolSelection
 
 # stdlib logging, not structlog's default: unconfigured, structlog prints to stdout, which
@@ -83,8 +86,9 @@ class OperationTool(Tool):
             args, extras = decode_arguments(op, arguments)
             caller = mcp_caller()
             extras = await confirm(op, args, extras, self.services, caller)
-            result = await op.call(args, Call(self.services, caller, extras))
-            return ToolResult(structured_content=answer(op, result, self.limits))
+            progress = mcp_progress() if op.reports_progress else None
+            result = await op.call(args, Call(self.services, caller, extras, progress))
+            return ToolResult(structured_content=answer(op, result, self.limits, args, extras))
         except DomainError as exc:
             log.info("mcp tool %s: %s: %s", op.name, exc.code, exc.message)
             raise ToolError(REDACTOR.known(explain(exc)), log_level=logging.INFO) from None
@@ -131,13 +135,30 @@ def decode_arguments(op: Operation, arguments: dict[str, Any]) -> tuple[Any, dic
     return decode_input(op.input, given, strict=True, root="arguments"), decoded
 
 
-def answer(op: Operation, result: Any, limits: ResultLimits) -> dict[str, Any]:
-    """The structured content of a result: shaped to the limits, a list wrapped in an object."""
+def answer(
+    op: Operation,
+    result: Any,
+    limits: ResultLimits,
+    args: Any = None,
+    extras: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The structured content of a result: one page of a paged list (by default one that
+    stays under about 20 KB), shaped to the limits, a list wrapped in an object."""
+    page = None
+    if op.paging is not None:
+        limit, cursor = page_arguments(args, extras or {})
+        size = limit if limit is not None else op.paging.mcp_default
+        if op.paging.cap is not None:  # the server's own limit (build_mcp's max_bars, ...)
+            size = min(size, getattr(limits, op.paging.cap))
+        result, page = page_result(result, op.paging, size, cursor, door_default=None)
     if op.mcp.shape is not None:
         result = op.mcp.shape(result, limits)
     content = msgspec.to_builtins(result)
     if op.mcp.list_key is not None:
-        return {op.mcp.list_key: content, "count": len(content)}
+        wrapped = {op.mcp.list_key: content, "count": len(content)}
+        if page is not None and page.next_cursor is not None:
+            wrapped |= {"total": page.total, "next_cursor": page.next_cursor}
+        return wrapped
     return cast(dict[str, Any], content)
 
 
@@ -199,6 +220,11 @@ def output_schema(op: Operation) -> dict[str, Any]:
             "properties": {op.mcp.list_key: schema, "count": {"type": "integer", "minimum": 0}},
             "required": [op.mcp.list_key, "count"],
         }
+        if op.paging is not None:  # set when the page leaves items out
+            root["properties"] |= {
+                "total": {"type": "integer", "minimum": 0},
+                "next_cursor": {"type": "string"},
+            }
     else:
         name = schema["$ref"].rsplit("/", 1)[-1]
         root = dict(definitions.pop(name))

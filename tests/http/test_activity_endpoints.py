@@ -23,7 +23,8 @@ def test_a_fill_is_listed_with_its_commission(
     assert execution["commission"] == 1.0 and execution["commission_currency"] == "USD"
     assert execution["realized_pnl"] is None
     query = broker.called("executions")[-1][0]
-    assert (query.symbol, query.side, query.limit) == ("AAPL", "BUY", 100)
+    # the use case reads every execution (at most 1000); the door cuts the page (100 on REST)
+    assert (query.symbol, query.side, query.limit) == ("AAPL", "BUY", 1000)
 
 
 def test_since_must_carry_a_zone_and_limit_is_bounded(client: TestClient) -> None:

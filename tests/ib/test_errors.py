@@ -8,9 +8,11 @@ from ib_async import RequestError
 from adapters.ib import errors
 from domain.errors import (
     BrokerTimeout,
+    CompetingSession,
     ContractNotFound,
     GatewayError,
     InvalidRequest,
+    MarketDataNotSubscribed,
     MarketDataUnavailable,
     NotConnected,
     OrderNotFound,
@@ -42,7 +44,25 @@ from domain.errors import (
             "Historical Market Data Service error message:Time length exceed max.",
             InvalidRequest,
         ),
-        (354, "Requested market data is not subscribed.", MarketDataUnavailable),
+        (354, "Requested market data is not subscribed.", MarketDataNotSubscribed),
+        (
+            10089,
+            "Requested market data requires additional subscription for API.",
+            MarketDataNotSubscribed,
+        ),
+        (10090, "Part of requested market data is not subscribed.", MarketDataNotSubscribed),
+        (10168, "Delayed market data is not enabled.", MarketDataNotSubscribed),
+        (
+            430,
+            "fundamentals data for the security specified is not available.",
+            MarketDataNotSubscribed,
+        ),
+        (10197, "No market data during competing live session", CompetingSession),
+        (
+            162,
+            "Historical Market Data Service error message:No market data permissions for NYSE STK",
+            MarketDataNotSubscribed,
+        ),
         (
             10167,
             "Requested market data is not subscribed. Displaying delayed market data.",
@@ -115,7 +135,7 @@ HMDS = "Historical Market Data Service error message:"
         (f"{HMDS}Error: Instrument XX is not valid for the scanner.", InvalidRequest, "instrument"),
         # IB cancelled a scan that was still waiting: retry later
         (f"{HMDS}API scanner subscription cancelled: 7", RateLimited, None),
-        (f"{HMDS}Scanner: no market data permissions for NYSE", MarketDataUnavailable, None),
+        (f"{HMDS}Scanner: no market data permissions for NYSE", MarketDataNotSubscribed, None),
         (f"{HMDS}Scanner service is having a bad day", GatewayError, None),
     ],
 )

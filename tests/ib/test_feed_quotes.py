@@ -187,7 +187,7 @@ async def test_354_switches_to_delayed_data_and_asks_again(broker: IbBroker) -> 
     pushed = len(sink.items)
     await eventually(lambda: len(sink.items) > pushed)
     ib.wrapper.error(line.req_id, 354, "Requested market data is not subscribed.", "")
-    assert sink.failures and sink.failures[0].code == "market_data_unavailable"
+    assert sink.failures and sink.failures[0].code == "market_data_not_subscribed"
 
 
 async def test_an_unknown_contract_is_refused(broker: IbBroker) -> None:

@@ -135,9 +135,20 @@ async def test_limits_given_to_build_mcp_reach_schemas_and_descriptions(services
     # The limits cap what an answer holds; the inputs keep the bounds REST has.
     assert "At most 40 lines" in tools["get_gateway_logs"].description
     assert _prop(tools["get_gateway_logs"], "tail")["maximum"] == 5000
-    assert "latest 70 bars" in tools["get_historical_data"].description
-    assert "At most 12 contracts" in tools["get_options_chain"].description
     assert "{" not in tools["get_contract_details"].description
+    # the server's limits cap a page whatever limit the caller asks for
+    from domain.market_data import Bar, HistoricalData
+    from entrypoints.catalog import operation
+    from entrypoints.catalog.operation import ResultLimits
+    from entrypoints.mcp.tools import answer
+
+    bars = [Bar(time=f"2025-01-{d:02d}", open=1, high=1, low=1, close=1, volume=1)
+            for d in range(1, 31)]  # fmt: skip
+    data = HistoricalData(symbol="AAPL", bars=bars)
+    capped = answer(operation("get_historical_data"), data, ResultLimits(max_bars=7), None,
+                    {"limit": 20})  # fmt: skip
+    assert len(capped["bars"]) == 7 and capped["next_cursor"] == "2025-01-24"
+    assert capped["total"] == 30 and capped["truncated"] is True
 
 
 async def test_place_order_takes_every_order_request_field(tools):

@@ -36,6 +36,9 @@ _FAULTS: dict[str, tuple[str, type] | None] = {
     "restore_1101": None,
     "restore_1102": None,
     "reset": None,
+    # ?kinds=quotes,history&symbols=AAPL&code=354 (all optional): see subscription_faults
+    "require_subscription": ("kinds", str),
+    "clear_subscriptions": None,
 }
 
 
@@ -107,7 +110,13 @@ class ControlServer:
             return 404, {"error": "unknown path", "faults": sorted(_FAULTS)}
         argument = _FAULTS[name]
         fault = getattr(self.simulator.faults, name)
-        if argument is None:
+        if name == "require_subscription":
+            try:
+                code = int(params["code"]) if params.get("code") else None
+                fault(params.get("kinds", "all"), params.get("symbols"), code)
+            except ValueError as exc:
+                return 400, {"error": str(exc)}
+        elif argument is None:
             fault()
         elif argument[0] in params:
             fault(argument[1](params[argument[0]]))
@@ -125,6 +134,10 @@ class ControlServer:
             "clients": self.simulator.client_count,
             "latency": faults.latency,
             "market_data_flowing": faults.market_data_flowing,
+            "subscriptions_required": {
+                kind: {"code": rule.code, "symbols": sorted(rule.symbols or ())}
+                for kind, rule in faults.subscriptions.items()
+            },
             # requests received by TWS message id (1 reqMktData, 10 reqMktDepth, ...)
             "requests": dict(self.simulator.requests),
             "pacing_violations": self.simulator.pacing_violations,

@@ -64,6 +64,9 @@ class Streams(Protocol):
 
 
 class MarketLines(Protocol):
+    requested_type: int  # reqMarketDataType's last answer: 1 live .. 4 delayed-frozen
+    delayed: set[int]  # requests to be served delayed (a subscription the account lacks)
+
     def line_available(self, req_id: int) -> bool: ...
 
 

@@ -8,9 +8,12 @@ lost connectivity to IB, slow replies, a rejected order); none drops an idle cli
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from typing import Protocol
 
 import structlog
+
+from adapters.simulated_gateway.tws.subscription_faults import Rule, make_rules
 
 log = structlog.get_logger(__name__)
 
@@ -53,6 +56,8 @@ class Faults:
         self._market_data_on = True
         self._severed = False
         self._rejections: deque[str] = deque()
+        # kind of data -> the missing subscription its requests meet (subscription_faults)
+        self.subscriptions: dict[str, Rule] = {}
 
     @property
     def severed(self) -> bool:
@@ -126,8 +131,28 @@ class Faults:
         self._server.broadcast_error(*RESTORED_DATA_KEPT)
         self._server.release_held_orders()
 
+    def require_subscription(
+        self,
+        kinds: str | Iterable[str] = "all",
+        symbols: str | Iterable[str] | None = None,
+        code: int | None = None,
+    ) -> None:
+        """Requests of these kinds of data (quotes, depth, ticks, bars, history, scanner,
+        fundamentals, or all), for these symbols (or every one), meet IB's answer for an
+        account without the subscription: ``code`` or the usual one (subscription_faults)."""
+        rules = make_rules(kinds, symbols, code)
+        log.warning("simulator.fault", fault="require_subscription", kinds=sorted(rules),
+                    symbols=symbols, code=code)  # fmt: skip
+        self.subscriptions.update(rules)
+
+    def clear_subscriptions(self) -> None:
+        log.info("simulator.fault_cleared", fault="require_subscription")
+        self.subscriptions.clear()
+
     def reset(self) -> None:
-        """Clear every fault that is a state (latency, silenced data, severed link, rejections)."""
+        """Clear every fault that is a state (latency, silenced data, severed link, rejections,
+        missing subscriptions)."""
+        self.subscriptions.clear()
         self.latency = 0.0
         self._market_data_on = True
         self._severed = False

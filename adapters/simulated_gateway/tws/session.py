@@ -31,6 +31,9 @@ from adapters.simulated_gateway.tws.handlers.handlers_pnl import PnlHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_research import ResearchHandlers
 from adapters.simulated_gateway.tws.handlers.order_events import OrderEvents
 from adapters.simulated_gateway.tws.handlers.realtime_bars import RealTimeBarHandlers
+from adapters.simulated_gateway.tws.handlers.subscription_screen import (
+    screen as screen_subscription,
+)
 from adapters.simulated_gateway.tws.handlers.tick_by_tick import TickByTickHandlers
 from adapters.simulated_gateway.tws.handlers.unsupported import (
     NOT_SUPPORTED_CODE,
@@ -311,6 +314,8 @@ class ClientSession(asyncio.Protocol):
             self._handle(fields)
 
     def _handle(self, fields: list[str]) -> None:
+        if screen_subscription(self, fields):
+            return  # refused for a missing market data subscription (a fault)
         handler = self._routes.get(fields[0])
         if handler is None:
             # IB answers every request: an unmodelled one ends with an error, never silence

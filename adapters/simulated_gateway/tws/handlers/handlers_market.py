@@ -52,12 +52,15 @@ class MarketDataHandlers:
         self.session = session
         self.streams: dict[int, Stream] = {}
         self.requested_type = 1
+        # requests served delayed data for a missing subscription (10167; subscription_faults)
+        self.delayed: set[int] = set()
 
     def routes(self) -> dict[str, Any]:
         return {"1": self.req_mkt_data, "2": self.cancel_mkt_data, "59": self.req_market_data_type}
 
     def clear(self) -> None:
         self.streams.clear()
+        self.delayed.clear()
 
     def lines_held(self) -> int:
         """Market data lines this connection holds: streaming reqMktData subscriptions and,
@@ -74,6 +77,8 @@ class MarketDataHandlers:
     def req_mkt_data(self, fields: list[str]) -> None:
         r = FieldReader(fields, 2)
         req_id = r.integer()
+        delayed = req_id in self.delayed  # set just now by the screen, for this request only
+        self.delayed.discard(req_id)
         query = r.contract()
         if query.sec_type == "BAG":
             r.skip(4 * r.integer())
@@ -91,7 +96,9 @@ class MarketDataHandlers:
             return
         bbo = SMART_BBO_EXCHANGE if inst.exchange == "SMART" else inst.exchange
         session.send(mm.tick_req_params(req_id, inst.min_tick, bbo, SNAPSHOT_PERMISSIONS))
-        if self.requested_type != 1:
+        if delayed:
+            session.send(msg.market_data_type(req_id, 3))
+        elif self.requested_type != 1:
             # The simulated account has live data, so IB reports "real time" after a switch.
             session.send(msg.market_data_type(req_id, 1))
         flowing = session.server.faults.market_data_flowing
