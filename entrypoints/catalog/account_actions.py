@@ -22,18 +22,14 @@ class CancelAllInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
             examples=[True],
         ),
     ]
-    expected_order_ids: (
-        Annotated[
-            list[Annotated[int, Meta(ge=1, le=2147483646)]],
-            Meta(
-                max_length=1000,
-                description="The open order ids you saw (get_open_orders): if any other order "
-                "is open now, nothing is cancelled (409 open_orders_changed names it)",
-                examples=[[7, 8]],
-            ),
-        ]
-        | None
-    ) = None
+    expected_order_ids: Annotated[
+        Annotated[list[Annotated[int, Meta(ge=1, le=2147483646)]], Meta(max_length=1000)] | None,
+        Meta(
+            description="The open order ids you saw (get_open_orders): if any other order is "
+            "open now, nothing is cancelled (409 open_orders_changed names it)",
+            examples=[[7, 8]],
+        ),
+    ] = None
 
 
 def actions(call: Call) -> AccountActions:
