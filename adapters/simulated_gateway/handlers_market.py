@@ -10,6 +10,7 @@ from adapters.simulated_gateway import messages as msg
 from adapters.simulated_gateway import messages_market as mm
 from adapters.simulated_gateway.generic_ticks import send_generic_ticks
 from adapters.simulated_gateway.model import Instrument, Quote
+from adapters.simulated_gateway.option_ticks import send_price_computations
 from adapters.simulated_gateway.wire import FieldReader, fmt_float
 
 if TYPE_CHECKING:
@@ -158,6 +159,7 @@ class MarketDataHandlers:
             or any(getattr(quote, g) != getattr(previous, g) for g in (*_GREEKS, "bid", "ask"))
         ):
             self._send_greeks(req_id, quote, generic)
+            send_price_computations(self.session, req_id, inst, quote)
         return quote
 
     def _send_trade_time(self, req_id: int, quote: Quote, generic: frozenset[str]) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .history_extras import HistoryExtras
+    from .option_analytics import OptionAnalytics
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +347,9 @@ class World(Protocol):
     def history_extras(self) -> HistoryExtras:
         """Head timestamps, historical ticks and histograms (their methods raise
         HistoricalDataError)."""
+
+    def option_analytics(self) -> OptionAnalytics:
+        """Option computations: price IVs, open interest, IB's option calculators."""
 
     def option_params(
         self, underlying_symbol: str, underlying_con_id: int

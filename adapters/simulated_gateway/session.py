@@ -26,6 +26,7 @@ from adapters.simulated_gateway.handlers_orders import OrderHandlers
 from adapters.simulated_gateway.handlers_pnl import PnlHandlers
 from adapters.simulated_gateway.handlers_research import ResearchHandlers
 from adapters.simulated_gateway.model import ContractQuery, Instrument
+from adapters.simulated_gateway.option_ticks import OptionCalculatorHandlers
 from adapters.simulated_gateway.order_events import OrderEvents
 from adapters.simulated_gateway.pacing import MessageRate
 from adapters.simulated_gateway.realtime_bars import RealTimeBarHandlers
@@ -61,7 +62,7 @@ MAX_HELD_ORDERS = 500  # per connection, while IB is unreachable
 # where each request that expects an answer keeps its request (or order) id
 _REQ_ID_POSITION = {
     "1": 2, "3": 1, "7": 2, "9": 2, "10": 2, "20": 1, "22": 1, "50": 2, "62": 2, "76": 2,
-    "78": 1, "81": 1, "92": 1, "94": 1, "97": 1, "87": 1, "88": 1, "96": 1,
+    "78": 1, "81": 1, "92": 1, "94": 1, "97": 1, "87": 1, "88": 1, "96": 1, "54": 2, "55": 2,
 }  # fmt: skip
 
 
@@ -107,6 +108,7 @@ class ClientSession(asyncio.Protocol):
         self.empty_answers = EmptyAnswers(self)
         self.history_extras = HistoryExtraHandlers(self)
         self.research = ResearchHandlers(self)
+        self.option_calculators = OptionCalculatorHandlers(self)
         self._routes: dict[str, Handler] = {
             "8": self._req_ids,
             "49": self._req_current_time,
@@ -114,7 +116,8 @@ class ClientSession(asyncio.Protocol):
         }
         for handlers in (self.market, self.depth, self.bars, self.tick_by_tick, self.contracts,
                          self.orders, self.account_handlers, self.pnl,
-                         self.empty_answers, self.history_extras, self.research):  # fmt: skip
+                         self.empty_answers, self.history_extras, self.research,
+                         self.option_calculators):  # fmt: skip
             self._routes.update(handlers.routes())
 
     # --- transport -------------------------------------------------------------------------

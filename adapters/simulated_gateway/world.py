@@ -35,6 +35,7 @@ from .model import (
     WhatIf,
     WorldEvent,
 )
+from .option_analytics import OptionAnalytics
 from .options import OptionPricer
 from .order_rules import DONE, LIVE
 from .pnl import DailyPnl, account_pnl, position_pnl, position_totals
@@ -167,6 +168,15 @@ class SimWorld:
     def history_extras(self) -> HistoryExtras:
         """Head timestamps, historical ticks and histograms of this world's instruments."""
         return HistoryExtras(self._market, self._options, self._catalogue, self._quote_at)
+
+    def option_analytics(self) -> OptionAnalytics:
+        """Option computations (price IVs, open interest, IB's calculators) at this time."""
+        return OptionAnalytics(self._market, self._options, self._underlying_of, self.now)
+
+    def _underlying_of(self, inst: Instrument) -> Instrument:
+        under = self._catalogue.by_con_id(inst.under_con_id)
+        assert under is not None  # options are only built on catalogued underlyings
+        return under
 
     def option_params(self, underlying_symbol: str, underlying_con_id: int) -> list[ChainParams]:
         out = []
