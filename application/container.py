@@ -7,7 +7,15 @@ from typing import cast
 
 from application.clock import SystemClock
 from application.group_ports import ExerciseBroker, OrderGroupBroker
-from application.ports import AuditLog, Broker, Clock, GatewayRuntime, MarketFeed, OrderJournal
+from application.ports import (
+    AuditLog,
+    Broker,
+    Clock,
+    GatewayRuntime,
+    MarketFeed,
+    OptionCalculator,
+    OrderJournal,
+)
 from application.redaction import Redactor
 from application.research_ports import ResearchBroker
 from application.services.account import AccountService
@@ -25,6 +33,7 @@ from application.services.market_data import MarketDataService
 from application.services.market_lines import QuoteLines
 from application.services.oca_desk import OcaDesk
 from application.services.option_exercise import OptionExercise
+from application.services.option_quotes import OptionQuotesService
 from application.services.order_desk import OrderDesk
 from application.services.order_groups import GroupTrading
 from application.services.order_journal import MemoryOrderJournal
@@ -64,6 +73,8 @@ class Services:
     history: HistoryExtrasService | None = None
     # Symbol search, market rules, trading hours: with a broker that offers them.
     research: ResearchService | None = None
+    # Option chains with quotes and greeks; IB's option calculators (with a broker that has them).
+    option_quotes: OptionQuotesService | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +171,11 @@ def build_services(
         broker, contracts, max_bars=max_bars, lines=lines, clock=clock,
         quote_timeout=live.quote_timeout,
     )  # fmt: skip
+    option_quotes = OptionQuotesService(
+        broker, contracts, market_data, clock, lines=lines,
+        calculator=broker if isinstance(broker, OptionCalculator) else None,
+        quote_timeout=live.quote_timeout, batch=min(live.lines, 50),
+    )  # fmt: skip
     return Services(
         account=AccountService(broker),
         activity=ActivityService(broker),
@@ -180,4 +196,5 @@ def build_services(
         exercise=exercise,
         history=HistoryExtrasService(broker, contracts, clock),
         research=ResearchService(contracts, reference, clock) if reference is not None else None,
+        option_quotes=option_quotes,
     )
