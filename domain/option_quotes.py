@@ -65,6 +65,8 @@ class ChainQuotesQuery(msgspec.Struct, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if not self.underlying_symbol.strip():
             raise InvalidRequest("underlying_symbol is required", field="underlying_symbol")
+        for name in ("underlying_symbol", "underlying_sec_type", "exchange", "trading_class"):
+            msgspec.structs.force_setattr(self, name, getattr(self, name).strip().upper())
         if len(self.expirations) > MAX_EXPIRATIONS:
             raise InvalidRequest(
                 f"At most {MAX_EXPIRATIONS} expirations per call; got {len(self.expirations)}",
@@ -105,16 +107,14 @@ class ChainQuotesQuery(msgspec.Struct, frozen=True, kw_only=True):
         return parse_cursor(self.cursor) if self.cursor else None
 
 
-class OptionQuoteRow(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """One option of the chain with its quote and IB's model greeks (absent: IB sent none).
+class OptionQuote(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One option's quote and IB's model greeks (a value IB sent none of is left out).
 
     ``iv`` is the model's implied volatility (0.25 = 25% a year); ``vega`` per volatility
-    point and ``theta`` per calendar day, in the option's price units, as IB reports them."""
+    point and ``theta`` per calendar day, in the option's price units, as IB reports them.
+    ``con_id`` is the option's contract id, as get_options_chain lists it."""
 
-    contract_id: int
-    expiry: str
-    strike: float
-    right: str
+    con_id: int
     bid: float | None = None
     ask: float | None = None
     last: float | None = None
@@ -127,8 +127,22 @@ class OptionQuoteRow(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tr
     theta: float | None = None
 
 
+class StrikeQuotes(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A strike's call and put (the ones the filter and the page hold)."""
+
+    strike: float
+    call: OptionQuote | None = None
+    put: OptionQuote | None = None
+
+
+class ExpiryQuotes(msgspec.Struct, frozen=True, kw_only=True):
+    expiry: str  # YYYYMMDD
+    strikes: list[StrikeQuotes]  # lowest first
+
+
 class OptionChainQuotes(msgspec.Struct, frozen=True, kw_only=True):
-    """A page of a chain's contracts with quotes; ``next_cursor`` continues it."""
+    """A page of a chain's contracts with quotes, as a chain table: by expiry, then strike,
+    call beside put. ``count`` and ``total`` count contracts; ``next_cursor`` continues."""
 
     underlying_symbol: str
     underlying_contract_id: int
@@ -139,11 +153,38 @@ class OptionChainQuotes(msgspec.Struct, frozen=True, kw_only=True):
     # Contracts the filter selects (some strikes may not be listed for every expiry).
     total: int
     count: int
-    contracts: list[OptionQuoteRow]
+    expirations: list[ExpiryQuotes]
     next_cursor: str | UnsetType = UNSET
     market_data_type: str | UnsetType = UNSET
     # Set when some contracts could not be quoted or listed, and why.
     message: str | UnsetType = UNSET
+
+
+def chain_table(rows: list[tuple[ChainKey, OptionQuote]]) -> list[ExpiryQuotes]:
+    """Rows in chain order, as expirations of strikes with their call and put."""
+    table: dict[str, dict[float, dict[str, OptionQuote]]] = {}
+    for (expiry, strike, right), quote in rows:
+        table.setdefault(expiry, {}).setdefault(strike, {})["call" if right == "C" else "put"] = (
+            quote
+        )
+    return [
+        ExpiryQuotes(
+            expiry=expiry,
+            strikes=[StrikeQuotes(strike=strike, **sides) for strike, sides in strikes.items()],
+        )
+        for expiry, strikes in table.items()
+    ]
+
+
+def chain_rows(table: list[ExpiryQuotes]) -> list[tuple[ChainKey, OptionQuote]]:
+    """A chain table back as rows in chain order."""
+    return [
+        ((e.expiry, s.strike, right), quote)
+        for e in table
+        for s in e.strikes
+        for right, quote in (("C", s.call), ("P", s.put))
+        if quote is not None
+    ]
 
 
 class OptionGreeks(msgspec.Struct, frozen=True, kw_only=True):

@@ -33,6 +33,8 @@ TOOLSETS: dict[str, str] = {
     "live": "market depth, tick-by-tick data and cursor subscriptions to live data",
     "scanner": "market scanners",
     "reference": "symbol search, price increments (market rules), trading hours",
+    "option_quotes": "option chains with quotes and greeks, implied volatility and price "
+    "calculators",
     "gateway": "the IB Gateway: status, logs, restart",
 }
 

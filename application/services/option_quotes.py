@@ -39,7 +39,8 @@ from domain.option_quotes import (
     OptionCalculation,
     OptionChainQuotes,
     OptionGreeks,
-    OptionQuoteRow,
+    OptionQuote,
+    chain_table,
     check_option_price,
     check_underlying_price,
     check_volatility,
@@ -66,15 +67,11 @@ def _known(value: object) -> float | None:
     return value if isinstance(value, float | int) and not isinstance(value, bool) else None
 
 
-def row(key: ChainKey, contract_id: int, quote: Quote | None) -> OptionQuoteRow:
-    expiry, strike, right = key
+def option_quote(contract_id: int, quote: Quote | None) -> OptionQuote:
     if quote is None:
-        return OptionQuoteRow(contract_id=contract_id, expiry=expiry, strike=strike, right=right)
-    return OptionQuoteRow(
-        contract_id=contract_id,
-        expiry=expiry,
-        strike=strike,
-        right=right,
+        return OptionQuote(con_id=contract_id)
+    return OptionQuote(
+        con_id=contract_id,
         bid=_round(quote.bid, 4),
         ask=_round(quote.ask, 4),
         last=_round(quote.last_price, 4),
@@ -82,7 +79,7 @@ def row(key: ChainKey, contract_id: int, quote: Quote | None) -> OptionQuoteRow:
         open_interest=_whole(_known(quote.open_interest)),
         iv=_round(_known(quote.implied_volatility), 4),
         delta=_round(_known(quote.delta), 4),
-        gamma=_round(_known(quote.gamma), 5),
+        gamma=_round(_known(quote.gamma), 6),
         vega=_round(_known(quote.vega), 4),
         theta=_round(_known(quote.theta), 4),
     )
@@ -131,7 +128,7 @@ class OptionQuotesService:
         contracts = await self._qualify(query.underlying_symbol, chain, page)
         quotes, failures = await self._quotes([c for c in contracts.values()])
         rows = [
-            row(key, contracts[key].con_id, quotes.get(contracts[key].con_id))
+            (key, option_quote(contracts[key].con_id, quotes.get(contracts[key].con_id)))
             for key in page
             if key in contracts
         ]
@@ -157,7 +154,7 @@ class OptionQuotesService:
             multiplier=chain.multiplier,
             total=len(keys),
             count=len(rows),
-            contracts=rows,
+            expirations=chain_table(rows),
             next_cursor=cursor_of(page[-1]) if len(rest) > len(page) else UNSET,
             market_data_type=md_type if isinstance(md_type, str) else UNSET,
             message="; ".join(notes) if notes else UNSET,

@@ -25,6 +25,7 @@ from entrypoints.catalog import (
     modify,
     oca_orders,
     option_exercise,
+    option_quotes,
     orders,
     portfolio,
     research,
@@ -59,6 +60,7 @@ CATALOG: tuple[Operation, ...] = (
     *_in("live", subscriptions.OPERATIONS),
     *_in("contracts", contracts.OPERATIONS),
     *_in("reference", research.OPERATIONS),
+    *_in("option_quotes", option_quotes.OPERATIONS),
     *_in("scanner", scanner.OPERATIONS),
 )
 

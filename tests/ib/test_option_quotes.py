@@ -17,7 +17,7 @@ from application.services.market_lines import QuoteLines
 from application.services.option_quotes import OptionQuotesService
 from domain.contract import Contract
 from domain.errors import ContractNotFound, InvalidRequest
-from domain.option_quotes import ChainQuotesQuery
+from domain.option_quotes import ChainQuotesQuery, chain_rows
 from tests.ib.conftest import stock
 from tests.ib.sinks import RecordingSink
 
@@ -122,15 +122,15 @@ async def test_a_chain_page_is_quoted_within_the_line_budget(broker: IbBroker) -
             assert feed.most <= budget and lines.stats().open <= budget
             assert page.count == 16 and page.total > 16 and page.next_cursor
             assert page.underlying_price and page.underlying_price > 0
-            for row in page.contracts:
+            for (_, strike, _), row in chain_rows(page.expirations):
                 assert row.bid is not None and row.ask is not None and row.iv and row.delta
                 assert row.gamma and row.vega and row.theta and row.open_interest
-                assert abs(row.strike - page.underlying_price) <= page.underlying_price * 0.12
+                assert abs(strike - page.underlying_price) <= page.underlying_price * 0.12
             rest = await service.chain_quotes(
                 ChainQuotesQuery(**{**_fields(query), "cursor": page.next_cursor})
             )
             assert rest.count == page.total - 16 and not isinstance(rest.next_cursor, str)
-            seen = [(r.expiry, r.strike, r.right) for r in (*page.contracts, *rest.contracts)]
+            seen = [key for key, _ in chain_rows(page.expirations + rest.expirations)]
             assert seen == sorted(set(seen))
             assert feed.most <= budget
     finally:

@@ -42,6 +42,9 @@ QUERIES = {
     "search_symbols",
     "get_market_rules",
     "get_trading_hours",
+    "get_option_chain_quotes",
+    "calculate_implied_volatility",
+    "calculate_option_price",
 }
 # Open or close a live data subscription: not read-only, not destructive, nothing to confirm.
 SUBSCRIBING = {"open_subscription", "close_subscription"}
