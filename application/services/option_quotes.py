@@ -127,6 +127,11 @@ class OptionQuotesService:
         page = rest[: query.limit]
         contracts = await self._qualify(query.underlying_symbol, chain, page)
         quotes, failures = await self._quotes([c for c in contracts.values()])
+        if failures and not quotes:  # nothing quoted: say why rather than a table of ids
+            reasons = "; ".join(sorted(set(failures.values()))[:3])
+            raise MarketDataUnavailable(
+                f"No quote for any of the {len(failures)} options of this page: {reasons}"
+            )
         rows = [
             (key, option_quote(contracts[key].con_id, quotes.get(contracts[key].con_id)))
             for key in page

@@ -241,3 +241,11 @@ async def test_calculators_check_their_inputs_and_fill_in_the_underlying_price()
         with pytest.raises(InvalidRequest, match=words):
             await call
     assert len(broker.called("implied_volatility")) == 2  # the last one reached the broker
+
+
+async def test_a_page_without_any_quote_is_an_error_that_says_why():
+    broker = make_broker()
+    broker.unquoted = frozenset({99.0, 100.0})
+    service, _ = make_service(broker)
+    with pytest.raises(MarketDataUnavailable, match=r"any of the 2 options.*subscription"):
+        await service.chain_quotes(query(strike_min=99, strike_max=100, right="C"))
