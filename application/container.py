@@ -8,7 +8,15 @@ from typing import cast
 from application.clock import SystemClock
 from application.company_ports import FundamentalsBroker, NewsBroker
 from application.group_ports import ExerciseBroker, OrderGroupBroker
-from application.ports import AuditLog, Broker, Clock, GatewayRuntime, MarketFeed, OrderJournal
+from application.ports import (
+    AuditLog,
+    Broker,
+    Clock,
+    GatewayRuntime,
+    MarketFeed,
+    OptionCalculator,
+    OrderJournal,
+)
 from application.redaction import Redactor
 from application.research_ports import ResearchBroker
 from application.services.account import AccountService
@@ -28,6 +36,7 @@ from application.services.market_lines import QuoteLines
 from application.services.news import NewsService
 from application.services.oca_desk import OcaDesk
 from application.services.option_exercise import OptionExercise
+from application.services.option_quotes import OptionQuotesService
 from application.services.order_desk import OrderDesk
 from application.services.order_groups import GroupTrading
 from application.services.order_journal import MemoryOrderJournal
@@ -70,6 +79,8 @@ class Services:
     # News, fundamentals reports and corporate events: with a broker that offers them.
     news: NewsService | None = None
     fundamentals: FundamentalsService | None = None
+    # Option chains with quotes and greeks; IB's option calculators (with a broker that has them).
+    option_quotes: OptionQuotesService | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +177,11 @@ def build_services(
         broker, contracts, max_bars=max_bars, lines=lines, clock=clock,
         quote_timeout=live.quote_timeout,
     )  # fmt: skip
+    option_quotes = OptionQuotesService(
+        broker, contracts, market_data, clock, lines=lines,
+        calculator=broker if isinstance(broker, OptionCalculator) else None,
+        quote_timeout=live.quote_timeout, batch=min(live.lines, 50),
+    )  # fmt: skip
     return Services(
         account=AccountService(broker),
         activity=ActivityService(broker),
@@ -190,4 +206,5 @@ def build_services(
         fundamentals=FundamentalsService(contracts, broker)
         if isinstance(broker, FundamentalsBroker)
         else None,
+        option_quotes=option_quotes,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, runtime_checkable
 
 from domain.account import (
     AccountPnl,
@@ -27,6 +27,7 @@ from domain.gateway import GatewayStatus
 from domain.history_extras import HistogramBucket, HistoricalTick, TicksQuery
 from domain.journal import JournalRecord
 from domain.market_data import Bar, HistoricalQuery, Quote
+from domain.option_quotes import OptionGreeks
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
 from domain.safety import AuditEntry, WhatIf
@@ -161,6 +162,24 @@ class Broker(Protocol):
 
     async def reconnect(self) -> None:
         """Drop the session (if any) and connect again now."""
+        ...
+
+
+@runtime_checkable
+class OptionCalculator(Protocol):
+    """IB's option calculators (its model, not a quote); apart from ``Broker`` so that a broker
+    without them still is one. Values IB could not compute are None."""
+
+    async def implied_volatility(
+        self, contract: Contract, option_price: float, underlying_price: float
+    ) -> OptionGreeks:
+        """The volatility at which the option is worth ``option_price``, and the greeks."""
+        ...
+
+    async def option_price(
+        self, contract: Contract, volatility: float, underlying_price: float
+    ) -> OptionGreeks:
+        """The option's value at ``volatility`` (a yearly fraction), and the greeks."""
         ...
 
 

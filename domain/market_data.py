@@ -82,6 +82,13 @@ class Quote(msgspec.Struct, frozen=True, kw_only=True):
     # Options only: implied volatility and delta from IB's model.
     implied_volatility: float | UnsetType | None = UNSET
     delta: float | UnsetType | None = UNSET
+    # Options read from a live line: the model's other greeks (vega per volatility point,
+    # theta per day), the underlying price it used, and the open interest.
+    gamma: float | UnsetType | None = UNSET
+    vega: float | UnsetType | None = UNSET
+    theta: float | UnsetType | None = UNSET
+    underlying_price: float | UnsetType | None = UNSET
+    open_interest: float | UnsetType | None = UNSET
 
     @property
     def has_price(self) -> bool:

@@ -35,6 +35,8 @@ TOOLSETS: dict[str, str] = {
     "reference": "symbol search, price increments (market rules), trading hours",
     "news": "news providers, headlines of a stock and articles",
     "fundamentals": "company fundamentals (IB's reports as fields) and corporate events",
+    "option_quotes": "option chains with quotes and greeks, implied volatility and price "
+    "calculators",
     "gateway": "the IB Gateway: status, logs, restart",
 }
 

@@ -33,6 +33,7 @@ from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
 from domain.safety import AuditEntry, WhatIf, is_paper_account
 from domain.scanner import ScannerParameters, ScanQuery, ScanResult
 from tests.fake_groups import FakeGroups
+from tests.fake_option_calculator import FakeOptionCalculator
 from tests.fake_research import FakeResearch
 
 _QUERY_FIELDS = (
@@ -66,7 +67,7 @@ class _Recorder:
         return [args for name, args in self.calls if name == method]
 
 
-class FakeBroker(FakeGroups, FakeResearch, _Recorder):
+class FakeBroker(FakeGroups, FakeResearch, FakeOptionCalculator, _Recorder):
     """A broker with an in-memory account, contracts, quotes and an order book."""
 
     def __init__(self, account_id: str = "DU1234567") -> None:

@@ -30,6 +30,7 @@ from adapters.ib.history_extras import IbHistoryExtras
 from adapters.ib.market_data import IbMarketData
 from adapters.ib.modify import IbModify
 from adapters.ib.news import IbNews
+from adapters.ib.option_calculators import IbOptionCalculators
 from adapters.ib.order_terms import track_order_terms
 from adapters.ib.orders import IbOrders
 from adapters.ib.pnl import IbPnl
@@ -59,6 +60,7 @@ from domain.history_extras import HistogramBucket, HistoricalTick, TicksQuery
 from domain.market_data import Bar, HistoricalQuery, Quote
 from domain.market_rules import MarketRule
 from domain.news import ArticleBody, NewsHeadline, NewsProvider
+from domain.option_quotes import OptionGreeks
 from domain.options import CandidateChain
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
 from domain.safety import WhatIf
@@ -114,6 +116,7 @@ class IbBroker:
         self._news = IbNews(calls, self._clock)
         self._fundamentals = IbFundamentals(calls, self._clock)
         self._corporate_events = IbCorporateEvents(calls, self._clock)
+        self._calculators = IbOptionCalculators(calls)
 
     # -- life cycle -------------------------------------------------------------------------------
 
@@ -244,6 +247,16 @@ class IbBroker:
         self, contract: Contract, period: str, use_rth: bool
     ) -> list[HistogramBucket]:
         return await self.history_extras.histogram(contract, period, use_rth)
+
+    async def implied_volatility(
+        self, contract: Contract, option_price: float, underlying_price: float
+    ) -> OptionGreeks:
+        return await self._calculators.implied_volatility(contract, option_price, underlying_price)
+
+    async def option_price(
+        self, contract: Contract, volatility: float, underlying_price: float
+    ) -> OptionGreeks:
+        return await self._calculators.option_price(contract, volatility, underlying_price)
 
     # -- orders -----------------------------------------------------------------------------------
 

@@ -20,10 +20,14 @@ from ib_async import IB, Ticker
 
 from adapters.ib import errors, mapping
 from adapters.ib.feed_lines import Line, Verdict
-from adapters.ib.market_data import OPTION_TICKS, IbMarketData
+from adapters.ib.market_data import IbMarketData
 from application.ports import StreamSink
 from domain.contract import Contract
 from domain.market_data import Quote
+
+# Options: open interest (101) and implied volatility (106); the greeks come with IB's model
+# computation. Generic ticks are for streaming requests only (IB refuses them in snapshots).
+OPTION_LINE_TICKS = "101,106"
 
 
 class QuoteLine(Line[Quote]):
@@ -32,7 +36,7 @@ class QuoteLine(Line[Quote]):
         self.contract = contract
         self.what = f"streaming quotes for {contract.symbol}"
         self._ib_contract = mapping.to_ib_contract(contract)
-        self._generic = OPTION_TICKS if contract.sec_type in ("OPT", "FOP") else ""
+        self._generic = OPTION_LINE_TICKS if contract.sec_type in ("OPT", "FOP") else ""
         self._market_data = market_data
         self._delayed = False  # IB said (10167) it sends delayed data for this request
         self.ticker: Ticker | None = None

@@ -167,6 +167,14 @@ def quote(ticker: Ticker, *, symbol: str, now: datetime, market_data_type: int) 
         model = ticker.modelGreeks
         greeks["implied_volatility"] = number(model.impliedVol) if model else None
         greeks["delta"] = number(model.delta) if model else None
+        if model is not None:  # streaming lines: the rest of the model and open interest
+            greeks.update(option_greeks(model))
+            greeks["underlying_price"] = number(model.undPrice)
+        interest = (ticker.callOpenInterest, ticker.putOpenInterest)
+        mine, other = interest if contract.right.upper().startswith("C") else interest[::-1]
+        open_interest = number(mine) if number(mine) is not None else number(other)
+        if open_interest is not None:
+            greeks["open_interest"] = open_interest
     return Quote(
         symbol=symbol,
         last_price=_price(ticker.last),
@@ -184,6 +192,18 @@ def quote(ticker: Ticker, *, symbol: str, now: datetime, market_data_type: int) 
         market_data_type=MARKET_DATA_TYPES.get(market_data_type, "live"),
         **greeks,
     )
+
+
+def greek(value: Any) -> float | None:
+    """A greek of IB's option computation: None for IB's "unknown" (-2), which ib_async
+    passes through for vega and theta."""
+    out = number(value)
+    return None if out is None or out == -2.0 else out
+
+
+def option_greeks(computation: Any) -> dict[str, float | None]:
+    """Gamma, vega and theta of an ib_async OptionComputation."""
+    return {name: greek(getattr(computation, name)) for name in ("gamma", "vega", "theta")}
 
 
 def bar(b: ib_async.BarData, bar_size: str) -> Bar:

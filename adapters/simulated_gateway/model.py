@@ -346,6 +346,36 @@ class HistoryExtrasSource(Protocol):
     ) -> list[Bucket]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Computation:
+    """What one tickOptionComputation carries (NaN: IB's "unknown")."""
+
+    implied_vol: float
+    delta: float
+    opt_price: float
+    gamma: float
+    vega: float
+    theta: float
+    und_price: float
+
+
+class OptionAnalyticsSource(Protocol):
+    """Option computations beyond the model quote (``markets.option_analytics``)."""
+
+    def price_computations(self, inst: Instrument, quote: Quote) -> list[tuple[int, Computation]]:
+        """The bid's, the ask's and the last price's implied volatility and greeks."""
+
+    def open_interest(self, inst: Instrument) -> float: ...
+
+    def implied_volatility(
+        self, inst: Instrument, price: float, und_price: float | None
+    ) -> Computation: ...
+
+    def option_price(
+        self, inst: Instrument, vol: float, und_price: float | None
+    ) -> Computation: ...
+
+
 class World(Protocol):
     """The simulated market, exchange and account, as the wire side uses them.
 
@@ -387,6 +417,9 @@ class World(Protocol):
     def history_extras(self) -> HistoryExtrasSource:
         """Head timestamps, historical ticks and histograms (their methods raise
         HistoricalDataError)."""
+
+    def option_analytics(self) -> OptionAnalyticsSource:
+        """Option computations: price IVs, open interest, IB's option calculators."""
 
     def option_params(
         self, underlying_symbol: str, underlying_con_id: int

@@ -45,6 +45,7 @@ from adapters.simulated_gateway.portfolio.pnl import (
     position_pnl,
     position_totals,
 )
+from adapters.simulated_gateway.markets.option_analytics import OptionAnalytics
 
 log = logging.getLogger(__name__)
 _PORTFOLIO_EVERY = timedelta(seconds=1)
@@ -172,6 +173,15 @@ class SimWorld:
     def history_extras(self) -> HistoryExtras:
         """Head timestamps, historical ticks and histograms of this world's instruments."""
         return HistoryExtras(self._market, self._options, self._catalogue, self._quote_at)
+
+    def option_analytics(self) -> OptionAnalytics:
+        """Option computations (price IVs, open interest, IB's calculators) at this time."""
+        return OptionAnalytics(self._market, self._options, self._underlying_of, self.now)
+
+    def _underlying_of(self, inst: Instrument) -> Instrument:
+        under = self._catalogue.by_con_id(inst.under_con_id)
+        assert under is not None  # options are only built on catalogued underlyings
+        return under
 
     def option_params(self, underlying_symbol: str, underlying_con_id: int) -> list[ChainParams]:
         out = []

@@ -27,6 +27,7 @@ from entrypoints.catalog import (
     news,
     oca_orders,
     option_exercise,
+    option_quotes,
     orders,
     portfolio,
     research,
@@ -63,6 +64,7 @@ CATALOG: tuple[Operation, ...] = (
     *_in("reference", research.OPERATIONS),
     *_in("news", news.OPERATIONS),
     *_in("fundamentals", fundamentals.OPERATIONS),
+    *_in("option_quotes", option_quotes.OPERATIONS),
     *_in("scanner", scanner.OPERATIONS),
 )
 

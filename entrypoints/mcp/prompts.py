@@ -1,7 +1,9 @@
 """Prompts: ready-made plans that walk an agent through the tools for common jobs.
 
 A prompt is offered only when every tool it names is: a plan whose step calls a tool outside
-the server's toolsets would fail half way (``NEEDS`` lists them; a test checks the texts)."""
+the server's toolsets would fail half way (``NEEDS`` lists them; a test checks the texts).
+Where a plan has a variant for servers without some of its tools (``FALLBACKS``), those get
+the variant instead."""
 
 from __future__ import annotations
 
@@ -13,9 +15,7 @@ from pydantic import Field
 
 NEEDS: dict[str, frozenset[str]] = {
     "portfolio_review": frozenset({"get_account_summary", "get_positions", "get_open_orders"}),
-    "explore_option_chain": frozenset(
-        {"get_market_data_snapshot", "get_contract_details", "get_options_chain", "get_tickers"}
-    ),
+    "explore_option_chain": frozenset({"get_options_chain", "get_option_chain_quotes"}),
     "pre_trade_checklist": frozenset(
         {
             "get_contract_details",
@@ -30,11 +30,21 @@ NEEDS: dict[str, frozenset[str]] = {
 }
 
 
-def add_prompts(mcp: FastMCP, offered: set[str] | None = None) -> None:
-    """The prompts whose tools are all ``offered`` (default: all of them)."""
-    for name, (title, prompt) in PROMPTS.items():
+def offered_prompts(offered: set[str] | None = None) -> dict[str, Callable[..., str]]:
+    """Each prompt whose tools are all ``offered`` (default: all of them), or its fallback
+    plan when that one's are."""
+    chosen: dict[str, Callable[..., str]] = {}
+    for name, (_title, prompt) in PROMPTS.items():
         if offered is None or NEEDS[name] <= offered:
-            mcp.prompt(name=name, title=title)(prompt)
+            chosen[name] = prompt
+        elif name in FALLBACKS and FALLBACKS[name][0] <= offered:
+            chosen[name] = FALLBACKS[name][1]
+    return chosen
+
+
+def add_prompts(mcp: FastMCP, offered: set[str] | None = None) -> None:
+    for name, prompt in offered_prompts(offered).items():
+        mcp.prompt(name=name, title=PROMPTS[name][0])(prompt)
 
 
 def portfolio_review(
@@ -59,6 +69,25 @@ def portfolio_review(
 
 
 def explore_option_chain(
+    symbol: Annotated[str, Field(description="Underlying symbol, e.g. AAPL")],
+) -> str:
+    """Compare the options of an underlying near the money: quotes, volatility and greeks."""
+    return (
+        f"Explore the options on {symbol}.\n"
+        f'1. Call get_options_chain with underlying_symbol="{symbol}" and no filters. Pick '
+        "the SMART chain whose trading class matches the symbol and note its expirations.\n"
+        f'2. Call get_option_chain_quotes with underlying_symbol="{symbol}", the next two '
+        "expirations and max_distance_pct=5 (add trading_class if the chain needed one). "
+        "Should it say the filter selects too many contracts, lower max_distance_pct or ask "
+        "for calls or puts only.\n"
+        "3. Present a table per expiration, calls beside puts by strike: bid, ask, iv, delta, "
+        "open_interest and volume, and the underlying_price. Point out where implied "
+        "volatility is highest, the strikes with the most open interest, and wide bid-ask "
+        "spreads. If next_cursor is set, say that more strikes were not shown."
+    )
+
+
+def explore_option_chain_by_tickers(
     symbol: Annotated[str, Field(description="Underlying symbol, e.g. AAPL")],
 ) -> str:
     """Find the option chain of an underlying and list contracts near the money."""
@@ -98,6 +127,16 @@ def pre_trade_checklist(
         "client_order_id and the confirmation_token from the preview."
     )
 
+
+# The option-chain plan without get_option_chain_quotes: contracts first, then a few quotes.
+FALLBACKS: dict[str, tuple[frozenset[str], Callable[..., str]]] = {
+    "explore_option_chain": (
+        frozenset(
+            {"get_market_data_snapshot", "get_contract_details", "get_options_chain", "get_tickers"}
+        ),
+        explore_option_chain_by_tickers,
+    ),
+}
 
 PROMPTS: dict[str, tuple[str, Callable[..., str]]] = {
     "portfolio_review": ("Portfolio review", portfolio_review),

@@ -47,6 +47,9 @@ QUERIES = {
     "get_news_article",
     "get_fundamentals",
     "get_corporate_events",
+    "get_option_chain_quotes",
+    "calculate_implied_volatility",
+    "calculate_option_price",
 }
 # Open or close a live data subscription: not read-only, not destructive, nothing to confirm.
 SUBSCRIBING = {"open_subscription", "close_subscription"}

@@ -49,7 +49,8 @@ async def test_prompts_are_listed_with_their_arguments(client):
 async def test_option_chain_prompt_names_the_symbol_and_the_tools(client):
     result = await client.get_prompt("explore_option_chain", {"symbol": "CCJ"})
     text = result.messages[0].content.text
-    assert 'underlying_symbol="CCJ"' in text and "get_tickers" in text
+    assert 'underlying_symbol="CCJ"' in text and "get_option_chain_quotes" in text
+    assert "iv, delta" in text and "get_tickers" not in text
 
 
 async def test_pre_trade_checklist_ends_with_a_confirmation(client):

@@ -10,7 +10,7 @@ from fastmcp.exceptions import ToolError
 
 from application.container import build_services
 from entrypoints.catalog import CATALOG
-from entrypoints.mcp.prompts import NEEDS
+from entrypoints.mcp.prompts import FALLBACKS, NEEDS, offered_prompts
 from entrypoints.mcp.server import build_mcp
 from entrypoints.settings import SettingsError, settings_from_env
 from entrypoints.toolsets import DEFAULT_PROFILE, EVERY_TOOL, PROFILES, TOOLSETS, select
@@ -56,6 +56,7 @@ PROFILE_TOOLS = {
         "search_symbols", "get_market_rules", "get_trading_hours",
         "get_news_providers", "get_news", "get_news_article",
         "get_fundamentals", "get_corporate_events",
+        "get_option_chain_quotes", "calculate_implied_volatility", "calculate_option_price",
     },
     "research": {
         "get_market_data_snapshot", "get_tickers", "get_historical_data",
@@ -179,7 +180,8 @@ async def test_a_read_only_service_says_so():
 @pytest.mark.parametrize("profile", PROFILE_TOOLS)
 async def test_a_prompt_is_offered_when_every_tool_it_names_is(profile):
     _, tools, prompts = await _listing(_server({"IBKR_MCP_TOOL_PROFILE": profile}))
-    assert prompts == {name for name, needs in NEEDS.items() if needs <= tools}
+    assert prompts == set(offered_prompts(tools))
+    assert {name for name, needs in NEEDS.items() if needs <= tools} <= prompts
 
 
 async def test_the_prompts_name_no_tool_beyond_their_needs():
@@ -189,6 +191,19 @@ async def test_the_prompts_name_no_tool_beyond_their_needs():
             text = (await client.get_prompt(name, arguments)).messages[0].content.text
             named = {op.name for op in CATALOG if op.name in text}
             assert named == needs, name
+
+
+@pytest.mark.parametrize(("profile", "plan"), [("full", "main"), ("standard", "fallback")])
+async def test_the_option_chain_prompt_reads_quotes_where_offered_else_tickers(profile, plan):
+    """With get_option_chain_quotes the plan reads quotes and greeks with it; without it
+    (the default profile) the plan quotes a few contracts with get_tickers."""
+    name = "explore_option_chain"
+    needs = NEEDS[name] if plan == "main" else FALLBACKS[name][0]
+    mcp = _server({"IBKR_MCP_TOOL_PROFILE": profile})
+    async with Client(mcp) as client:
+        tools = {tool.name for tool in await client.list_tools()}
+        text = (await client.get_prompt(name, {"symbol": "AAPL"})).messages[0].content.text
+    assert {op.name for op in CATALOG if op.name in text} == needs and needs <= tools
 
 
 async def test_the_default_prompts_include_the_pre_trade_checklist():

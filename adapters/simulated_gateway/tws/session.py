@@ -29,6 +29,7 @@ from adapters.simulated_gateway.tws.handlers.handlers_news import NewsHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_orders import OrderHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_pnl import PnlHandlers
 from adapters.simulated_gateway.tws.handlers.handlers_research import ResearchHandlers
+from adapters.simulated_gateway.tws.handlers.option_ticks import OptionCalculatorHandlers
 from adapters.simulated_gateway.tws.handlers.order_events import OrderEvents
 from adapters.simulated_gateway.tws.handlers.realtime_bars import RealTimeBarHandlers
 from adapters.simulated_gateway.tws.handlers.subscription_screen import (
@@ -71,7 +72,7 @@ MAX_HELD_ORDERS = 500  # per connection, while IB is unreachable
 _REQ_ID_POSITION = {
     "1": 2, "3": 1, "7": 2, "9": 2, "10": 2, "20": 1, "22": 1, "50": 2, "62": 2, "76": 2,
     "78": 1, "81": 1, "92": 1, "94": 1, "97": 1, "87": 1, "88": 1, "96": 1,
-    "84": 1, "86": 1, "52": 2, "100": 1, "102": 1,
+    "84": 1, "86": 1, "52": 2, "100": 1, "102": 1, "54": 2, "55": 2,
 }  # fmt: skip
 
 
@@ -136,6 +137,7 @@ class ClientSession(asyncio.Protocol):
         self.research = ResearchHandlers(self)
         self.news = NewsHandlers(self)
         self.fundamentals = FundamentalsHandlers(self)
+        self.option_calculators = OptionCalculatorHandlers(self)
         self._routes: dict[str, Handler] = {
             "8": self._req_ids,
             "49": self._req_current_time,
@@ -144,7 +146,7 @@ class ClientSession(asyncio.Protocol):
         for handlers in (self.market, self.depth, self.bars, self.tick_by_tick, self.contracts,
                          self.orders, self.account_handlers, self.pnl,
                          self.empty_answers, self.history_extras, self.research,
-                         self.news, self.fundamentals):  # fmt: skip
+                         self.news, self.fundamentals, self.option_calculators):  # fmt: skip
             self._routes.update(handlers.routes())
 
     # --- transport -------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 i.e. easy to borrow); the simulated stocks are all easy to borrow, 3.0.
 165 (misc stats): ticks 15-20, the 13/26/52-week low and high, from the same daily bars that
 historical data serves, and tick 21, the average daily volume over the last 90 sessions.
-(106, option implied volatility tick 24, goes with the option greeks in handlers_market.)
+(106, option implied volatility tick 24, goes with the option greeks in handlers_market;
+101, an option's open interest, is option_ticks'.)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import structlog
 
 from adapters.simulated_gateway.model import Instrument
 from adapters.simulated_gateway.tws import messages as msg
+from adapters.simulated_gateway.tws.handlers.option_ticks import OPEN_INTEREST_GENERIC, send_open_interest
 
 if TYPE_CHECKING:
     from adapters.simulated_gateway.tws.client import Client
@@ -38,6 +40,8 @@ def send_generic_ticks(
         session.send(msg.tick_generic(req_id, SHORTABLE, EASY_TO_BORROW))
     if MISC_STATS_GENERIC in generic:
         _misc_stats(session, req_id, inst)
+    if OPEN_INTEREST_GENERIC in generic and inst.sec_type == "OPT":
+        send_open_interest(session, req_id, inst)
 
 
 def _misc_stats(session: Client, req_id: int, inst: Instrument) -> None:

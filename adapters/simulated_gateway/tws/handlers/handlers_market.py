@@ -11,6 +11,7 @@ from adapters.simulated_gateway.tws import messages as msg
 from adapters.simulated_gateway.tws import messages_market as mm
 from adapters.simulated_gateway.tws.handlers.generic_ticks import send_generic_ticks
 from adapters.simulated_gateway.tws.wire import FieldReader, fmt_float
+from adapters.simulated_gateway.tws.handlers.option_ticks import send_price_computations
 
 if TYPE_CHECKING:
     from adapters.simulated_gateway.tws.client import Client
@@ -165,6 +166,7 @@ class MarketDataHandlers:
             or any(getattr(quote, g) != getattr(previous, g) for g in (*_GREEKS, "bid", "ask"))
         ):
             self._send_greeks(req_id, quote, generic)
+            send_price_computations(self.session, req_id, inst, quote)
         return quote
 
     def _send_trade_time(self, req_id: int, quote: Quote, generic: frozenset[str]) -> None:
