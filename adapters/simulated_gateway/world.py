@@ -10,6 +10,7 @@ from adapters.simulated_gateway.markets import history, scanner
 from adapters.simulated_gateway.markets.history_extras import HistoryExtras
 from adapters.simulated_gateway.markets.instruments import EURUSD_CON_ID, Catalogue
 from adapters.simulated_gateway.markets.market import Market
+from adapters.simulated_gateway.markets.option_analytics import OptionAnalytics
 from adapters.simulated_gateway.markets.options import OptionPricer
 from adapters.simulated_gateway.markets.trading_calendar import EASTERN
 from adapters.simulated_gateway.model import (
@@ -45,7 +46,6 @@ from adapters.simulated_gateway.portfolio.pnl import (
     position_pnl,
     position_totals,
 )
-from adapters.simulated_gateway.markets.option_analytics import OptionAnalytics
 
 log = logging.getLogger(__name__)
 _PORTFOLIO_EVERY = timedelta(seconds=1)

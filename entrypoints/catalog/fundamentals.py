@@ -21,6 +21,7 @@ from domain.fundamentals import (
 )
 from entrypoints.catalog.fields import Id, normalize
 from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Call, Operation, Rest, offered
+from entrypoints.catalog.progress import tracked
 
 ReportTypeName = Literal[REPORT_TYPES]  # type: ignore[valid-type]
 _CANONICAL = {name.lower(): name for name in REPORT_TYPES}
@@ -98,7 +99,10 @@ limit entries (truncated says more exist). ETFs and derivatives have none (404).
         output=Fundamentals,
         nature=QUERY,
         errors=(InvalidRequest, ContractNotFound, DataNotFound, *BROKER_ERRORS),
-        call=lambda q, c: _service(c).fundamentals(q.contract_id, q.report_type, q.limit),
+        call=lambda q, c: tracked(
+            c, "fundamentals", _service(c).fundamentals(q.contract_id, q.report_type, q.limit)
+        ),
+        reports_progress=True,
         rest=Rest("/ibkr/contracts/{contract_id}/fundamentals", tag="fundamentals"),
     ),
     Operation(

@@ -27,6 +27,7 @@ from domain.option_quotes import (
 )
 from entrypoints.catalog.fields import MAX_ID, RightName, normalize, upper_words
 from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Call, Operation, Rest, offered
+from entrypoints.catalog.progress import tracked
 
 ERRORS = (InvalidRequest, ContractNotFound, MarketDataUnavailable, LinesExhausted, NotSupported,
           *BROKER_ERRORS)  # fmt: skip
@@ -116,7 +117,8 @@ next_cursor.""",
         output=OptionChainQuotes,
         nature=QUERY,
         errors=(*ERRORS, AmbiguousContract),
-        call=lambda q, c: _service(c).chain_quotes(q.query()),
+        call=lambda q, c: tracked(c, "option quotes", _service(c).chain_quotes(q.query())),
+        reports_progress=True,
         rest=Rest("/ibkr/options_chain/quotes", tag="contracts"),
     ),
     Operation(

@@ -1,6 +1,6 @@
 """MCP progress notifications through the whole service on the embedded simulator: a real
 fastmcp Client with a progress handler sees increasing progress with a total while a slow
-history request, historical ticks or a reconnect runs; without one the call answers the same."""
+history request, historical ticks, fundamentals, option chain quotes or a reconnect runs; without one the call answers the same."""
 
 from __future__ import annotations
 
@@ -77,6 +77,25 @@ async def test_slow_calls_report_progress_to_a_caller_that_asks(service) -> None
         )
         assert answer.structured_content["ticks"]
         ticks.check(at_least=3)
+
+        fundamentals = Notices()
+        report = await mcp.call_tool(
+            "get_fundamentals",
+            {"contract_id": AAPL, "report_type": "ReportSnapshot"},
+            progress_handler=fundamentals,
+        )
+        assert report.structured_content
+        fundamentals.check(at_least=3)
+
+        chain = Notices()
+        quotes = await mcp.call_tool(
+            "get_option_chain_quotes",
+            {"underlying_symbol": "AAPL", "max_distance_pct": 2, "right": "C"},
+            progress_handler=chain,
+        )
+        assert quotes.structured_content
+        chain.check(at_least=3)
+        assert "option quotes: waiting for IB" in str(chain.seen[1][2])
 
         faults.set_latency(0)
         reconnect = Notices()

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from adapters.simulated_gateway.markets.market import RATE, Market
-from adapters.simulated_gateway.model import Computation, Instrument
-from adapters.simulated_gateway.model import Quote as SimQuote
 from adapters.simulated_gateway.markets.options import OptionPricer, black_scholes, expiry_time
 from adapters.simulated_gateway.markets.price_path import SECONDS_PER_YEAR, key_of, uniform
 from adapters.simulated_gateway.markets.trading_calendar import EASTERN
+from adapters.simulated_gateway.model import Computation, Instrument
+from adapters.simulated_gateway.model import Quote as SimQuote
 
 # IB's tick types of option computations and open interest.
 BID_OPTION, ASK_OPTION, LAST_OPTION, MODEL_OPTION, CUST_OPTION = 10, 11, 12, 13, 53

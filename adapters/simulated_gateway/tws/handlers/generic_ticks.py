@@ -17,7 +17,10 @@ import structlog
 
 from adapters.simulated_gateway.model import Instrument
 from adapters.simulated_gateway.tws import messages as msg
-from adapters.simulated_gateway.tws.handlers.option_ticks import OPEN_INTEREST_GENERIC, send_open_interest
+from adapters.simulated_gateway.tws.handlers.option_ticks import (
+    OPEN_INTEREST_GENERIC,
+    send_open_interest,
+)
 
 if TYPE_CHECKING:
     from adapters.simulated_gateway.tws.client import Client

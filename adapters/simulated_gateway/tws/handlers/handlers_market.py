@@ -10,8 +10,8 @@ from adapters.simulated_gateway.model import Instrument, Quote
 from adapters.simulated_gateway.tws import messages as msg
 from adapters.simulated_gateway.tws import messages_market as mm
 from adapters.simulated_gateway.tws.handlers.generic_ticks import send_generic_ticks
-from adapters.simulated_gateway.tws.wire import FieldReader, fmt_float
 from adapters.simulated_gateway.tws.handlers.option_ticks import send_price_computations
+from adapters.simulated_gateway.tws.wire import FieldReader, fmt_float
 
 if TYPE_CHECKING:
     from adapters.simulated_gateway.tws.client import Client

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from adapters.simulated_gateway.tws import messages as msg
-from adapters.simulated_gateway.model import Computation, Instrument
-from adapters.simulated_gateway.model import Quote as SimQuote
 from adapters.simulated_gateway.markets.option_analytics import (
     CALL_OPEN_INTEREST,
     CUST_OPTION,
@@ -24,6 +21,9 @@ from adapters.simulated_gateway.markets.option_analytics import (
     OPEN_INTEREST_GENERIC,
     PUT_OPEN_INTEREST,
 )
+from adapters.simulated_gateway.model import Computation, Instrument
+from adapters.simulated_gateway.model import Quote as SimQuote
+from adapters.simulated_gateway.tws import messages as msg
 from adapters.simulated_gateway.tws.wire import FieldReader
 
 if TYPE_CHECKING:
