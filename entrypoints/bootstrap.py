@@ -209,8 +209,18 @@ def build_app(
     # FastMCP loads after the service is up (entrypoints/http/mcp_door.py): REST is ready
     # without waiting for it, an early /mcp request waits for the door.
     door = McpDoor(build_mcp_app)
+    # The door's imports share the CPU with start-up: they begin once the monitor's first
+    # probe has decided (the service is ready or knows why not), at most DOOR_DELAY later.
+    probed = asyncio.Event()
+    if assembly.monitor is not None:
+        assembly.monitor.on_decision(lambda _decision: probed.set())
+    else:
+        probed.set()
 
     async def open_door() -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(DOOR_DELAY):
+                await probed.wait()
         await door.open()
         if door.is_open:  # what it loaded lives as long as the process, as below
             gc.collect()
@@ -254,6 +264,10 @@ def build_app(
     )
     app.state["assembly"] = assembly
     return app
+
+
+# Seconds the MCP door waits for the first health probe before it loads anyway.
+DOOR_DELAY = 2.0
 
 
 def live_settings(settings: Settings) -> LiveSettings:
