@@ -16,6 +16,16 @@ from pydantic import Field
 NEEDS: dict[str, frozenset[str]] = {
     "portfolio_review": frozenset({"get_account_summary", "get_positions", "get_open_orders"}),
     "explore_option_chain": frozenset({"get_options_chain", "get_option_chain_quotes"}),
+    "research_company": frozenset(
+        {
+            "search_symbols",
+            "get_market_data_snapshot",
+            "get_fundamentals",
+            "get_corporate_events",
+            "get_news",
+            "get_news_article",
+        }
+    ),
     "pre_trade_checklist": frozenset(
         {
             "get_contract_details",
@@ -128,6 +138,28 @@ def pre_trade_checklist(
     )
 
 
+def research_company(
+    company: Annotated[str, Field(description="Symbol or part of a company name, e.g. apple")],
+) -> str:
+    """Research a listed company before trading it: identity, price, fundamentals, events, news."""
+    return (
+        f'Research "{company}" for a trading decision; do not place any order.\n'
+        f'1. search_symbols with pattern="{company}": pick the common stock (sec_type STK) on '
+        "its primary exchange; if several fit, list them and ask which one. Use its "
+        "contract_id from here on.\n"
+        "2. get_market_data_snapshot with that contract_id: last, bid, ask, and whether the "
+        "data is delayed (market_data_type).\n"
+        "3. get_fundamentals with report_type ReportSnapshot: sector, market cap, shares, "
+        "ratios; then ReportsFinSummary for the trend of revenue and earnings per period.\n"
+        "4. get_corporate_events: the next earnings date and dividends.\n"
+        "5. get_news (limit 10): the latest headlines; open the one or two that matter most "
+        "with get_news_article.\n"
+        "6. Summarise: what the company is, valuation against its figures, what is coming "
+        "(events), what the news says, and the risks. Say which data was missing (an error "
+        "naming a subscription the account lacks is an answer, not a failure)."
+    )
+
+
 # The option-chain plan without get_option_chain_quotes: contracts first, then a few quotes.
 FALLBACKS: dict[str, tuple[frozenset[str], Callable[..., str]]] = {
     "explore_option_chain": (
@@ -142,4 +174,5 @@ PROMPTS: dict[str, tuple[str, Callable[..., str]]] = {
     "portfolio_review": ("Portfolio review", portfolio_review),
     "explore_option_chain": ("Explore an option chain", explore_option_chain),
     "pre_trade_checklist": ("Pre-trade checklist", pre_trade_checklist),
+    "research_company": ("Research a company", research_company),
 }

@@ -40,7 +40,12 @@ async def test_a_resource_read_while_disconnected_explains(client, broker):
 
 async def test_prompts_are_listed_with_their_arguments(client):
     prompts = {p.name: p for p in await client.list_prompts()}
-    assert set(prompts) == {"portfolio_review", "explore_option_chain", "pre_trade_checklist"}
+    assert set(prompts) == {
+        "portfolio_review",
+        "explore_option_chain",
+        "pre_trade_checklist",
+        "research_company",
+    }
     assert [a.name for a in prompts["explore_option_chain"].arguments] == ["symbol"]
     assert prompts["explore_option_chain"].arguments[0].required is True
     assert all(p.description for p in prompts.values())

@@ -187,7 +187,9 @@ async def test_a_prompt_is_offered_when_every_tool_it_names_is(profile):
 async def test_the_prompts_name_no_tool_beyond_their_needs():
     async with Client(_server({"IBKR_MCP_TOOL_PROFILE": "full"})) as client:
         for name, needs in NEEDS.items():
-            arguments = {"symbol": "AAPL"} if name != "portfolio_review" else {}
+            arguments = {"portfolio_review": {}, "research_company": {"company": "apple"}}.get(
+                name, {"symbol": "AAPL"}
+            )
             text = (await client.get_prompt(name, arguments)).messages[0].content.text
             named = {op.name for op in CATALOG if op.name in text}
             assert named == needs, name
@@ -233,3 +235,18 @@ def test_unknown_names_are_refused_with_the_valid_ones(environ, words):
     with pytest.raises(SettingsError, match="unknown tool") as refused:
         settings_from_env(environ)
     assert words in str(refused.value)
+
+
+async def test_the_research_prompt_comes_with_the_news_and_fundamentals_toolsets():
+    from fastmcp import Client
+
+    _, _, standard = await _listing(_server({}))
+    _, _, full = await _listing(_server({"IBKR_MCP_TOOL_PROFILE": "full"}))
+    assert "research_company" not in standard  # its tools are opt-in
+    assert "research_company" in full
+    async with Client(_server({"IBKR_MCP_TOOL_PROFILE": "full"}), timeout=TIMEOUT) as client:
+        text = (await client.get_prompt("research_company", {"company": "apple"})).messages[0]
+    words = text.content.text
+    assert 'pattern="apple"' in words
+    for tool in NEEDS["research_company"]:
+        assert tool in words
