@@ -141,9 +141,13 @@ def secrets_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     tokens = folder / "ibkr-mcp-tokens.txt"
     tokens.write_text(f"ci:{TOKEN}\n", encoding="utf-8")
-    # Bind-mounted as it is: readable by the container's user only.
-    os.chown(tokens, SERVICE_UID, -1)
-    tokens.chmod(0o600)
+    # Bind-mounted as it is: readable by the container's user only (as root, like CI; a
+    # developer's own engine may run the test as another user, who cannot give files away).
+    if os.geteuid() == 0:
+        os.chown(tokens, SERVICE_UID, -1)
+        tokens.chmod(0o600)
+    else:
+        tokens.chmod(0o644)
     return folder
 
 
