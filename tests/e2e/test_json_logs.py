@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,6 @@ import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
 
-from adapters.simulated_gateway.server import TwsSimulator
 from application.redaction import REDACTED
 
 LIMIT = 30.0
@@ -58,14 +58,43 @@ class Answered:
         return client
 
 
+@dataclass(frozen=True)
+class Gateway:
+    port: int  # the TWS API
+    control: str  # the fault-control interface's URL
+
+
 @pytest.fixture
-async def gateway() -> AsyncIterator[TwsSimulator]:
-    sim = TwsSimulator(port=0, tick_interval=0.2)
-    await sim.start()
+async def gateway() -> AsyncIterator[Gateway]:
+    """``ibkr-mcp simulate`` as a process of its own, with its fault-control interface."""
+    gateway = Gateway(free_port(), f"http://127.0.0.1:{free_port()}")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "entrypoints.cli", "simulate", "--port", str(gateway.port),
+        "--control-port", gateway.control.rsplit(":", 1)[1], "--log-format", "json",
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
     try:
-        yield sim
+        async with httpx.AsyncClient(timeout=5) as http, asyncio.timeout(START_LIMIT):
+            while (await _status(http, gateway)) is None:  # listening once control answers
+                assert proc.returncode is None, "the simulator exited"
+                await asyncio.sleep(0.1)
+        yield gateway
     finally:
-        await sim.stop()
+        if proc.returncode is None:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), LIMIT)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+
+async def _status(http: httpx.AsyncClient, gateway: Gateway) -> int | None:
+    try:
+        return (await http.get(f"{gateway.control}/status")).status_code
+    except httpx.TransportError:
+        return None
 
 
 async def until_connected(
@@ -81,7 +110,7 @@ async def until_connected(
             await asyncio.sleep(0.1)
 
 
-async def workload(base: str, gateway: TwsSimulator, answered: Answered) -> None:
+async def workload(base: str, gateway: Gateway, answered: Answered) -> None:
     hooks = {"response": [answered]}
     async with httpx.AsyncClient(base_url=base, timeout=LIMIT, event_hooks=hooks) as http:
         first = await until_connected(http, limit=START_LIMIT)
@@ -121,14 +150,16 @@ async def workload(base: str, gateway: TwsSimulator, answered: Answered) -> None
             )
             assert failed.is_error
 
-        gateway.faults.drop_all_connections()
+        async with httpx.AsyncClient(timeout=LIMIT) as control:  # not the service: not logged
+            dropped = await control.post(f"{gateway.control}/faults/drop_all_connections")
+            assert dropped.status_code == 200, dropped.text
         again = await until_connected(http, since=first["connection_time"])
         assert again["connection_time"] != first["connection_time"]
         assert (await http.get("/health", headers=AUTH)).status_code == 200
 
 
 async def test_every_stderr_line_is_json_through_a_mixed_workload(
-    tmp_path: Path, gateway: TwsSimulator
+    tmp_path: Path, gateway: Gateway
 ) -> None:
     port = free_port()
     env = {
