@@ -208,6 +208,26 @@ def _printable(text: str, limit: int, known: Redactor, _generation: int) -> str:
     return escaped if len(escaped) <= limit else escaped[:limit] + "..."
 
 
+# The access log's note in an ASGI scope: a one-slot list, shared by the shallow copies of the
+# scope that mounted apps get, which an inner layer fills with the request's operation.
+_OPERATION_NOTE = "ibkr_mcp.operation"
+
+
+def open_operation_note(scope: MutableMapping[str, Any]) -> list[str]:
+    """Start the note of ``scope``'s operation (empty until ``name_operation`` fills it)."""
+    note: list[str] = []
+    scope[_OPERATION_NOTE] = note
+    return note
+
+
+def name_operation(scope: MutableMapping[str, Any], operation: str) -> None:
+    """Name the operation ``scope``'s request carried, for its access-log line; the MCP door
+    names the tool a ``POST /mcp`` called. A scope with no note (no access log) is left alone."""
+    note = scope.get(_OPERATION_NOTE)
+    if isinstance(note, list):
+        note[:] = [operation]
+
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 

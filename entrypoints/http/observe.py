@@ -13,12 +13,13 @@ from typing import Any
 import structlog
 
 from entrypoints.http.guard import ASGIApp, caller_name
-from entrypoints.logging import printable
+from entrypoints.logging import open_operation_note, printable
 from entrypoints.metrics import ServiceMetrics
 
 log = structlog.get_logger("ibkr_mcp.access")
 UNROUTED = "none"  # no operation: refused before routing, unknown path, /docs, /metrics
-# Requests to /mcp (streamable HTTP); the tool calls they carry are counted by the MCP door.
+# Requests to /mcp (streamable HTTP); the tool calls they carry are counted by the MCP door
+# (and a tool call's access line names its tool).
 MCP_TRANSPORT = "mcp_transport"
 
 
@@ -28,6 +29,10 @@ def observed(app: ASGIApp, metrics: ServiceMetrics) -> ASGIApp:
             await app(scope, receive, send)
             return
         start = time.perf_counter()
+        # Read before the app runs: routing to a mount (/mcp) rewrites the scope's path.
+        path = scope.get("path") or ""
+        method = scope.get("method")
+        note = open_operation_note(scope)
         status = 500  # what the server answers if the app fails before a response starts
 
         async def send_status(message: dict[str, Any]) -> None:
@@ -40,27 +45,27 @@ def observed(app: ASGIApp, metrics: ServiceMetrics) -> ASGIApp:
             await app(scope, receive, send_status)
         finally:
             seconds = time.perf_counter() - start
-            operation = _operation(scope)
+            operation = _operation(scope, path)
             metrics.observe("rest", operation, str(status), seconds)
             log.info(
                 "http.request",
-                method=scope.get("method"),
-                path=printable(scope.get("path") or ""),
+                method=method,
+                path=printable(path),
                 status=status,
                 duration_ms=round(seconds * 1000, 2),
                 caller=caller_name(scope),
-                operation=operation,
+                # A POST /mcp that called a tool names the tool; the metrics keep the transport.
+                operation=note[0] if note else operation,
             )
 
     return observe
 
 
-def _operation(scope: dict[str, Any]) -> str:
+def _operation(scope: dict[str, Any], path: str) -> str:
     handler = scope.get("route_handler")
     operation = getattr(handler, "operation_id", None)
     if isinstance(operation, str):
         return operation
-    path = scope.get("path") or ""
     if path == "/mcp" or path.startswith("/mcp/"):
         return MCP_TRANSPORT
     return UNROUTED

@@ -8,10 +8,11 @@ import time
 import mcp.types as mt
 import structlog
 from fastmcp.exceptions import NotFoundError, ToolError
+from fastmcp.server.dependencies import get_http_request
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools import ToolResult
 
-from entrypoints.logging import REDACTOR
+from entrypoints.logging import REDACTOR, name_operation
 from entrypoints.metrics import ServiceMetrics
 
 log = structlog.get_logger("ibkr_mcp.mcp")
@@ -85,9 +86,19 @@ class Observed(Middleware):
             # Labels stay bounded: a name the server does not offer is counted as "unknown".
             name = context.message.name if context.message.name in self._tools else "unknown"
             self._metrics.observe("mcp", name, outcome, seconds)
+            _name_http_operation(name)
             log.info(
                 "mcp.tool_call",
                 tool=name,
                 outcome=outcome,
                 duration_ms=round(seconds * 1000, 2),
             )
+
+
+def _name_http_operation(tool: str) -> None:
+    """Over HTTP, the access-log line of the POST that carried the call names the tool."""
+    try:
+        request = get_http_request()
+    except RuntimeError:  # stdio: no HTTP request, no access log
+        return
+    name_operation(request.scope, tool)
