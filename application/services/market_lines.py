@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from application.ports import Clock, FeedSubscription, MarketFeed
 from application.services.fanout import Topic
 from domain.contract import Contract
-from domain.errors import DomainError, LinesExhausted
+from domain.errors import DomainError, LinesExhausted, MarketDataUnavailable
 from domain.market_data import Quote
 
 
@@ -120,6 +120,15 @@ class QuoteLines:
                 raise
         except DomainError as exc:
             self._fail_open(con_id, line, exc)
+            raise
+        except BaseException:  # cancelled while opening: the line is nobody's, free its slot
+            self._fail_open(
+                con_id,
+                line,
+                MarketDataUnavailable(
+                    f"Opening the quote line of {contract.symbol or con_id} was cancelled"
+                ),
+            )
             raise
         if line.topic.failure is not None or self._lines.get(con_id) is not line:
             # failed (or was closed) while opening

@@ -337,7 +337,7 @@ class OptionQuotesService:
                     retry_after=5,
                 )
             batch, waiting = waiting[:free], waiting[free:]
-            leased = await asyncio.gather(*(lines.lease(c) for c in batch), return_exceptions=True)
+            leased = await _lease_all(lines, batch)
             held = [line for line in leased if isinstance(line, QuoteLine)]
             try:
                 if not held and all(isinstance(r, LinesExhausted) for r in leased):
@@ -480,3 +480,21 @@ class OptionQuotesService:
             vega=_round(greeks.vega, 6),
             theta=_round(greeks.theta, 6),
         )
+
+
+async def _lease_all(
+    lines: QuoteLines, batch: Sequence[Contract]
+) -> list[QuoteLine | BaseException]:
+    """A line per contract, or why not. Cancelled half way, it gives back every line it got
+    (and the leases still opening free their own slots): none is left held for nobody."""
+    tasks = [asyncio.ensure_future(lines.lease(contract)) for contract in batch]
+    try:
+        return list(await asyncio.gather(*tasks, return_exceptions=True))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for task in tasks:
+            if not task.cancelled() and task.exception() is None:
+                lines.release(task.result())
+        raise

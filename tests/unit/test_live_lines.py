@@ -162,3 +162,29 @@ async def test_without_a_session_a_snapshot_fails_at_once(broker, gateway, clock
     with pytest.raises(NotConnected):
         await services.market_data.snapshot(ContractQuery(con_id=AAPL))
     assert feed.opened == []
+
+
+async def test_a_lease_cancelled_while_its_line_opens_frees_the_slot(clock):
+    """An MCP call cancelled (or a client gone) while IB had not yet answered the line's
+    request must not leave that line counted as in use for ever."""
+    import asyncio
+
+    from application.services.market_lines import QuoteLines
+    from domain.contract import Contract
+
+    class SlowFeed:
+        opened = 0
+
+        async def open_quotes(self, contract, sink):
+            self.opened += 1
+            await asyncio.sleep(30)  # IB's first tick never comes in time
+
+    lines = QuoteLines(SlowFeed(), clock, budget=2)  # type: ignore[arg-type]
+    aapl = Contract(sec_type="STK", con_id=AAPL, symbol="AAPL")
+    opening = asyncio.create_task(lines.lease(aapl))
+    await asyncio.sleep(0.01)
+    assert lines.stats().in_use == 1
+    opening.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await opening
+    assert lines.stats().in_use == 0 and lines.stats().open == 0

@@ -249,3 +249,35 @@ async def test_a_page_without_any_quote_is_an_error_that_says_why():
     service, _ = make_service(broker)
     with pytest.raises(MarketDataUnavailable, match=r"any of the 2 options.*subscription"):
         await service.chain_quotes(query(strike_min=99, strike_max=100, right="C"))
+
+
+async def test_a_page_cancelled_while_its_lines_open_gives_every_line_back():
+    import asyncio
+
+    from application.services.market_lines import QuoteLines
+
+    class Clock:
+        def monotonic(self) -> float:
+            return asyncio.get_running_loop().time()
+
+        async def sleep(self, seconds: float) -> None:
+            await asyncio.sleep(seconds)
+
+    class Subscription:
+        def close(self) -> None:
+            return None
+
+    class HalfSlowFeed:  # half the lines open at once, the others wait for IB
+        async def open_quotes(self, contract: Contract, sink: Any) -> Subscription:
+            await asyncio.sleep(0.01 if contract.con_id % 2 else 30)
+            return Subscription()
+
+    lines = QuoteLines(HalfSlowFeed(), Clock(), budget=10)  # type: ignore[arg-type]
+    service = OptionQuotesService(None, None, None, Clock(), lines=lines, quote_timeout=0.2)  # type: ignore[arg-type]
+    options = [Contract(sec_type="OPT", con_id=i, symbol="AAPL") for i in range(1, 11)]
+    page = asyncio.ensure_future(service._from_lines(lines, options))
+    await asyncio.sleep(0.1)
+    page.cancel()  # the MCP client cancelled, or the HTTP client went away
+    with pytest.raises(asyncio.CancelledError):
+        await page
+    assert lines.stats().in_use == 0  # the opened ones linger idle, the others are gone
