@@ -77,7 +77,12 @@ KEY_FORMAT = "1-40 letters, digits and . _ : -"
 GoodTill = Annotated[str, Meta(max_length=48)]
 
 # ~545 bytes an order: 32 are ~17.5 KB.
-OPEN_ORDERS = Paging(key=lambda o: o.order_id, mcp_default=32, maximum=1000, what="open orders")
+OPEN_ORDERS = Paging(
+    key=lambda o: o.perm_id or f"{o.client_id}:{o.order_id}",
+    mcp_default=32,
+    maximum=1000,
+    what="open orders",
+)
 
 
 class OrderInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

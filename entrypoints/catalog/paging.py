@@ -63,7 +63,7 @@ class Page(msgspec.Struct, frozen=True, kw_only=True):
 
 def cut(items: list[Any], paging: Paging, limit: int, cursor: str | None) -> Page:
     """``limit`` items after the one ``cursor`` names (from the start, or from the end)."""
-    keys = [str(paging.key(item)) for item in items]
+    keys = _unique([str(paging.key(item)) for item in items])
     if paging.from_end:
         end = len(items) if cursor is None else _position(keys, cursor)
         start = max(0, end - limit)
@@ -73,8 +73,19 @@ def cut(items: list[Any], paging: Paging, limit: int, cursor: str | None) -> Pag
         start = 0 if cursor is None else _position(keys, cursor) + 1
         chosen = items[start : start + limit]
         more = start + limit < len(items)
-    next_cursor = str(paging.key(chosen[0 if paging.from_end else -1])) if more else None
+    next_cursor = keys[start if paging.from_end else start + len(chosen) - 1] if more else None
     return Page(items=chosen, total=len(items), next_cursor=next_cursor)
+
+
+def _unique(keys: list[str]) -> list[str]:
+    """Keys that name one item each: a key seen before gets ``~2``, ``~3``... (two accounts
+    holding one contract, TWS's own orders all numbered 0), so that no page repeats or skips."""
+    seen: dict[str, int] = {}
+    unique = []
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        unique.append(key if seen[key] == 1 else f"{key}~{seen[key]}")
+    return unique
 
 
 def _position(keys: list[str], cursor: str) -> int:

@@ -42,3 +42,32 @@ def test_bars_page_from_the_latest_back_in_time() -> None:
     assert [b.time for b in oldest.bars] == ["2025-01-01"] and oldest.truncated is False
     whole, page = page_result(data, BACKWARD, None, None, door_default=None)
     assert whole is data and page is None  # REST's default: the contract's full answer
+
+
+@pytest.mark.parametrize("paging", [FORWARD, BACKWARD], ids=["forward", "from_end"])
+def test_items_sharing_a_key_are_each_reached_once(paging: Paging) -> None:
+    # TWS's own orders all carry order id 0; two accounts may hold one contract.
+    from types import SimpleNamespace
+
+    items = [SimpleNamespace(time=0, n=n) for n in range(7)] + [
+        SimpleNamespace(time=n, n=n) for n in range(7, 10)
+    ]
+    keyed = Paging(key=lambda i: i.time, mcp_default=3, maximum=10, from_end=paging.from_end)
+    seen, cursor = [], None
+    for _ in range(10):
+        page = cut(items, keyed, 3, cursor)
+        seen += [i.n for i in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == list(range(10))
+
+
+def test_open_orders_page_by_perm_id_or_client_and_order_id() -> None:
+    from types import SimpleNamespace
+
+    from entrypoints.catalog.orders import OPEN_ORDERS
+
+    tws = SimpleNamespace(perm_id=0, client_id=0, order_id=0)
+    mine = SimpleNamespace(perm_id=5551, client_id=17, order_id=4)
+    assert OPEN_ORDERS.key(tws) == "0:0" and OPEN_ORDERS.key(mine) == 5551
