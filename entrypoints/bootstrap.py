@@ -208,7 +208,11 @@ def build_app(
 
     # FastMCP loads after the service is up (entrypoints/http/mcp_door.py): REST is ready
     # without waiting for it, an early /mcp request waits for the door.
-    door = McpDoor(build_mcp_app)
+    def freeze_what_it_loaded() -> None:  # it lives as long as the process, as below
+        gc.collect()
+        gc.freeze()
+
+    door = McpDoor(build_mcp_app, on_open=freeze_what_it_loaded)
     # The door's imports share the CPU with start-up: they begin once the monitor's first
     # probe has decided (the service is ready or knows why not), at most DOOR_DELAY later.
     probed = asyncio.Event()
@@ -217,25 +221,26 @@ def build_app(
     else:
         probed.set()
 
-    async def open_door() -> None:
+    async def serve_door() -> None:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(DOOR_DELAY):
                 await probed.wait()
-        await door.open()
-        if door.is_open:  # what it loaded lives as long as the process, as below
-            gc.collect()
-            gc.freeze()
+        await door.serve()
 
     @asynccontextmanager
     async def mcp_lifespan(_app: Litestar) -> AsyncIterator[None]:
-        opening = asyncio.create_task(open_door(), name="mcp-door")
+        serving = asyncio.create_task(serve_door(), name="mcp-door")
         try:
             yield
         finally:
-            opening.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await opening
-            await door.close()
+            door.close()
+            try:
+                async with asyncio.timeout(DOOR_CLOSE_SECONDS):
+                    await asyncio.shield(serving)
+            except TimeoutError:  # still importing, or its sessions would not end
+                serving.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await serving
 
     @asynccontextmanager
     async def core_lifespan(_app: Litestar) -> AsyncIterator[None]:
@@ -268,6 +273,8 @@ def build_app(
 
 # Seconds the MCP door waits for the first health probe before it loads anyway.
 DOOR_DELAY = 2.0
+# Seconds the MCP door gets to end its sessions when the service stops.
+DOOR_CLOSE_SECONDS = 5.0
 
 
 def live_settings(settings: Settings) -> LiveSettings:

@@ -47,7 +47,9 @@ class IbFundamentals:
                     raise DataNotFound(
                         f"IB has no fundamentals data for {contract.symbol} (contract_id "
                         f"{contract.con_id}, {report_type}): IB keeps them for company stocks, "
-                        f"not ETFs or derivatives (IB error {exc.code}: {exc.message})"
+                        "not ETFs or derivatives; for a stock, the account may lack the "
+                        "fundamentals (Refinitiv) research subscription in Client Portal "
+                        f"(IB error {exc.code}: {exc.message})"
                     ) from exc
                 raise
 

@@ -31,6 +31,8 @@ class IbCorporateEvents:
     def __init__(self, calls: IbCalls, clock: Clock) -> None:
         self._calls = calls
         self._meta: TtlCache[str] = TtlCache(clock, META_TTL, 1)
+        # IB wants the metadata asked for in each API session before any event data.
+        calls.supervisor.on_connect(lambda _ib: self._meta.clear())
 
     async def events(
         self, contract: Contract, start: date | None, end: date | None, limit: int

@@ -23,10 +23,12 @@ from application.services.market_data import MarketDataService
 from application.services.market_lines import QuoteLine, QuoteLines
 from domain.contract import Contract, ContractQuery
 from domain.errors import (
+    CompetingSession,
     ContractNotFound,
     DomainError,
     InvalidRequest,
     LinesExhausted,
+    MarketDataNotSubscribed,
     MarketDataUnavailable,
     NotConnected,
     NotSupported,
@@ -128,7 +130,11 @@ class OptionQuotesService:
         contracts = await self._qualify(query.underlying_symbol, chain, page)
         quotes, failures = await self._quotes([c for c in contracts.values()])
         if failures and not quotes:  # nothing quoted: say why rather than a table of ids
-            reasons = "; ".join(sorted(set(failures.values()))[:3])
+            kinds = {type(e) for e in failures.values()}
+            first = next(iter(failures.values()))
+            if len(kinds) == 1 and isinstance(first, (MarketDataNotSubscribed, CompetingSession)):
+                raise first  # its status, remedy and IB code, as for any quote
+            reasons = "; ".join(sorted({e.message for e in failures.values()})[:3])
             raise MarketDataUnavailable(
                 f"No quote for any of the {len(failures)} options of this page: {reasons}"
             )
@@ -148,7 +154,7 @@ class OptionQuotesService:
         if unlisted:
             notes.append(f"{unlisted} of the selected strikes are not listed for their expiry")
         if failures:
-            reasons = "; ".join(sorted(set(failures.values()))[:3])
+            reasons = "; ".join(sorted({e.message for e in failures.values()})[:3])
             notes.append(f"{len(failures)} contracts have no quote ({reasons})")
         return OptionChainQuotes(
             underlying_symbol=query.underlying_symbol.upper(),
@@ -299,7 +305,7 @@ class OptionQuotesService:
 
     async def _quotes(
         self, contracts: Sequence[Contract]
-    ) -> tuple[dict[int, Quote], dict[int, str]]:
+    ) -> tuple[dict[int, Quote], dict[int, DomainError]]:
         """Quotes by contract id, and the reason for each contract left without one."""
         if not contracts:
             return {}, {}
@@ -309,9 +315,9 @@ class OptionQuotesService:
 
     async def _snapshots(
         self, contracts: Sequence[Contract]
-    ) -> tuple[dict[int, Quote], dict[int, str]]:
+    ) -> tuple[dict[int, Quote], dict[int, DomainError]]:
         quotes: dict[int, Quote] = {}
-        failures: dict[int, str] = {}
+        failures: dict[int, DomainError] = {}
         for start in range(0, len(contracts), self._batch):
             batch = contracts[start : start + self._batch]
             results = await asyncio.gather(
@@ -323,9 +329,9 @@ class OptionQuotesService:
 
     async def _from_lines(
         self, lines: QuoteLines, contracts: Sequence[Contract]
-    ) -> tuple[dict[int, Quote], dict[int, str]]:
+    ) -> tuple[dict[int, Quote], dict[int, DomainError]]:
         quotes: dict[int, Quote] = {}
-        failures: dict[int, str] = {}
+        failures: dict[int, DomainError] = {}
         waiting = list(contracts)
         while waiting:
             stats = lines.stats()
@@ -385,14 +391,14 @@ class OptionQuotesService:
         contract: Contract,
         result: object,
         quotes: dict[int, Quote],
-        failures: dict[int, str],
+        failures: dict[int, DomainError],
     ) -> None:
         if isinstance(result, Quote):
             quotes[contract.con_id] = result
         elif isinstance(result, NotConnected):
             raise result
         elif isinstance(result, DomainError):
-            failures[contract.con_id] = result.message
+            failures[contract.con_id] = result
         elif isinstance(result, BaseException):
             raise result
 

@@ -18,6 +18,7 @@ from entrypoints.catalog.operation import Call
 
 T = TypeVar("T")
 INTERVAL = 1.0
+CEILING = 0.999
 log = logging.getLogger("ibkr_mcp.progress")
 
 
@@ -28,14 +29,20 @@ async def tracked(call: Call, what: str, work: Awaitable[T], *, interval: float 
     task = asyncio.ensure_future(work)
     try:
         await _send(call, 0.0, f"{what}: asked")
-        done = 0.0
+        done = last = 0.0
         waited = 0.0
         while not task.done():
             finished, _ = await asyncio.wait({task}, timeout=interval)
             if finished:
                 break
             waited += interval
-            done += (1.0 - done) / 2
+            # Halfway to the end each time, up to CEILING: never the end before the work is
+            # done (halving reaches 1.0 in a float after ~54 s), and never the same value
+            # twice, as progress must increase; past the ceiling it falls silent until done.
+            done = min(done + (1.0 - done) / 2, CEILING)
+            if done <= last:
+                continue
+            last = done
             await _send(call, done, f"{what}: waiting for IB ({waited:g} s)")
         result = task.result()
     finally:

@@ -33,36 +33,50 @@ Asgi = Callable[[Any, Any, Any], Any]
 class McpDoor:
     """An ASGI app standing in for the MCP app until ``open`` has built it."""
 
-    def __init__(self, build: Callable[[], Any], *, wait: float = DEFAULT_WAIT) -> None:
+    def __init__(
+        self,
+        build: Callable[[], Any],
+        *,
+        wait: float = DEFAULT_WAIT,
+        on_open: Callable[[], None] | None = None,
+    ) -> None:
         self._build = build
         self._wait = wait
+        self._on_open = on_open
         self._app: Any = None
         self._failure: str | None = None
         self._opened = asyncio.Event()
-        self._stack = contextlib.AsyncExitStack()
+        self._closing = asyncio.Event()
 
     @property
     def is_open(self) -> bool:
         return self._app is not None
 
-    async def open(self) -> None:
-        """Import, build and start the MCP app (its session manager's lifespan)."""
+    async def serve(self) -> None:
+        """Import, build and run the MCP app until ``close``: its lifespan (the session
+        manager, FastMCP's context variables) is entered and left in this one task."""
         try:
             await asyncio.to_thread(_import_heavy)
             app = self._build()
-            await self._stack.enter_async_context(app.lifespan(app))
-            self._app = app
-            log.info("mcp.door_open")
+            async with app.lifespan(app):
+                self._app = app
+                self._opened.set()
+                log.info("mcp.door_open")
+                if self._on_open is not None:
+                    self._on_open()
+                await self._closing.wait()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # reported to every /mcp caller, not raised into the loop
             self._failure = f"{type(exc).__name__}: {exc}"
             log.error("mcp.door_failed", error=self._failure)
         finally:
+            self._app = None
             self._opened.set()
 
-    async def close(self) -> None:
-        await self._stack.aclose()
+    def close(self) -> None:
+        """Let ``serve`` leave the MCP app's lifespan and end."""
+        self._closing.set()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self._app is None and scope["type"] == "http":

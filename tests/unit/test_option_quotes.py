@@ -55,11 +55,12 @@ class QuotingBroker(FakeBroker):
     """One-off snapshots answer every option as the feed does (unless a test says no)."""
 
     unquoted: frozenset[float] = frozenset()
+    refusal: MarketDataUnavailable | None = None
 
     async def snapshot(self, contract: Contract) -> Quote:
         quote = await super().snapshot(contract)
         if contract.strike in self.unquoted:
-            raise MarketDataUnavailable("No market data subscription (354)")
+            raise self.refusal or MarketDataUnavailable("No market data subscription (354)")
         return option_quote(contract) if contract.sec_type == "OPT" else quote
 
 
@@ -281,3 +282,19 @@ async def test_a_page_cancelled_while_its_lines_open_gives_every_line_back():
     with pytest.raises(asyncio.CancelledError):
         await page
     assert lines.stats().in_use == 0  # the opened ones linger idle, the others are gone
+
+
+async def test_a_page_refused_for_a_missing_subscription_says_so_with_its_remedy():
+    from domain.errors import MarketDataNotSubscribed
+
+    broker = make_broker()
+    broker.unquoted = frozenset({99.0, 100.0})
+    broker.refusal = MarketDataNotSubscribed(
+        "OPRA options data is not subscribed",
+        ib_code=354,
+        data="quotes",
+        remedy="subscribe to OPRA",
+    )
+    service, _ = make_service(broker)
+    with pytest.raises(MarketDataNotSubscribed, match="OPRA"):  # 403 with its remedy, not 503
+        await service.chain_quotes(query(strike_min=99, strike_max=100, right="C"))

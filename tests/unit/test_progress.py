@@ -48,3 +48,20 @@ async def test_a_failing_callback_or_none_never_changes_the_answer() -> None:
 
     with pytest.raises(BrokerTimeout):
         await tracked(_call(broken), "x", refused(), interval=0.01)
+
+
+async def test_a_long_wait_never_reports_done_early_nor_the_same_value_twice() -> None:
+    import asyncio
+
+    from entrypoints.catalog.operation import Call
+    from entrypoints.catalog.progress import tracked
+
+    seen: list[float] = []
+
+    async def report(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
+    call = Call(services=None, caller=None, progress=report)  # type: ignore[arg-type]
+    assert await tracked(call, "slow", asyncio.sleep(0.35, "ok"), interval=0.004) == "ok"
+    assert seen[-1] == 1.0 and all(value < 1.0 for value in seen[:-1])  # ~85 intervals
+    assert seen == sorted(seen) and len(set(seen)) == len(seen)
