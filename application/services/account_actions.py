@@ -25,6 +25,12 @@ SETTLE_SECONDS = 10.0
 _POLL = 0.1
 
 
+def order_key(order: Any) -> int | str:
+    """What names one open order of the account: IB's permanent id; else the client's id and
+    its order id (ids repeat across clients, and TWS's own orders are all numbered 0)."""
+    return order.perm_id or f"{order.client_id}:{order.order_id}"
+
+
 class AccountActions:
     def __init__(
         self,
@@ -44,11 +50,12 @@ class AccountActions:
         self._settle = settle_seconds
 
     async def cancel_all(
-        self, caller: Caller, *, confirm: bool, expected: Collection[int] | None = None
+        self, caller: Caller, *, confirm: bool, expected: Collection[int | str] | None = None
     ) -> CancelAllResult:
         """Cancel every open order of the account (``confirm`` must be True).
 
-        ``expected``: the order ids the caller saw (and a person confirmed). IB's global cancel
+        ``expected``: the orders the caller saw (and a person confirmed), by ``order_key``:
+        perm ids, or ``"client_id:order_id"`` for an order without one. IB's global cancel
         cannot spare an order, so when others are open by now nothing is cancelled and
         ``OpenOrdersChanged`` names them: a yes given to a list stands for that list only.
         """
@@ -63,13 +70,15 @@ class AccountActions:
                 )
             before = await self._broker.open_orders()
             if expected is not None:
-                unseen = sorted({o.order_id for o in before} - set(expected))
+                unseen = [o for o in before if order_key(o) not in set(expected)]
                 if unseen:
+                    said = ", ".join(f"{o.order_id} {o.symbol}" for o in unseen[:20])
                     raise OpenOrdersChanged(
-                        f"{len(unseen)} open order(s) were not in the list confirmed "
-                        f"({', '.join(map(str, unseen[:20]))}); nothing was cancelled: look at "
-                        "the open orders again and confirm the list as it is now",
-                        unseen_order_ids=unseen[:100],
+                        f"{len(unseen)} open order(s) were not in the list confirmed ({said}); "
+                        "nothing was cancelled: look at the open orders again and confirm the "
+                        "list as it is now",
+                        unseen_order_ids=[o.order_id for o in unseen[:100]],
+                        unseen_perm_ids=[o.perm_id for o in unseen[:100]],
                     )
             outcome.checking = False
             await self._groups.global_cancel()
@@ -90,7 +99,7 @@ class AccountActions:
 
         request: dict[str, Any] = {"confirm": confirm}
         if expected is not None:
-            request["expected_order_ids"] = sorted(expected)
+            request["expected_perm_ids"] = sorted(map(str, expected))
         return await self._desk.audited(caller, "cancel_all", request, work)
 
     async def _wait(self, before: list[Any]) -> dict[int, str]:

@@ -22,12 +22,12 @@ class CancelAllInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
             examples=[True],
         ),
     ]
-    expected_order_ids: Annotated[
-        Annotated[list[Annotated[int, Meta(ge=1, le=2147483646)]], Meta(max_length=1000)] | None,
+    expected_perm_ids: Annotated[
+        Annotated[list[Annotated[int, Meta(ge=1, le=2**63 - 1)]], Meta(max_length=1000)] | None,
         Meta(
-            description="The open order ids you saw (get_open_orders): if any other order is "
-            "open now, nothing is cancelled (409 open_orders_changed names it)",
-            examples=[[7, 8]],
+            description="The perm_id of each open order you saw (get_open_orders): if any "
+            "other order is open now, nothing is cancelled (409 open_orders_changed names it)",
+            examples=[[1804473297, 1804473298]],
         ),
     ] = None
 
@@ -38,7 +38,7 @@ def actions(call: Call) -> AccountActions:
 
 async def _cancel_all(body: CancelAllInput, call: Call) -> CancelAllResult:
     # A person's yes over MCP elicitation stands for the orders the question listed.
-    expected = call.extras.get("shown_order_ids", body.expected_order_ids)
+    expected = call.extras.get("shown_orders", body.expected_perm_ids)
     return await actions(call).cancel_all(call.caller, confirm=body.confirm, expected=expected)
 
 
@@ -52,7 +52,7 @@ Not only this service's orders: those of every other program connected to the ac
 TWS are cancelled too. Needs confirm: true. Answers each order that was open before (id,
 instrument, side, quantity, prices, status then) with its final_status (Cancelled, or Filled
 when it filled first) and complete: whether all of them are over. Look at get_open_orders
-first and pass their ids as expected_order_ids; to cancel one order use cancel_order. A
+first and pass their perm ids as expected_perm_ids; to cancel one order use cancel_order. A
 read-only service refuses.""",
         input=CancelAllInput,
         output=CancelAllResult,

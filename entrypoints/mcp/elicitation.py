@@ -21,6 +21,7 @@ from fastmcp.server.elicitation import AcceptedElicitation
 from mcp.types import ClientCapabilities, ElicitationCapability
 
 from application.container import Services
+from application.services.account_actions import order_key
 from domain.confirmation import ConfirmationDeclined
 from domain.contract import ContractQuery
 from domain.safety import Caller, OrderOperation
@@ -73,7 +74,7 @@ async def confirm(
         answer = None
     if isinstance(answer, AcceptedElicitation) and answer.data is True:
         if shown is not None:  # cancel-all: the yes covers the orders listed, no others
-            return {**extras, "shown_order_ids": shown}
+            return {**extras, "shown_orders": shown}
         return {**extras, "confirmation_token": token} if token else extras
     if answer is None:
         said = f"did not answer within {ANSWER_SECONDS:g} s on"
@@ -87,7 +88,7 @@ async def confirm(
 
 async def _describe(
     name: str, args: Any, services: Services, caller: Caller
-) -> tuple[str, str, list[int] | None]:
+) -> tuple[str, str, list[int | str] | None]:
     """The question, the preview's token, and (cancel-all) the order ids the question lists."""
     if name == "place_order":
         preview = await services.desk.preview(args.order(), caller)
@@ -124,7 +125,7 @@ async def _describe(
         f"Cancel ALL {len(orders)} open orders of account {account} (every program's): "
         f"{listed or 'none open now'}.",
         "",
-        [o.order_id for o in orders],
+        [order_key(o) for o in orders],
     )
 
 

@@ -66,7 +66,7 @@ def test_cancel_all_needs_confirm_and_lists_what_it_cancelled(
     assert refused.status_code == 400 and refused.json()["field"] == "confirm"
     assert broker.global_cancels == 0
     stale = client.post(
-        "/ibkr/orders/cancel_all", json={"confirm": True, "expected_order_ids": [999]}
+        "/ibkr/orders/cancel_all", json={"confirm": True, "expected_perm_ids": [999]}
     )
     assert stale.status_code == 409, stale.text
     assert stale.json()["code"] == "open_orders_changed"

@@ -134,7 +134,7 @@ async def test_a_yes_to_cancel_all_covers_only_the_orders_it_listed(mcp, broker)
             await client.call_tool("cancel_all_orders", {"confirm": True})
         listed_now = await client.call_tool(
             "cancel_all_orders",
-            {"confirm": True, "expected_order_ids": [shown.order_id]},
+            {"confirm": True, "expected_perm_ids": [shown.perm_id]},
         )
     assert "Cancel ALL 1 open orders" in asked[0] and f"{shown.order_id} BUY 5" in asked[0]
     assert str(refused.value).startswith("open_orders_changed")
