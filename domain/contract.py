@@ -178,7 +178,9 @@ def conflicts_with(query: ContractQuery, contract: Contract) -> dict[str, tuple[
         elif name == "multiplier":
             same = _as_number(given) == _as_number(actual)
         elif name == "last_trade_date_or_contract_month":
-            same = str(actual).startswith(str(given))
+            # A day must be the contract's; a month (YYYYMM) is not checked: IB's contract
+            # month of a future can differ from the month of its last trade date (CL, ZN).
+            same = len(str(given)) != 8 or str(actual).startswith(str(given))
         else:
             same = str(given).strip().upper() == str(actual).strip().upper()
         if not same:

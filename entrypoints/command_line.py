@@ -96,7 +96,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, whose errors are one :class:`SettingsError` instead of usage text and an exit."""
 
     def error(self, message: str) -> NoReturn:
-        raise SettingsError(f"{message} (see {self.prog} --help)")
+        raise SettingsError(f"{_without_values(message)} (see {self.prog} --help)")
 
 
 def _parser(command: Command, cls: type[BaseSettings]) -> _Parser:
@@ -161,3 +161,19 @@ def settings_from_cli(argv: Sequence[str], environ: Mapping[str, str] | None = N
     if settings is None:
         raise SettingsError("simulate has options, not service settings")
     return settings
+
+
+_UNRECOGNIZED = "unrecognized arguments: "
+
+
+def _without_values(message: str) -> str:
+    """argparse's message with the values of unknown arguments left out: a mistyped
+    ``--ib-gateway-pasword=...`` must not print the password to a log."""
+    if not message.startswith(_UNRECOGNIZED):
+        return message
+    words = message[len(_UNRECOGNIZED) :].split()
+    flags = [word.split("=", 1)[0] for word in words if word.startswith("-")]
+    dropped = len(words) - len(flags)
+    said = [*flags, *([f"{dropped} value(s), not shown"] if dropped else [])]
+    return _UNRECOGNIZED + ", ".join(said)
+

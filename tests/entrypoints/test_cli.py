@@ -154,6 +154,9 @@ def test_version_prints_the_installed_version(capsys):
         ([], {"IBKR_MCP_READ_ONLY": "maybe"}, "must be true or false, got 'maybe'"),
         (["--gateway", "dockr"], {}, "must be one of 'simulated', 'docker' or 'external'"),
         (["--bogus"], {}, "unrecognized arguments: --bogus (see ibkr-mcp serve --help)"),
+        # A mistyped secret flag: its value must not reach stderr (a log, under Docker).
+        (["--ib-gateway-pasword=hunter2secret"], {}, "arguments: --ib-gateway-pasword (see"),
+        (["stray", "hunter2secret"], {}, "arguments: 2 value(s), not shown (see"),
         (["--port"], {}, "--port: expected one argument"),
         (["stdio", "--port", "9000"], {}, "--port is a flag of ibkr-mcp serve"),
         (["--token", "ops:abcdefghijklmnop"], {}, "set IBKR_MCP_TOKEN or use --token-file"),
@@ -174,6 +177,7 @@ def test_a_bad_flag_or_value_is_one_line_and_exit_status_2(argv, env, needle):
     lines = proc.stderr.splitlines()
     assert len(lines) == 1, proc.stderr  # no usage text, no traceback
     assert lines[0].startswith("ibkr-mcp: ") and needle in lines[0], lines[0]
+    assert "hunter2secret" not in proc.stderr
 
 
 def test_a_bad_value_never_echoes_a_secret():

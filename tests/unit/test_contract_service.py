@@ -71,3 +71,15 @@ async def test_fields_that_agree_with_the_contract_id_pass(services: Services) -
     assert (await services.contracts.resolve(query)).con_id == 81540716
     with pytest.raises(InvalidRequest, match=r"currency 'USD' \(it has 'EUR'\)"):
         await services.contracts.resolve(ContractQuery(con_id=81540716, currency="USD"))
+
+
+def test_a_contract_month_is_not_a_conflict_a_different_day_is() -> None:
+    from domain.contract import Contract, conflicts_with
+
+    # IB's contract month of CL Jun 2026 is 202606; its last trade date is 2026-05-19.
+    crude = Contract(sec_type="FUT", con_id=7, symbol="CL",
+                     last_trade_date_or_contract_month="20260519")  # fmt: skip
+    assert conflicts_with(ContractQuery(con_id=7, last_trade_date_or_contract_month="202606"),
+                          crude) == {}  # fmt: skip
+    assert conflicts_with(ContractQuery(con_id=7, last_trade_date_or_contract_month="20260618"),
+                          crude) == {"last_trade_date_or_contract_month": ("20260618", "20260519")}  # fmt: skip
