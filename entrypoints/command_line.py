@@ -176,4 +176,3 @@ def _without_values(message: str) -> str:
     dropped = len(words) - len(flags)
     said = [*flags, *([f"{dropped} value(s), not shown"] if dropped else [])]
     return _UNRECOGNIZED + ", ".join(said)
-
