@@ -128,12 +128,14 @@ async def test_the_33rd_client_is_refused_with_502_and_closed() -> None:
                 sockets.append(writer)
             await wait_until(lambda: sim.client_count == 32)
             intruder = IB()
-            codes: list[tuple[int, int]] = []
-            intruder.errorEvent += lambda req_id, code, _t, _c: codes.append((req_id, code))
+            codes: list[tuple[int, int, str]] = []
+            intruder.errorEvent += lambda req_id, code, text, _c: codes.append((req_id, code, text))
             with pytest.raises((TimeoutError, ConnectionError)):
                 async with asyncio.timeout(4):
                     await intruder.connectAsync(HOST, sim.port, clientId=7, timeout=2)
-            assert codes == [(-1, 502)]
+            assert [(req_id, code) for req_id, code, _ in codes] == [(-1, 502)]
+            text = codes[0][2]  # IB's 502 text, with the reason: the 32 clients already there
+            assert text.startswith("Couldn't connect to TWS.") and "(32)" in text
             assert sim.client_count == 32 and sim.session_for(7) is None
         finally:
             for writer in sockets:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from datetime import datetime, timedelta
 
 import pytest
 from ib_async import IB, LimitOrder, Stock
@@ -133,3 +134,32 @@ async def test_order_instructions_held_during_an_outage_are_bounded(monkeypatch)
         assert 201 in error_codes(ib)
         sim.faults.restore_1102()
         await wait_until(lambda: all(t.orderStatus.status == "Submitted" for t in trades[:2]))
+
+
+async def test_every_historical_data_request_fails_with_162_while_connectivity_is_lost() -> None:
+    async with simulator() as sim, client(sim) as ib, asyncio.timeout(5):
+        (aapl,) = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+        start = sim.world.now() - timedelta(hours=1)
+        sim.faults.sever_with_1100()
+        assert await ib.reqHeadTimeStampAsync(aapl, "TRADES", True, 2) == []
+        assert await ib.reqHistogramDataAsync(aapl, True, "1 day") == []
+        assert await ib.reqHistoricalTicksAsync(aapl, start, "", 10, "TRADES", True) == []
+        lost = [t for _, code, t in ib.errors if code == 162]  # type: ignore[attr-defined]
+        assert len(lost) == 3 and all("connectivity" in text for text in lost)
+        sim.faults.restore_1101()
+        assert isinstance(await ib.reqHeadTimeStampAsync(aapl, "TRADES", True, 2), datetime)
+        assert await ib.reqHistogramDataAsync(aapl, True, "1 day")
+        assert await ib.reqHistoricalTicksAsync(aapl, start, "", 10, "TRADES", True)
+        assert error_codes(ib).count(162) == 3
+
+
+async def test_an_order_held_during_an_outage_is_sent_on_at_1101() -> None:
+    async with simulator() as sim, client(sim) as ib, asyncio.timeout(5):
+        (aapl,) = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+        sim.faults.sever_with_1100()
+        trade = ib.placeOrder(aapl, LimitOrder("BUY", 1, 100.0))
+        await ib.reqCurrentTimeAsync()
+        assert trade.orderStatus.status == "PendingSubmit"
+        sim.faults.restore_1101()
+        await wait_until(lambda: trade.orderStatus.status == "Submitted")
+        assert 1101 in error_codes(ib)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from ib_async import ExecutionFilter, MarketOrder, Stock
+from ib_async.ib import StartupFetch, StartupFetchALL
 
 from tests.simulator.e2e import client, simulator, wait_until
 
@@ -40,6 +41,24 @@ async def test_commission_follows_each_execution_live_and_on_request() -> None:
         assert reports["BOT"].realizedPNL == 0.0  # IB's "none" for an opening fill
         assert reports["SLD"].realizedPNL != 0.0
         assert reports["SLD"].execId == sold.fills[0].execution.execId
+
+
+async def test_fills_first_seen_in_answer_to_req_executions_carry_their_commission() -> None:
+    async with simulator() as sim, client(sim, 1) as ib, asyncio.timeout(8):
+        (aapl,) = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+        for side, quantity in (("BUY", 10), ("SELL", 4)):
+            trade = ib.placeOrder(aapl, MarketOrder(side, quantity))
+            await wait_until(trade.isDone)
+        expected = {f.execution.execId: f.commissionReport.commission for f in ib.fills()}
+        # a client that did not ask for the executions while connecting: its first sight of
+        # them is this answer, so the Fill objects it returns are the ones the reports update
+        unseen = StartupFetchALL & ~StartupFetch.EXECUTIONS
+        async with client(sim, 2, fetchFields=unseen) as other:
+            assert other.fills() == []
+            fills = await other.reqExecutionsAsync()
+            got = {f.execution.execId: f.commissionReport.commission for f in fills}
+            assert got == expected and all(c > 0 for c in got.values())
+            assert {f.commissionReport.execId for f in fills} == set(expected)
 
 
 async def test_completed_orders_carry_the_filled_quantity() -> None:

@@ -170,6 +170,9 @@ async def test_ibapi_runs_the_standard_flow(ibapi_logs, monkeypatch, version: in
         app.reqExecutions(9006, ExecutionFilter())
         await app.until(lambda: (9006,) in app.named("execDetailsEnd"))
         assert [a[2].execId for a in app.named("execDetails") if a[0] == 9006] == [execution.execId]
+        # the answer carries the execution's commission report again
+        again = [a[0] for a in app.named("commissionReport")][1:]
+        assert [(r.execId, r.commission) for r in again] == [(report.execId, report.commission)]
         before = len(app.events)
         app.reqAllOpenOrders()
         await app.until(lambda: bool(app.named("openOrderEnd")))

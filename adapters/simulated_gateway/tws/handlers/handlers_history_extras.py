@@ -3,7 +3,8 @@
 
 Historical ticks are historical data requests for IB's pacing (15 s identical, 6 per
 contract per 2 s, 60 per 10 minutes; BID_ASK counts twice): they share the connection's
-pacing with small-bar requests and a violation is IB's 162.
+pacing with small-bar requests and a violation is IB's 162. All three are served by IB's
+historical data farm: while IB is unreachable (1100) each fails with 162, as bars do.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.simulated_gateway.model import Bucket, HistoricalDataError, HistTick
 from adapters.simulated_gateway.tws import messages_contracts as cm
-from adapters.simulated_gateway.tws.handlers.handlers_contracts import parse_end_time
+from adapters.simulated_gateway.tws.handlers.handlers_contracts import (
+    HMDS_LOST_TEXT,
+    parse_end_time,
+)
 from adapters.simulated_gateway.tws.pacing import HISTORICAL_PACING_TEXT
 from adapters.simulated_gateway.tws.wire import FieldReader, fmt_float, fmt_int
 
@@ -78,6 +82,8 @@ class HistoryExtraHandlers:
         what = r.text()
         format_date = r.integer(1)
         session = self.session
+        if _farm_unreachable(session, req_id):
+            return
         inst = session.resolve(req_id, query)
         if inst is None:
             return
@@ -100,6 +106,8 @@ class HistoryExtraHandlers:
         use_rth = r.flag()
         period = r.text()
         session = self.session
+        if _farm_unreachable(session, req_id):
+            return
         inst = session.resolve(req_id, query)
         if inst is None:
             return
@@ -122,6 +130,8 @@ class HistoryExtraHandlers:
         what = r.text().strip().upper()
         use_rth = r.flag()
         session = self.session
+        if _farm_unreachable(session, req_id):
+            return
         request = ("ticks", query, start_text, end_text, count, what, use_rth)
         contract_key = (query.con_id, query.symbol, query.exchange, what)
         weight = 2 if what == "BID_ASK" else 1
@@ -145,6 +155,14 @@ class HistoryExtraHandlers:
             session.error(req_id, exc.code, exc.message)
             return
         session.send(historical_ticks(req_id, what, ticks))
+
+
+def _farm_unreachable(session: Client, req_id: int) -> bool:
+    """While IB is unreachable (1100) the historical data farm is too: IB's 162."""
+    if session.server.faults.severed:
+        session.error(req_id, 162, HMDS_LOST_TEXT)
+        return True
+    return False
 
 
 def _moment(text: str, zone: str) -> datetime | None:
