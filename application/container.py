@@ -19,6 +19,7 @@ from application.ports import (
 )
 from application.redaction import Redactor
 from application.research_ports import ResearchBroker
+from application.schedule_ports import ScheduleBroker
 from application.services.account import AccountService
 from application.services.account_actions import AccountActions
 from application.services.activity import ActivityService
@@ -200,7 +201,12 @@ def build_services(
         account_actions=actions,
         oca=oca,
         exercise=exercise,
-        history=HistoryExtrasService(broker, contracts, clock),
+        history=HistoryExtrasService(
+            broker,
+            contracts,
+            clock,
+            schedules=broker if isinstance(broker, ScheduleBroker) else None,
+        ),
         research=ResearchService(contracts, reference, clock) if reference is not None else None,
         news=NewsService(contracts, broker) if isinstance(broker, NewsBroker) else None,
         fundamentals=FundamentalsService(contracts, broker)

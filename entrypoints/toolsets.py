@@ -32,7 +32,7 @@ TOOLSETS: dict[str, str] = {
     "activity": "executions and completed orders",
     "live": "market depth, tick-by-tick data and cursor subscriptions to live data",
     "scanner": "market scanners",
-    "reference": "symbol search, price increments (market rules), trading hours",
+    "reference": "symbol search, price increments (market rules), trading hours and schedules",
     "news": "news providers, headlines of a stock and articles",
     "fundamentals": "company fundamentals (IB's reports as fields) and corporate events",
     "option_quotes": "option chains with quotes and greeks, implied volatility and price "

@@ -35,6 +35,7 @@ from domain.scanner import ScannerParameters, ScanQuery, ScanResult
 from tests.fake_groups import FakeGroups
 from tests.fake_option_calculator import FakeOptionCalculator
 from tests.fake_research import FakeResearch
+from tests.fake_schedule import FakeSchedules
 
 _QUERY_FIELDS = (
     "symbol",
@@ -67,7 +68,7 @@ class _Recorder:
         return [args for name, args in self.calls if name == method]
 
 
-class FakeBroker(FakeGroups, FakeResearch, FakeOptionCalculator, _Recorder):
+class FakeBroker(FakeGroups, FakeResearch, FakeOptionCalculator, FakeSchedules, _Recorder):
     """A broker with an in-memory account, contracts, quotes and an order book."""
 
     def __init__(self, account_id: str = "DU1234567") -> None:

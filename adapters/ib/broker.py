@@ -36,6 +36,7 @@ from adapters.ib.orders import IbOrders
 from adapters.ib.pnl import IbPnl
 from adapters.ib.research import IbResearch
 from adapters.ib.scanner import IbScanner, ScannerCancelAckFilter
+from adapters.ib.schedule import IbSchedules
 from adapters.ib.settings import IbSettings
 from adapters.ib.supervisor import ConnectionSupervisor
 from adapters.ib.what_if import IbWhatIf
@@ -67,6 +68,7 @@ from domain.safety import WhatIf
 from domain.scanner import ScannerParameters, ScanQuery, ScanResult
 from domain.symbols import SymbolMatch
 from domain.trading_hours import IbSchedule
+from domain.trading_schedule import BrokerSchedule
 
 __all__ = ["IbBroker", "IbSettings"]
 
@@ -104,6 +106,7 @@ class IbBroker:
         )
         self.history = IbHistory(calls, self._clock)
         self.history_extras = IbHistoryExtras(calls, self._clock, self.history.pacer)
+        self.schedules = IbSchedules(calls, self._clock, self.history.pacer)
         self._orders = IbOrders(calls, self._clock)
         self._groups = IbOrderGroups(calls)
         self._what_if = IbWhatIf(calls)
@@ -247,6 +250,11 @@ class IbBroker:
         self, contract: Contract, period: str, use_rth: bool
     ) -> list[HistogramBucket]:
         return await self.history_extras.histogram(contract, period, use_rth)
+
+    async def historical_schedule(
+        self, contract: Contract, days: int, end: datetime | None, use_rth: bool
+    ) -> BrokerSchedule:
+        return await self.schedules.historical_schedule(contract, days, end, use_rth)
 
     async def implied_volatility(
         self, contract: Contract, option_price: float, underlying_price: float

@@ -1,4 +1,5 @@
-"""Research history beyond bars: head timestamp, historical ticks (paged) and histogram."""
+"""Research history beyond bars: head timestamp, historical ticks (paged), histogram and the
+historical trading schedule."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import msgspec.structs
 
 from application.ports import Broker, Clock
+from application.schedule_ports import ScheduleBroker
 from application.services.contracts import ContractService
 from domain.contract import ContractQuery
+from domain.errors import NotSupported
 from domain.history_extras import (
     HeadTimestamp,
     Histogram,
@@ -16,6 +19,7 @@ from domain.history_extras import (
     TicksQuery,
     normalise_period,
 )
+from domain.trading_schedule import TradingSchedule, check_days
 
 
 def iso(moment: datetime) -> str:
@@ -23,10 +27,17 @@ def iso(moment: datetime) -> str:
 
 
 class HistoryExtrasService:
-    def __init__(self, broker: Broker, contracts: ContractService, clock: Clock) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        contracts: ContractService,
+        clock: Clock,
+        schedules: ScheduleBroker | None = None,
+    ) -> None:
         self._broker = broker
         self._contracts = contracts
         self._clock = clock
+        self._schedules = schedules
 
     async def head_timestamp(
         self, contract_id: int, what_to_show: str, use_rth: bool
@@ -77,3 +88,26 @@ class HistoryExtrasService:
             use_rth=use_rth,
             buckets=sorted(buckets, key=lambda b: b.price),
         )
+
+    async def trading_schedule(
+        self, contract_id: int, days: int, end: datetime | None, use_rth: bool
+    ) -> TradingSchedule:
+        """The sessions of the last ``days`` trading days up to ``end`` (None: now), in the
+        exchange's time zone, oldest first."""
+        check_days(days)
+        if self._schedules is None:
+            raise NotSupported("This service's broker does not offer trading schedules")
+        contract = await self._contracts.resolve(ContractQuery(con_id=contract_id))
+        found = await self._schedules.historical_schedule(contract, days, end, use_rth)
+        sessions = sorted(found.sessions, key=lambda s: s.start)
+        result = TradingSchedule(
+            contract_id=contract.con_id,
+            symbol=contract.symbol,
+            time_zone=found.time_zone,
+            use_rth=use_rth,
+            sessions=sessions,
+            count=len(sessions),
+        )
+        if not sessions:
+            return result
+        return msgspec.structs.replace(result, start=sessions[0].start, end=sessions[-1].end)

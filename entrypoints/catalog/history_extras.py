@@ -1,7 +1,9 @@
-"""Research history beyond bars: head timestamp, historical ticks and the volume histogram."""
+"""Research history beyond bars: head timestamp, historical ticks, the volume histogram and
+the historical trading schedule."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -26,6 +28,7 @@ from domain.history_extras import (
     TicksQuery,
     parse_moment,
 )
+from domain.trading_schedule import DEFAULT_SCHEDULE_DAYS, MAX_SCHEDULE_DAYS, TradingSchedule
 from entrypoints.catalog.fields import Id, normalize, upper_words
 from entrypoints.catalog.operation import (
     BROKER_ERRORS,
@@ -132,6 +135,24 @@ class HistogramInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     use_rth: UseRth = True
 
 
+class ScheduleInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    contract_id: ContractIdField
+    days: Annotated[
+        int,
+        Meta(ge=1, le=MAX_SCHEDULE_DAYS,
+             description=f"How many trading days back, 1 to {MAX_SCHEDULE_DAYS}"),
+    ] = DEFAULT_SCHEDULE_DAYS  # fmt: skip
+    end: Annotated[
+        Moment | None, Meta(description="The last day is the one of this instant (default now)")
+    ] = None
+    use_rth: Annotated[
+        bool, Meta(description="true: regular sessions; false: with pre and post market")
+    ] = True
+
+    def moment(self) -> datetime | None:
+        return parse_moment(self.end, "end") if self.end else None
+
+
 OPERATIONS = (
     Operation(
         name="get_head_timestamp",
@@ -172,5 +193,22 @@ At most 1000 (IB's limit), one trading session per answer. IB paces historical r
         call=lambda q, c: _service(c).histogram(q.contract_id, q.period, q.use_rth),
         rest=Rest("/ibkr/market_data/histogram", tag="market data"),
         toolset="history",
+    ),
+    Operation(
+        name="get_trading_schedule",
+        title="Trading schedule",
+        description="""Past sessions of one instrument (IB's historical schedule), oldest first.
+
+One session per trading day up to end, holidays absent, half days closing early; times in
+the exchange's time zone, ref_date the trading day a session belongs to.""",
+        input=ScheduleInput,
+        output=TradingSchedule,
+        nature=QUERY,
+        errors=ERRORS,
+        call=lambda q, c: _service(c).trading_schedule(
+            q.contract_id, q.days, q.moment(), q.use_rth
+        ),
+        rest=Rest("/ibkr/contracts/{contract_id}/schedule", tag="contracts"),
+        toolset="reference",
     ),
 )

@@ -52,6 +52,7 @@ OPERATIONS = {
     ("get", "/ibkr/contracts/search"): "search_symbols",
     ("get", "/ibkr/contracts/{contract_id}/market_rule"): "get_market_rules",
     ("get", "/ibkr/contracts/{contract_id}/hours"): "get_trading_hours",
+    ("get", "/ibkr/contracts/{contract_id}/schedule"): "get_trading_schedule",
     ("get", "/ibkr/news/providers"): "get_news_providers",
     ("get", "/ibkr/contracts/{contract_id}/news"): "get_news",
     ("get", "/ibkr/news/article"): "get_news_article",

@@ -42,6 +42,7 @@ QUERIES = {
     "search_symbols",
     "get_market_rules",
     "get_trading_hours",
+    "get_trading_schedule",
     "get_news_providers",
     "get_news",
     "get_news_article",

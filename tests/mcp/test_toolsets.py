@@ -53,7 +53,7 @@ PROFILE_TOOLS = {
         "get_portfolio", "get_pnl", "get_position_pnl",
         "get_executions", "get_completed_orders",
         "get_scanner_results", "get_scanner_parameters",
-        "search_symbols", "get_market_rules", "get_trading_hours",
+        "search_symbols", "get_market_rules", "get_trading_hours", "get_trading_schedule",
         "get_news_providers", "get_news", "get_news_article",
         "get_fundamentals", "get_corporate_events",
         "get_option_chain_quotes", "calculate_implied_volatility", "calculate_option_price",

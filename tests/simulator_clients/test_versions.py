@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from adapters.simulated_gateway.markets.historical_ticks import HistTick
 from adapters.simulated_gateway.markets.history_extras import Bucket
 from adapters.simulated_gateway.markets.symbol_search import SymbolSample
+from adapters.simulated_gateway.markets.trading_schedule import ScheduledSession, TradingSchedule
 from adapters.simulated_gateway.model import (
     Bar,
     ChainParams,
@@ -38,6 +40,7 @@ from adapters.simulated_gateway.tws.handlers.handlers_history_extras import (
     histogram_data,
     historical_ticks,
 )
+from adapters.simulated_gateway.tws.handlers.historical_schedule import historical_schedule
 from adapters.simulated_gateway.tws.versions import for_client
 from tests.simulator.stub_world import AAPL, OPTIONS
 from tests.simulator_clients.decoders import DECODERS, Decoded
@@ -61,6 +64,10 @@ BARS = [
     Bar(datetime(2025, 3, 3, 14, 35, tzinfo=UTC), 187.0, 189.0, 186.5, 188.0, 2000.0, 187.9, 12),
 ]
 OPTION = OPTIONS[0]
+_NY = ZoneInfo("US/Eastern")
+SCHEDULE = TradingSchedule("US/Eastern", [ScheduledSession(
+    datetime(2025, 3, 4, 9, 30, tzinfo=_NY), datetime(2025, 3, 4, 16, 0, tzinfo=_NY),
+    date(2025, 3, 4))])  # fmt: skip
 
 
 def near(value: float, within: float = 1e-6) -> Any:
@@ -220,6 +227,9 @@ SAMPLES = [
     Sample("historical trade ticks", historical_ticks(9, "TRADES", [HistTick(
         1741100400, price=187.1, size=50.0, exchange="NASDAQ")]), "historicalTicksLast",
         (("#0", 9), ("price", 187.1), ("size", 50), ("exchange", "NASDAQ"))),
+    Sample("historical schedule", historical_schedule(9, SCHEDULE), "historicalSchedule",
+           (("#0", 9), ("#3", "US/Eastern"), ("startDateTime", "20250304-09:30:00"),
+            ("refDate", "20250304"))),
     Sample("soft dollar tiers", ["77", "9", "0"], "softDollarTiers", (("#0", 9),)),
     Sample("family codes", ["78", "0"], "familyCodes"),
     Sample("news providers", ["85", "0"], "newsProviders"),
@@ -293,6 +303,7 @@ def test_messages_newer_than_the_session_are_not_sent() -> None:
     assert for_client(mm.tick_by_tick_mid_point(9, 1, 2.0), 136) is None
     assert for_client(pm.pnl(9, PnlFigures(1.0, 2.0, 3.0)), 126) is None
     assert for_client(cm.historical_data_update(9, BARS[0], "x"), 123) is None
+    assert for_client(historical_schedule(9, SCHEDULE), 164) is None
 
 
 def test_v178_messages_pass_unchanged() -> None:

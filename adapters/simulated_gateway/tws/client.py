@@ -101,6 +101,9 @@ class Client(Protocol):
     def account(self) -> str: ...
 
     @property
+    def server_version(self) -> int: ...  # agreed in the handshake
+
+    @property
     def world(self) -> World: ...
 
     @property

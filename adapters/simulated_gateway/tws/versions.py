@@ -74,6 +74,7 @@ WSHE_CALENDAR = 161
 AUTO_CANCEL_PARENT = 162
 FRACTIONAL_SIZE_SUPPORT = 163  # sizes and volumes as decimals, not integers
 SIZE_RULES = 164  # contract details lose their version field; minSize, sizeIncrement...
+HISTORICAL_SCHEDULE = 165  # reqHistoricalData whatToShow=SCHEDULE, answered by message 106
 ADVANCED_ORDER_REJECT = 166  # errors carry advancedOrderRejectJson
 USER_INFO = 167
 PEGBEST_PEGMID_OFFSETS = 170
@@ -101,6 +102,7 @@ _MESSAGE_SINCE = {
     "89": REQ_HISTOGRAM, "90": SYNT_REALTIME_BARS, "93": MARKET_RULES, "94": PNL, "95": PNL,
     "96": HISTORICAL_TICKS, "97": HISTORICAL_TICKS, "98": HISTORICAL_TICKS,
     "99": TICK_BY_TICK, "101": COMPLETED_ORDERS, "102": COMPLETED_ORDERS,
+    "106": HISTORICAL_SCHEDULE,
 }  # fmt: skip
 
 # Requests a client may send only from a version on (IB's client refuses them below it).

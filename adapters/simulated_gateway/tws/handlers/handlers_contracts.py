@@ -8,6 +8,10 @@ from zoneinfo import ZoneInfo
 
 from adapters.simulated_gateway.model import HistoricalDataError, ScanRequest
 from adapters.simulated_gateway.tws import messages_contracts as cm
+from adapters.simulated_gateway.tws.handlers.historical_schedule import (
+    WHAT_TO_SHOW as SCHEDULE,
+)
+from adapters.simulated_gateway.tws.handlers.historical_schedule import answer_schedule
 from adapters.simulated_gateway.tws.handlers.live_bars import LiveBars
 from adapters.simulated_gateway.tws.pacing import (
     HISTORICAL_PACING_TEXT,
@@ -122,6 +126,9 @@ class ContractHandlers:
             return
         try:
             end = parse_end_time(end_text, inst.time_zone_id or "UTC")
+            if what.strip().upper() == SCHEDULE:  # the sessions, not bars: message 106
+                answer_schedule(session, req_id, inst, end, duration, use_rth)
+                return
             bars = session.world.historical_bars(
                 inst.con_id, end, duration, bar_size, what, use_rth
             )
