@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import functools
 import inspect
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NoReturn
@@ -150,8 +151,17 @@ def parse(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> Invo
             raise SettingsError(
                 f"--{name.replace('_', '-')} is a flag of ibkr-mcp serve: stdio has no HTTP server"
             )
+    if command == "stdio":
+        # Nor does it read their variables: an image that sets IBKR_MCP_HOST=0.0.0.0 for its
+        # HTTP server must still run stdio (which listens on nothing).
+        environ = _without_http_variables(os.environ if environ is None else environ)
     settings = load(stdio_settings() if command == "stdio" else Settings, environ=environ, cli=cli)
     return Invocation(command, settings=settings, flags=flags)
+
+
+def _without_http_variables(environ: Mapping[str, str]) -> dict[str, str]:
+    http = {f"IBKR_MCP_{prefix}{name.upper()}" for name in HTTP_ONLY for prefix in ("", "MCP_")}
+    return {key: value for key, value in environ.items() if key.upper() not in http}
 
 
 def settings_from_cli(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> Settings:

@@ -62,9 +62,6 @@ class ContractDetailsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unk
             for name, value in msgspec.structs.asdict(self).items()
             if value not in (None, "") and name != "contract_id"
         }
-        if self.contract_id is not None:
-            # Fields sent with the id must agree with it (the contract service checks).
-            return ContractQuery(con_id=self.contract_id, **given)
         for name, value in (options.query_fields() if options else {}).items():
             if given.setdefault(name, value) != value:
                 raise InvalidRequest(
@@ -72,6 +69,10 @@ class ContractDetailsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unk
                     f"options.{name} {value!r})",
                     field=f"options.{name}",
                 )
+        if self.contract_id is not None:
+            # Fields sent with the id, options' included, must agree with it (the contract
+            # service checks).
+            return ContractQuery(con_id=self.contract_id, **given)
         return ContractQuery(**given)
 
 

@@ -208,3 +208,14 @@ def test_the_flags_given_are_known_so_a_password_flag_is_warned_about():
     from_env = parse([], {"IBKR_MCP_IB_GATEWAY_PASSWORD": "pw-0123456789"})
     assert from_env.flags == frozenset()
     assert from_env.settings is not None and from_env.settings.ib_gateway_password is not None
+
+
+def test_stdio_ignores_the_http_servers_variables():
+    # The image sets IBKR_MCP_HOST=0.0.0.0 for its server; `docker run -i image stdio` must run.
+    from entrypoints.command_line import parse
+
+    env = {"IBKR_MCP_HOST": "0.0.0.0", "IBKR_MCP_ALLOWED_ORIGINS": "*", "IBKR_MCP_PORT": "x"}
+    invocation = parse(["stdio"], env)
+    assert invocation.settings is not None and invocation.settings.host == "127.0.0.1"
+    with pytest.raises(SettingsError, match="Refusing to listen on 0.0.0.0"):
+        parse(["serve"], {"IBKR_MCP_HOST": "0.0.0.0"})
