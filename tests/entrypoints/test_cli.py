@@ -217,5 +217,5 @@ def test_stdio_ignores_the_http_servers_variables():
     env = {"IBKR_MCP_HOST": "0.0.0.0", "IBKR_MCP_ALLOWED_ORIGINS": "*", "IBKR_MCP_PORT": "x"}
     invocation = parse(["stdio"], env)
     assert invocation.settings is not None and invocation.settings.host == "127.0.0.1"
-    with pytest.raises(SettingsError, match="Refusing to listen on 0.0.0.0"):
+    with pytest.raises(SettingsError, match=r"Refusing to listen on 0\.0\.0\.0"):
         parse(["serve"], {"IBKR_MCP_HOST": "0.0.0.0"})
