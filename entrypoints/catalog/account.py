@@ -39,11 +39,12 @@ OPERATIONS = (
         title="Account summary",
         description="""Headline figures of the trading account, in its base currency.
 
-Net liquidation value (what the account would be worth if everything were sold now), cash,
-the market value of positions, unrealized and realized profit and loss, the funds available
-for new trades, excess liquidity (the margin cushion), buying power and leverage. A figure IB
-did not report is null. Call it first to see how large the account is and how much it can
-still buy.""",
+Net liquidation value, cash, market value of positions, unrealized and realized PnL,
+available funds, excess liquidity, buying power, leverage (null when IB did not report it).
+Call it first to see how large the account is and how much it can still buy.
+
+Details: Net liquidation value is what the account would be worth if everything were sold
+now; excess liquidity is the margin cushion.""",
         input=AccountInput,
         output=AccountSummary,
         nature=QUERY,
@@ -56,9 +57,10 @@ still buy.""",
         title="Raw account values",
         description="""Every raw account value Interactive Brokers reports, as key, text value and currency.
 
-This is the full list behind the summary: hundreds of entries such as NetLiquidation,
-MaintMarginReq, SMA or CashBalance per currency. Use it when get_account_summary lacks the
-figure you need, and narrow it with key.""",
+Hundreds of entries such as NetLiquidation, MaintMarginReq, SMA or CashBalance per currency:
+for a figure get_account_summary lacks; narrow them with key.
+
+Details: This is the full list behind the summary.""",
         input=AccountValuesInput,
         output=list[AccountValue],
         nature=QUERY,
@@ -72,11 +74,11 @@ figure you need, and narrow it with key.""",
         title="Positions",
         description="""Current holdings: one entry per contract with quantity, cost and profit.
 
-position is the number of shares or contracts (negative when short); average_cost is per unit
-including commissions; market_value and the PnL figures already include the contract
-multiplier (100 for most US options). Options also carry expiry, strike and right (C for call,
-P for put). Sorted by asset class and symbol. The contract_id of a holding names it exactly
-for place_order, e.g. to close it.""",
+position is negative when short; average_cost is per unit with commissions; market_value and
+PnL include the multiplier. Its contract_id names a holding for place_order, e.g. to close it.
+
+Details: Options also carry expiry, strike and right (C for call, P for put); the multiplier
+is 100 for most US options. Sorted by asset class and symbol.""",
         input=AccountInput,
         output=list[Position],
         nature=QUERY,

@@ -21,9 +21,10 @@ OPERATIONS = (
         title="Connection status",
         description="""Whether this service is connected to the IB Gateway: the TWS API session every other operation needs.
 
-connected is the short answer; state (connecting, connected, degraded, disconnected) and
-since when, client id, server version, the last error and the data farms explain it. Look
-here when other operations report not_connected, before deciding to call reconnect.""",
+connected, state (connecting, connected, degraded, disconnected) and since when, the last
+error and the data farms. Look here when a tool reports not_connected, before reconnect.
+
+Details: The report also holds the client id and the server version.""",
         input=None,
         output=ConnectionStatus,
         nature=QUERY,
@@ -36,8 +37,8 @@ here when other operations report not_connected, before deciding to call reconne
         title="Reconnect to the gateway",
         description="""Drop the session with the IB Gateway and connect again now; says whether it came back.
 
-In-flight requests of other callers fail. The service also reconnects by itself, so use it
-only when get_connection_status stays disconnected or degraded.""",
+In-flight requests of other callers fail. The service also reconnects by itself: use it only
+when get_connection_status stays disconnected or degraded.""",
         input=None,
         output=ReconnectResult,
         nature=RECONNECT,
@@ -49,10 +50,10 @@ only when get_connection_status stays disconnected or degraded.""",
     Operation(
         name="get_health",
         title="Service health",
-        description="""Readiness of this service: ok, degraded or failing, with one check each for the gateway, the broker connection (and market data, when monitored) and a detail line.
+        description="""Readiness of this service: ok, degraded or failing, with one check each for the gateway, the broker connection (and market data, when monitored). Look here first when anything misbehaves.
 
-Over REST it answers 200 when the gateway runs and the broker session is up, 503 otherwise,
-with the report either way. Look here first when anything misbehaves.""",
+Details: Each check has a detail line. Over REST it answers 200 when the gateway runs and the
+broker session is up, 503 otherwise, with the report either way.""",
         input=None,
         output=HealthReport,
         nature=LOCAL_QUERY,

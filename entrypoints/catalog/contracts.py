@@ -208,12 +208,13 @@ OPERATIONS = (
         title="Contract details",
         description="""Look up an instrument and get IB's full description of it, including its contract id.
 
-When the query names exactly one instrument the answer is qualified_contract; when several
-match (a symbol listed in two countries, say) it is candidate_contracts: add a field whose
-value differs among them (usually currency or primary_exchange) and ask again. Fields left
-out are wildcards: give sec_type (STK for a stock) to keep to one kind. For one option give
-sec_type OPT with expiry, strike and right; to browse options use get_options_chain. The
-con_id of the answer is what the other operations take as contract_id.""",
+One match answers qualified_contract; several answer candidate_contracts: add a field whose
+value differs among them (usually currency or primary_exchange) and ask again. Left-out fields
+are wildcards: give sec_type (STK for a stock). For one option give sec_type OPT with expiry,
+strike and right; to browse options use get_options_chain. Its con_id is the contract_id the
+other tools take.
+
+Details: Several match, say, for a symbol listed in two countries.""",
         input=ContractDetailsInput,
         output=ContractDetailsResult,
         nature=QUERY,
@@ -233,12 +234,13 @@ con_id of the answer is what the other operations take as contract_id.""",
         title="Option chains and contracts",
         description="""The options listed on an underlying, in two steps: first the chains, then the contracts of one.
 
-An option chain is the set of expirations and strikes one exchange lists for one trading
-class. Without exchange (or with several matching chains), or without filters, the answer is
-candidate_chains, each with its exchange, trading class, expirations and strikes. With one
-chain and filters naming expirations, strikes or rights, the answer is options_chain: the
-option contracts with their contract ids, expiry, strike, right and a friendly symbol, in
-pages: truncated, total and next_cursor say when more match.""",
+Without filters (or with several matching chains) the answer is candidate_chains, each with
+its exchange, trading class, expirations and strikes. With one chain and filters it is
+options_chain: contracts with id, expiry, strike, right and a friendly symbol, in pages
+(truncated, total, next_cursor).
+
+Details: An option chain is the set of expirations and strikes one exchange lists for one
+trading class. Without exchange every chain is a candidate.""",
         input=OptionsChainInput,
         output=OptionChainResult,
         nature=QUERY,

@@ -16,6 +16,7 @@ from domain.contract import SEC_TYPES, right_word
 from domain.market_data import BAR_SIZES, WHAT_TO_SHOW, bar_size_word
 from domain.order_types import describe_order_types
 from domain.orders import ACTIONS, ORDER_TYPES, TIME_IN_FORCE, order_type_word
+from entrypoints.catalog.details import DETAILS
 
 # IB's contract and order ids are 32-bit signed integers.
 MAX_ID = 2**31 - 1
@@ -41,13 +42,15 @@ BarSizeName = Literal[BAR_SIZES]  # type: ignore[valid-type]
 WhatToShowName = Literal[WHAT_TO_SHOW]  # type: ignore[valid-type]
 RightName = Literal["C", "P"]
 
+# Each with its details part (catalog.details), which only the REST documentation shows.
 SEC_TYPE_HELP = (
-    "IB security type: STK stock/ETF, OPT option, FUT future, IND index, FOP future option, "
-    "CASH forex pair, CFD, BOND, WAR warrant, CMDTY commodity, CRYPTO, FUND mutual fund"
+    "Security type: STK stock/ETF, OPT option, FUT future, IND index, FOP future option, CASH forex"
 )
-EXCHANGE_HELP = (
-    "IB exchange code, e.g. SMART (IB's best-execution router; the usual choice), ISLAND, NYSE, "
-    "ARCA, NASDAQ, CBOE, CME, GLOBEX, IDEALPRO (forex), LSE, FWB"
+SEC_TYPE_DETAILS = f"{DETAILS}WAR is a warrant, CMDTY a commodity, FUND a mutual fund"
+EXCHANGE_HELP = "IB exchange code: SMART (IB's router) for most; e.g. CME, CBOE, IDEALPRO (forex)"
+EXCHANGE_DETAILS = (
+    f"{DETAILS}SMART is IB's best-execution router, the usual choice; other codes are ISLAND, "
+    "NYSE, ARCA, NASDAQ, CBOE, CME, GLOBEX, IDEALPRO (forex), LSE, FWB"
 )
 EXPIRY_FORMAT = "YYYYMMDD, or YYYYMM for a contract month"
 RIGHT_FORMAT = "C or P (CALL or PUT accepted)"
@@ -61,56 +64,60 @@ NonNegative = Annotated[float, Meta(ge=0, lt=1e15)]
 AccountId = Annotated[
     Text32 | None,
     Meta(
-        description="IB account id such as DU1234567 (paper accounts start with D); the "
-        "session's default account when omitted",
+        description="IB account id, e.g. DU1234567; the session's default when omitted"
+        f"{DETAILS}Paper accounts start with D",
         examples=["DU1234567"],
     ),
 ]
 ContractId = Annotated[
     Id | None,
     Meta(
-        description="IB contract id (conId), e.g. 265598 for AAPL stock: the surest way to name "
-        "a contract (get_contract_details finds it from a symbol)",
+        description="IB contract id (conId, from get_contract_details): the surest way to name "
+        f"a contract{DETAILS}For example 265598 is AAPL stock",
         examples=[265598],
     ),
 ]
 Symbol = Annotated[
     Text32 | None,
-    Meta(description="Ticker symbol of the instrument, e.g. AAPL, SPX, EUR", examples=["AAPL"]),
+    Meta(description="Ticker symbol, e.g. AAPL, SPX, EUR", examples=["AAPL"]),
 ]
 SecType = Annotated[
     SecTypeName | None,
-    Meta(description=SEC_TYPE_HELP, examples=["STK"], extra=normalize(upper_words)),
+    Meta(
+        description=SEC_TYPE_HELP + SEC_TYPE_DETAILS, examples=["STK"], extra=normalize(upper_words)
+    ),
 ]
-Exchange = Annotated[Text32 | None, Meta(description=EXCHANGE_HELP, examples=["SMART"])]
+Exchange = Annotated[
+    Text32 | None, Meta(description=EXCHANGE_HELP + EXCHANGE_DETAILS, examples=["SMART"])
+]
 PrimaryExchange = Annotated[
     Text32 | None,
     Meta(
-        description="The listing exchange, to tell apart same-symbol stocks routed via SMART, "
-        "e.g. NASDAQ, NYSE, ARCA, FWB2",
+        description="Listing exchange, to tell apart same-symbol stocks routed via SMART, e.g. "
+        "NASDAQ",
         examples=["NASDAQ"],
     ),
 ]
 Currency = Annotated[
     Annotated[str, Meta(max_length=8)] | None,
-    Meta(description="ISO currency code of the contract, e.g. USD, EUR, GBP", examples=["USD"]),
+    Meta(description="Currency of the contract, e.g. USD", examples=["USD"]),
 ]
 Expiry = Annotated[
     Annotated[str, Meta(pattern=r"^[0-9]{6}([0-9]{2})?$")] | None,
     Meta(
-        description="Options and futures: expiry as YYYYMMDD (or the contract month YYYYMM)",
+        description="Options, futures: expiry YYYYMMDD (or contract month YYYYMM)",
         examples=["20260213"],
         extra={"format": EXPIRY_FORMAT},
     ),
 ]
 Strike = Annotated[
     Positive | None,
-    Meta(description="Options: strike price in the contract's currency", examples=[120.0]),
+    Meta(description="Options: strike price", examples=[120.0]),
 ]
 Right = Annotated[
     RightName | None,
     Meta(
-        description="Options: C for a call, P for a put",
+        description="Options: C call, P put",
         examples=["C"],
         extra=normalize(right_word, format=RIGHT_FORMAT),
     ),
@@ -118,13 +125,13 @@ Right = Annotated[
 TradingClass = Annotated[
     Text32 | None,
     Meta(
-        description="Options and futures: trading class, e.g. SPXW for weekly SPX options",
+        description="Options, futures: trading class, e.g. SPXW (weekly SPX options)",
         examples=["SPXW"],
     ),
 ]
 Multiplier = Annotated[
     Annotated[str, Meta(max_length=16)] | None,
-    Meta(description="Options and futures: contract multiplier, e.g. 100", examples=["100"]),
+    Meta(description="Options, futures: multiplier, e.g. 100", examples=["100"]),
 ]
 Action = Annotated[
     ActionName,
@@ -133,7 +140,7 @@ Action = Annotated[
 OrderType = Annotated[
     OrderTypeName,
     Meta(
-        description=describe_order_types(),
+        description=describe_order_types(DETAILS),
         examples=["LMT"],
         extra=normalize(order_type_word),
     ),
@@ -141,9 +148,9 @@ OrderType = Annotated[
 TimeInForce = Annotated[
     TimeInForceName,
     Meta(
-        description="DAY (until the close), GTC (until cancelled), IOC (fill what is possible "
-        "now, cancel the rest), GTD (until good_till_date), OPG (only in the opening auction; "
-        "MKT or LMT), FOK (fill all at once or cancel; MKT or LMT). MOC and LOC are DAY only",
+        description="DAY, GTC (until cancelled), IOC (fill now, cancel the rest), GTD (until "
+        "good_till_date), OPG (opening auction), FOK (all at once or nothing). OPG and FOK "
+        "take MKT or LMT; MOC and LOC are DAY only",
         examples=["DAY"],
         extra=normalize(upper_words),
     ),

@@ -19,7 +19,8 @@ from domain.errors import (
 )
 from domain.market_data import HistoricalData, HistoricalQuery, Quote, TickersResult
 from entrypoints.catalog.fields import (
-    EXCHANGE_HELP,
+    EXCHANGE_DETAILS,
+    SEC_TYPE_DETAILS,
     SEC_TYPE_HELP,
     BarSize,
     ContractId,
@@ -61,7 +62,7 @@ class SnapshotInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     sec_type: Annotated[
         SecTypeName | None,
         Meta(
-            description=SEC_TYPE_HELP + "; STK when omitted",
+            description=SEC_TYPE_HELP + "; STK when omitted" + SEC_TYPE_DETAILS,
             examples=["STK"],
             extra=normalize(upper_words),
         ),
@@ -69,8 +70,8 @@ class SnapshotInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     exchange: Annotated[
         Text32 | None,
         Meta(
-            description=EXCHANGE_HELP + ". SMART when omitted for STK and OPT; give it for FUT "
-            "(e.g. CME), IND (e.g. CBOE) and CASH (IDEALPRO)",
+            description="IB exchange code: SMART when omitted for STK and OPT; give it for FUT "
+            "(e.g. CME), IND (e.g. CBOE) and CASH (IDEALPRO)" + EXCHANGE_DETAILS,
             examples=["SMART"],
         ),
     ] = None
@@ -158,13 +159,14 @@ OPERATIONS = (
         title="Market data snapshot",
         description="""The latest price, bid and ask with sizes, and the day's figures of one instrument.
 
-Last price, bid/ask and their sizes, volume, the day's open, high and low, the previous close
-and a timestamp; options add implied volatility and delta. A figure the market has not
-produced (no trade yet today, market closed) is null. market_data_type says whether the
-figures are live or delayed (delayed when the account lacks a real-time subscription).
+Last, bid/ask and sizes, volume, the day's open, high and low, previous close, a timestamp
+(null when the market has not produced it); options add implied volatility and delta;
+market_data_type says live or delayed. Name the instrument by contract_id, or by symbol
+(with currency or primary_exchange when it trades in several places; expiry, strike and right
+for an option).
 
-Name the instrument by contract_id, or by symbol with currency or primary_exchange when it
-trades in several places (and expiry, strike and right for an option); a symbol that matches
+Details: A figure is null when there was no trade yet today or the market is closed. The
+figures are delayed when the account lacks a real-time subscription. A symbol that matches
 several instruments is refused with the candidates listed.""",
         input=SnapshotInput,
         output=Quote,
@@ -185,8 +187,10 @@ several instruments is refused with the candidates listed.""",
         title="Quotes for several contracts",
         description="""Quote snapshots of several instruments in one call (the fields of get_market_data_snapshot).
 
-One quote per contract id in tickers; an id that fails (unknown contract, no data) is listed
-in errors with the reason instead of failing the whole call. Use it to watch a list of
+One quote per contract id in tickers; an id that fails is listed in errors with the reason
+instead of failing the call.
+
+Details: An id fails when its contract is unknown or it has no data. Use it to watch a list of
 holdings or candidates.""",
         input=TickersInput,
         output=TickersResult,
@@ -200,9 +204,10 @@ holdings or candidates.""",
         title="Historical bars",
         description="""Price bars (time, open, high, low, close, volume, trade count, VWAP) of one instrument over a past period, oldest first.
 
-duration says how far back from end_date_time, bar_size how long each bar is. The time of
-each bar is ISO 8601 (a date alone for daily and longer bars). Long answers come in pages,
-latest bars first (next_cursor). IB paces historical requests (60 per 10 minutes).""",
+duration reaches back from end_date_time, bar_size is each bar's length. Long answers come in
+pages, latest bars first (next_cursor). IB paces historical requests (60 per 10 minutes).
+
+Details: The time of each bar is ISO 8601 (a date alone for daily and longer bars).""",
         input=HistoryInput,
         output=HistoricalData,
         nature=QUERY,

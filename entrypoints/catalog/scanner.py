@@ -85,11 +85,10 @@ OPERATIONS = (
         title="Run a market scanner",
         description="""Run an IB market scanner: instruments ranked by a criterion such as trading activity.
 
-instrument and location_code say what and where to scan, scan_code how to rank, and the
-price, volume and market-cap bounds (or raw filter_codes) which instruments qualify. Each
-result carries its contract id, symbol, security type and exchange and, where IB reports
-them, last price, change %, volume, market cap, P/E and sector. Quote the results with
-get_tickers.""",
+instrument and location_code say what and where, scan_code how to rank, the price, volume and
+market-cap bounds (or filter_codes) which qualify. Each result: contract id, symbol, security
+type, exchange and, where IB has them, last price, change %, volume, market cap, P/E, sector.
+Quote them with get_tickers.""",
         input=ScanInput,
         output=ScanResults,
         nature=QUERY,

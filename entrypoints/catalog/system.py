@@ -53,13 +53,14 @@ OPERATIONS = (
     Operation(
         name="get_gateway_status",
         title="Gateway status",
-        description="""State of the IB Gateway, the program this service talks to Interactive Brokers through.
+        description="""State of the IB Gateway, the program this service reaches Interactive Brokers through.
 
-status is running or stopped (or missing, unreachable); kind says whether it is a Docker
-container, the embedded simulator or an external gateway; phase how far its start-up got
-(starting, waiting_for_login: someone must approve a login, ready, failed); plus container
-id, image, trading mode (paper or live), API port and restart count. Look here when the
-connection fails, to see whether the gateway itself is up.""",
+status (running, stopped, missing, unreachable), start-up phase (starting, waiting_for_login:
+someone must approve a login, ready, failed), trading mode (paper or live) and API port. Look
+here when the connection fails, to see whether the gateway itself is up.
+
+Details: kind says whether it is a Docker container, the embedded simulator or an external
+gateway; the report also holds the container id, image and restart count.""",
         input=None,
         output=GatewayStatus,
         nature=LOCAL_QUERY,
@@ -70,10 +71,7 @@ connection fails, to see whether the gateway itself is up.""",
     Operation(
         name="get_gateway_logs",
         title="Gateway logs",
-        description="""The last lines of the IB Gateway's log (secrets removed), oldest first.
-
-Login prompts, two-factor waits, API errors: look here to find out why the gateway is not
-ready or the connection keeps failing.""",
+        description="""The last lines of the IB Gateway's log (secrets removed), oldest first: login prompts, two-factor waits, API errors, to find out why the gateway is not ready or the connection keeps failing.""",
         input=LogsInput,
         output=GatewayLogs,
         nature=LOCAL_QUERY,
@@ -93,7 +91,9 @@ ready or the connection keeps failing.""",
 
 A last resort: every session drops, and restarting a real gateway can ask the account holder
 to approve a new two-factor login. Try reconnect first, and never restart a gateway that
-get_gateway_status reports as running and ready. A read-only service refuses.""",
+get_gateway_status reports as running and ready.
+
+Details: A read-only service refuses.""",
         input=None,
         output=GatewayRestartResult,
         nature=RESTART,

@@ -26,6 +26,7 @@ from application.container import Services
 from domain.errors import DomainError, InvalidRequest
 from entrypoints.catalog import CATALOG
 from entrypoints.catalog.decode import decode_input, decode_value
+from entrypoints.catalog.details import brief
 from entrypoints.catalog.operation import Call, Effect, Operation, ResultLimits
 from entrypoints.catalog.paging import page_arguments, page_result
 from entrypoints.catalog.schema import extra_schema, struct_schema
@@ -57,7 +58,7 @@ class OperationTool(Tool):
         *,
         with_output_schema: bool = True,
     ) -> OperationTool:
-        description = op.description
+        description = brief(op.description)
         if op.mcp.note:
             description += "\n\n" + op.mcp.note.format(**dataclasses.asdict(limits))
         return cls(
@@ -179,8 +180,11 @@ def compact(schema: Any) -> Any:
     """The same rules in fewer bytes, every ``tools/list`` reader pays for each one.
 
     An optional argument is one to leave out, as on REST: ``anyOf: [X, null]`` with a null
-    default becomes ``X`` (the decoder still takes an explicit null as absent). Examples that
-    the description or the enum already shows are dropped.
+    default becomes ``X`` (the decoder still takes an explicit null as absent). A
+    description loses its details part (``catalog.details``: REST documents them). Examples
+    are dropped where they say nothing the schema or the description does not: those of a
+    number, an integer, a boolean or an enum, and those the description already shows. An
+    empty ``required`` goes too.
     """
     if isinstance(schema, list):
         return [compact(item) for item in schema]
@@ -194,19 +198,30 @@ def compact(schema: Any) -> Any:
             del rest["default"]
         # The field's own words (description, default) win over the type's (a struct's doc).
         schema = {**{k: v for k, v in kept.items() if k != "title"}, **rest}
-    examples = schema.get("examples")
-    if isinstance(examples, list):
-        shown = (
-            str(schema.get("description", "")) + " " + " ".join(map(str, schema.get("enum", ())))
-        )
-        if all(str(example) in shown for example in examples):
-            schema = {k: v for k, v in schema.items() if k != "examples"}
+    if isinstance(schema.get("description"), str):
+        schema = {**schema, "description": brief(schema["description"])}
+    if "examples" in schema and not _examples_tell(schema):
+        schema = {k: v for k, v in schema.items() if k != "examples"}
+    if schema.get("required") == []:
+        schema = {k: v for k, v in schema.items() if k != "required"}
     return {
         key: value
         if key in ("enum", "const", "default", "examples", "required")
         else compact(value)
         for key, value in schema.items()
     }
+
+
+def _examples_tell(schema: dict[str, Any]) -> bool:
+    """Whether a schema's examples show something its type, enum and description do not."""
+    if "enum" in schema or schema.get("type") in ("number", "integer", "boolean"):
+        return False
+    examples = schema["examples"]
+    if not isinstance(examples, list):
+        return True
+    shown = str(schema.get("description", ""))
+    values = [v for e in examples for v in (e if isinstance(e, list) else [e])]
+    return not all(isinstance(v, str | int | float) and str(v) in shown for v in values)
 
 
 def output_schema(op: Operation) -> dict[str, Any]:
@@ -234,10 +249,16 @@ def output_schema(op: Operation) -> dict[str, Any]:
 
 
 def tool_annotations(op: Operation) -> ToolAnnotations:
+    """The hints of the operation's nature; those that say nothing are left unsaid.
+
+    MCP reads destructive and idempotent only for a tool that is not read-only, and takes an
+    open world unless told otherwise (its defaults), so a query's hints are readOnlyHint
+    (and openWorldHint false when it stays in this service)."""
     effect = op.nature.effect
+    changes = effect is not Effect.READ
     return ToolAnnotations(
-        read_only_hint=effect is Effect.READ,
-        destructive_hint=effect is Effect.DESTRUCTIVE,
-        idempotent_hint=op.nature.idempotent,
-        open_world_hint=op.nature.reaches_ib,
+        read_only_hint=not changes,
+        destructive_hint=effect is Effect.DESTRUCTIVE if changes else None,
+        idempotent_hint=op.nature.idempotent if changes else None,
+        open_world_hint=None if op.nature.reaches_ib else False,
     )

@@ -87,7 +87,8 @@ async def test_queries_are_read_only_and_actions_are_not(tools):
     for name in QUERIES:
         hints = tools[name].annotations
         assert hints.read_only_hint is True, name
-        assert hints.idempotent_hint is True, name
+        # MCP reads these only for a tool that changes something: left unsaid for a query.
+        assert hints.idempotent_hint is None and hints.destructive_hint is None, name
     for name in ACTIONS:
         assert tools[name].annotations.read_only_hint is False, name
     for name in SUBSCRIBING:
@@ -101,7 +102,9 @@ async def test_orders_are_destructive_and_only_cancel_is_idempotent(tools):
     assert cancel.destructive_hint is True and cancel.idempotent_hint is True
     assert tools["restart_gateway"].annotations.destructive_hint is True
     assert tools["reconnect"].annotations.destructive_hint is False
-    assert tools["get_positions"].annotations.open_world_hint is True
+    # An open world is MCP's default: said only of the tools that stay in this service.
+    assert tools["get_positions"].annotations.open_world_hint is None
+    assert tools["restart_gateway"].annotations.open_world_hint is False
     assert tools["get_gateway_status"].annotations.open_world_hint is False
 
 
@@ -169,7 +172,7 @@ async def test_preview_order_takes_the_same_order_fields_without_the_token(tools
     for name, schema in preview["properties"].items():
         assert schema == place["properties"][name], name
     assert set(preview["required"]) == {"action", "quantity"}
-    assert tools["preview_order"].annotations.destructive_hint is False
+    assert tools["preview_order"].annotations.read_only_hint is True  # nothing at the broker
 
 
 async def test_output_schema_rejects_a_wrong_shape(tools):

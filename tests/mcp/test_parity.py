@@ -83,6 +83,8 @@ def essentials(schema: dict[str, Any]) -> dict[str, Any]:
     rules = {key: schema[key] for key in ESSENTIALS if key in schema}
     if rules.get("default", ...) is None:
         del rules["default"]
+    if rules.get("required") == []:  # none required: said or not
+        del rules["required"]
     if "enum" in rules:
         rules["enum"] = sorted(v for v in rules["enum"] if v is not None)
     if "items" in schema:
