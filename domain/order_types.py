@@ -152,8 +152,8 @@ def describe_order_types(details: str = "") -> str:
     for kind, rule in ORDER_TYPE_RULES.items():
         name = rule.summary.split(":", 1)[0]
         terms = ", ".join(" or ".join(group) for group in rule.needs)
-        may = f" (optional {', '.join(rule.may)})" if rule.may else ""
+        may = f" (may {', '.join(rule.may)})" if rule.may else ""
         brief.append(f"{kind} {name}{': ' + terms if terms else ''}{may}")
         lines.append(f"{kind}: {rule.summary}")
-    text = "Each type, with the fields it needs: " + ". ".join(brief)
+    text = "The fields each type needs: " + "; ".join(brief)
     return text + details + ". ".join(lines) if details else text

@@ -9,6 +9,7 @@ from msgspec import Meta
 
 from domain.account import AccountSummary, AccountValue, Position
 from domain.errors import InvalidRequest
+from entrypoints.catalog.details import DETAILS
 from entrypoints.catalog.fields import AccountId
 from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Mcp, Operation, Paging, Rest
 from entrypoints.catalog.paging import cursor_extra, limit_extra
@@ -26,8 +27,8 @@ class AccountValuesInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     key: Annotated[
         Annotated[str, Meta(max_length=64)] | None,
         Meta(
-            description="Only values whose key contains this text, case-insensitive, e.g. "
-            "Margin, CashBalance, NetLiquidation; every value (a long list) when omitted",
+            description="Only keys containing this text (any case), e.g. Margin, CashBalance"
+            f"{DETAILS}For example NetLiquidation; every value (a long list) when omitted",
             examples=["Margin"],
         ),
     ] = None
@@ -37,14 +38,12 @@ OPERATIONS = (
     Operation(
         name="get_account_summary",
         title="Account summary",
-        description="""Headline figures of the trading account, in its base currency.
-
-Net liquidation value, cash, market value of positions, unrealized and realized PnL,
-available funds, excess liquidity, buying power, leverage (null when IB did not report it).
-Call it first to see how large the account is and how much it can still buy.
+        description="""Headline figures of the account in its base currency: net liquidation, cash, PnL, available funds, buying power. Call it first to see how much the account can buy.
 
 Details: Net liquidation value is what the account would be worth if everything were sold
-now; excess liquidity is the margin cushion.""",
+now. The summary also holds the market value of positions, unrealized and realized profit
+and loss, excess liquidity (the margin cushion) and leverage. A figure IB did not report is
+null.""",
         input=AccountInput,
         output=AccountSummary,
         nature=QUERY,
@@ -55,12 +54,10 @@ now; excess liquidity is the margin cushion.""",
     Operation(
         name="get_account_values",
         title="Raw account values",
-        description="""Every raw account value Interactive Brokers reports, as key, text value and currency.
+        description="""Every raw account value IB reports (key, value, currency): for a figure get_account_summary lacks; narrow them with key.
 
-Hundreds of entries such as NetLiquidation, MaintMarginReq, SMA or CashBalance per currency:
-for a figure get_account_summary lacks; narrow them with key.
-
-Details: This is the full list behind the summary.""",
+Details: This is the full list behind the summary: hundreds of entries such as
+NetLiquidation, MaintMarginReq, SMA or CashBalance per currency.""",
         input=AccountValuesInput,
         output=list[AccountValue],
         nature=QUERY,
@@ -72,13 +69,12 @@ Details: This is the full list behind the summary.""",
     Operation(
         name="get_positions",
         title="Positions",
-        description="""Current holdings: one entry per contract with quantity, cost and profit.
+        description="""Current holdings, one per contract: position (negative when short), average cost, market value and PnL. Its contract_id names a holding for place_order.
 
-position is negative when short; average_cost is per unit with commissions; market_value and
-PnL include the multiplier. Its contract_id names a holding for place_order, e.g. to close it.
-
-Details: Options also carry expiry, strike and right (C for call, P for put); the multiplier
-is 100 for most US options. Sorted by asset class and symbol.""",
+Details: average_cost is per unit including commissions; market value and PnL include the
+multiplier (100 for most US options). Options also carry expiry, strike and right (C for
+call, P for put). Sorted by asset class and symbol. The contract_id names a holding exactly,
+e.g. to close it.""",
         input=AccountInput,
         output=list[Position],
         nature=QUERY,

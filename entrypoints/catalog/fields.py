@@ -43,11 +43,12 @@ WhatToShowName = Literal[WHAT_TO_SHOW]  # type: ignore[valid-type]
 RightName = Literal["C", "P"]
 
 # Each with its details part (catalog.details), which only the REST documentation shows.
-SEC_TYPE_HELP = (
-    "Security type: STK stock/ETF, OPT option, FUT future, IND index, FOP future option, CASH forex"
+SEC_TYPE_HELP = "Security type, e.g. STK (stock, ETF), FOP (future option), CASH (forex)"
+SEC_TYPE_DETAILS = (
+    f"{DETAILS}STK is a stock or an ETF, OPT an option, FUT a future, IND an index, FOP a "
+    "future option, CASH a forex pair, WAR a warrant, CMDTY a commodity, FUND a mutual fund"
 )
-SEC_TYPE_DETAILS = f"{DETAILS}WAR is a warrant, CMDTY a commodity, FUND a mutual fund"
-EXCHANGE_HELP = "IB exchange code: SMART (IB's router) for most; e.g. CME, CBOE, IDEALPRO (forex)"
+EXCHANGE_HELP = "IB exchange: SMART (IB's router) for most; else e.g. CME, IDEALPRO (forex)"
 EXCHANGE_DETAILS = (
     f"{DETAILS}SMART is IB's best-execution router, the usual choice; other codes are ISLAND, "
     "NYSE, ARCA, NASDAQ, CBOE, CME, GLOBEX, IDEALPRO (forex), LSE, FWB"
@@ -64,16 +65,16 @@ NonNegative = Annotated[float, Meta(ge=0, lt=1e15)]
 AccountId = Annotated[
     Text32 | None,
     Meta(
-        description="IB account id, e.g. DU1234567; the session's default when omitted"
-        f"{DETAILS}Paper accounts start with D",
+        description="IB account id; default: the session's"
+        f"{DETAILS}For example DU1234567 (paper accounts start with D)",
         examples=["DU1234567"],
     ),
 ]
 ContractId = Annotated[
     Id | None,
     Meta(
-        description="IB contract id (conId, from get_contract_details): the surest way to name "
-        f"a contract{DETAILS}For example 265598 is AAPL stock",
+        description="IB contract id (conId; get_contract_details finds it)"
+        f"{DETAILS}The surest way to name a contract; for example 265598 is AAPL stock",
         examples=[265598],
     ),
 ]
@@ -93,14 +94,14 @@ Exchange = Annotated[
 PrimaryExchange = Annotated[
     Text32 | None,
     Meta(
-        description="Listing exchange, to tell apart same-symbol stocks routed via SMART, e.g. "
-        "NASDAQ",
+        description="Listing exchange (e.g. NASDAQ): tells apart same-symbol stocks"
+        f"{DETAILS}Stocks routed via SMART with the same symbol",
         examples=["NASDAQ"],
     ),
 ]
 Currency = Annotated[
     Annotated[str, Meta(max_length=8)] | None,
-    Meta(description="Currency of the contract, e.g. USD", examples=["USD"]),
+    Meta(description="Currency, e.g. USD", examples=["USD"]),
 ]
 Expiry = Annotated[
     Annotated[str, Meta(pattern=r"^[0-9]{6}([0-9]{2})?$")] | None,
@@ -125,7 +126,7 @@ Right = Annotated[
 TradingClass = Annotated[
     Text32 | None,
     Meta(
-        description="Options, futures: trading class, e.g. SPXW (weekly SPX options)",
+        description=f"Options, futures: trading class, e.g. SPXW{DETAILS}SPXW: weekly SPX options",
         examples=["SPXW"],
     ),
 ]
@@ -148,9 +149,9 @@ OrderType = Annotated[
 TimeInForce = Annotated[
     TimeInForceName,
     Meta(
-        description="DAY, GTC (until cancelled), IOC (fill now, cancel the rest), GTD (until "
-        "good_till_date), OPG (opening auction), FOK (all at once or nothing). OPG and FOK "
-        "take MKT or LMT; MOC and LOC are DAY only",
+        description="DAY, GTC (until cancelled), IOC (now, rest cancelled), GTD (until "
+        "good_till_date), OPG (opening auction), FOK (all now or nothing). OPG, FOK: MKT or "
+        "LMT only; MOC, LOC: DAY only",
         examples=["DAY"],
         extra=normalize(upper_words),
     ),
@@ -158,7 +159,7 @@ TimeInForce = Annotated[
 BarSize = Annotated[
     BarSizeName,
     Meta(
-        description="Length of one bar, e.g. '1 min', '5 mins', '1 hour', '1 day'",
+        description=f"Length of one bar{DETAILS}For example '1 min', '5 mins', '1 hour', '1 day'",
         examples=["5 mins"],
         extra=normalize(bar_size_word),
     ),
@@ -166,9 +167,10 @@ BarSize = Annotated[
 WhatToShow = Annotated[
     WhatToShowName,
     Meta(
-        description="Which prices the bars hold: TRADES (stocks, futures), MIDPOINT or BID_ASK "
-        "(forex, options), BID, ASK, ADJUSTED_LAST (split and dividend adjusted), "
-        "HISTORICAL_VOLATILITY, OPTION_IMPLIED_VOLATILITY",
+        description="Which prices: TRADES (stocks, futures), MIDPOINT or BID_ASK (forex, "
+        f"options), ADJUSTED_LAST (split-adjusted){DETAILS}Adjusted for splits and dividends. "
+        "Also BID, ASK, "
+        "HISTORICAL_VOLATILITY and OPTION_IMPLIED_VOLATILITY",
         examples=["TRADES"],
         extra=normalize(upper_words),
     ),
@@ -178,7 +180,7 @@ OrderId = Annotated[
     Meta(
         ge=1,
         le=MAX_ORDER_ID,
-        description="The order's id, as place_order or get_open_orders answered it",
+        description="As place_order or get_open_orders answered it",
         examples=[42],
     ),
 ]

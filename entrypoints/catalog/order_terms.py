@@ -67,9 +67,9 @@ RelOffset = Annotated[
 AlgoInput = Annotated[
     Algo | None,
     Meta(
-        description='IB algo (MKT, LMT), e.g. {"strategy": "Twap", "params": {"startTime": '
-        '"10:00:00 US/Eastern", "endTime": "11:00:00 US/Eastern"}}'
-        f'{DETAILS}Or {{"strategy": "Adaptive", "params": {{"adaptivePriority": "Patient"}}}} '
-        'or {"strategy": "Vwap", "params": {"maxPctVol": 0.1}}',
+        description="An IB algo, for MKT and LMT orders"
+        f'{DETAILS}For example {{"strategy": "Twap", "params": {{"startTime": "10:00:00 '
+        'US/Eastern", "endTime": "11:00:00 US/Eastern"}}, {"strategy": "Adaptive", "params": '
+        '{"adaptivePriority": "Patient"}} or {"strategy": "Vwap", "params": {"maxPctVol": 0.1}}',
     ),
 ]

@@ -8,6 +8,7 @@ from fastmcp import Client
 from domain.contract import SEC_TYPES
 from domain.market_data import BAR_SIZES, WHAT_TO_SHOW
 from domain.orders import ORDER_TYPES, TIME_IN_FORCE
+from entrypoints.catalog import operation
 
 QUERIES = {
     "get_account_summary",
@@ -70,9 +71,13 @@ async def test_one_tool_per_operation_and_nothing_else(tools):
 
 
 async def test_every_tool_and_parameter_is_described(tools):
+    """Once in tools/list: a preview's arguments are described by the tool it previews."""
     for name, tool in tools.items():
         assert tool.description and len(tool.description) > 60, name
+        describer = tools.get(operation(name).mcp.same_input_as or "", tool)
+        assert describer is tool or f"Arguments: as {describer.name}'s." in tool.description
         for param, schema in tool.input_schema.get("properties", {}).items():
+            schema = describer.input_schema["properties"].get(param, schema)
             described = schema.get("description") or schema.get("anyOf", [{}])[0].get("description")
             assert described, f"{name}.{param} has no description"
 
@@ -144,7 +149,6 @@ async def test_limits_given_to_build_mcp_reach_schemas_and_descriptions(services
     assert "{" not in tools["get_contract_details"].description
     # the server's limits cap a page whatever limit the caller asks for
     from domain.market_data import Bar, HistoricalData
-    from entrypoints.catalog import operation
     from entrypoints.catalog.operation import ResultLimits
     from entrypoints.mcp.tools import answer
 
@@ -167,10 +171,14 @@ async def test_place_order_takes_every_order_request_field(tools):
 
 
 async def test_preview_order_takes_the_same_order_fields_without_the_token(tools):
+    from entrypoints.mcp.tools import undescribed
+
     place, preview = tools["place_order"].input_schema, tools["preview_order"].input_schema
     assert set(preview["properties"]) == set(place["properties"]) - {"confirmation_token"}
     for name, schema in preview["properties"].items():
-        assert schema == place["properties"][name], name
+        # The same rules; the words once, on place_order.
+        assert schema == undescribed(place["properties"][name]), name
+        assert "description" in place["properties"][name], name
     assert set(preview["required"]) == {"action", "quantity"}
     assert tools["preview_order"].annotations.read_only_hint is True  # nothing at the broker
 
