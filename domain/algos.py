@@ -100,18 +100,17 @@ class Algo(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
     strategy: Annotated[
         str,
         Meta(
-            description="Adaptive (priority Urgent/Normal/Patient), Twap (equal slices over "
-            "a time window) or Vwap (slices in step with the market's volume)",
+            description="Adaptive, Twap (equal slices over a time window) or Vwap (slices in "
+            "step with the volume)",
             examples=["Adaptive"],
         ),
     ]
     params: Annotated[
         dict[str, ParamValue],
         Meta(
-            description="IB's parameters of the strategy. Adaptive: adaptivePriority. Twap: "
-            "strategyType (Marketable, Matching Midpoint, Matching Same Side, Matching Last), "
-            "startTime, endTime ('HH:MM:SS US/Eastern'), allowPastEndTime. Vwap: maxPctVol "
-            "(0.01-0.5), startTime, endTime, allowPastEndTime, noTakeLiq",
+            description="By IB's names. Adaptive: adaptivePriority (Urgent, Normal, Patient). "
+            "Twap: strategyType, startTime, endTime ('HH:MM:SS US/Eastern'), allowPastEndTime. "
+            "Vwap: maxPctVol (0.01-0.5), startTime, endTime, allowPastEndTime, noTakeLiq",
             examples=[{"adaptivePriority": "Patient"}],
         ),
     ] = msgspec.field(default_factory=dict)

@@ -31,23 +31,23 @@ class ChainFilters(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
         list[Annotated[str, Meta(max_length=32)]],
         Meta(
             max_length=20,
-            description="Trading classes to keep, e.g. ['SPXW'] for weekly SPX options",
+            description="Trading classes to keep, e.g. ['SPXW'] (weekly SPX)",
         ),
     ] = msgspec.field(default_factory=list)
     expirations: Annotated[
         list[str],
         Meta(
             max_length=50,
-            description="Expiries to keep as YYYYMMDD, taken from a candidate chain's expirations",
+            description="Expiries to keep (YYYYMMDD), from a candidate chain",
         ),
     ] = msgspec.field(default_factory=list)
     strikes: Annotated[
         list[Annotated[float, Meta(gt=0)]],
-        Meta(max_length=200, description="Strikes to keep, taken from a candidate chain's strikes"),
+        Meta(max_length=200, description="Strikes to keep, from a candidate chain"),
     ] = msgspec.field(default_factory=list)
     rights: Annotated[
         list[str],
-        Meta(description="['C'] for calls, ['P'] for puts (CALL, PUT accepted); both when omitted"),
+        Meta(description="['C'] calls, ['P'] puts (CALL, PUT accepted); both when omitted"),
     ] = msgspec.field(default_factory=list)
 
     def __post_init__(self) -> None:

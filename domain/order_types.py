@@ -144,12 +144,16 @@ def check_order_terms(kind: str, given: dict[str, Any], tif: str, algo: bool) ->
         )
 
 
-def describe_order_types() -> str:
-    """One line per type, for the order_type field's documentation."""
-    lines = []
+def describe_order_types(details: str = "") -> str:
+    """The order_type field's documentation: each type with the fields it needs, then (after
+    ``details``, the delimiter of the part only the REST documentation shows) what each
+    type does."""
+    brief, lines = [], []
     for kind, rule in ORDER_TYPE_RULES.items():
-        terms = [" or ".join(group) for group in rule.needs]
-        needs = f" (needs {'; '.join(terms)})" if terms else ""
-        may = f" (optional {', '.join(rule.may)})" if rule.may else ""
-        lines.append(f"{kind}: {rule.summary}{needs}{may}")
-    return ". ".join(lines)
+        name = rule.summary.split(":", 1)[0]
+        terms = ", ".join(" or ".join(group) for group in rule.needs)
+        may = f" (may {', '.join(rule.may)})" if rule.may else ""
+        brief.append(f"{kind} {name}{': ' + terms if terms else ''}{may}")
+        lines.append(f"{kind}: {rule.summary}")
+    text = "The fields each type needs: " + "; ".join(brief)
+    return text + details + ". ".join(lines) if details else text

@@ -9,6 +9,7 @@ from msgspec import Meta
 
 from domain.account import AccountSummary, AccountValue, Position
 from domain.errors import InvalidRequest
+from entrypoints.catalog.details import DETAILS
 from entrypoints.catalog.fields import AccountId
 from entrypoints.catalog.operation import BROKER_ERRORS, QUERY, Mcp, Operation, Paging, Rest
 from entrypoints.catalog.paging import cursor_extra, limit_extra
@@ -26,8 +27,8 @@ class AccountValuesInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     key: Annotated[
         Annotated[str, Meta(max_length=64)] | None,
         Meta(
-            description="Only values whose key contains this text, case-insensitive, e.g. "
-            "Margin, CashBalance, NetLiquidation; every value (a long list) when omitted",
+            description="Only keys containing this text (any case), e.g. Margin, CashBalance"
+            f"{DETAILS}For example NetLiquidation; every value (a long list) when omitted",
             examples=["Margin"],
         ),
     ] = None
@@ -37,13 +38,12 @@ OPERATIONS = (
     Operation(
         name="get_account_summary",
         title="Account summary",
-        description="""Headline figures of the trading account, in its base currency.
+        description="""Headline figures of the account in its base currency: net liquidation, cash, PnL, available funds, buying power. Call it first to see how much the account can buy.
 
-Net liquidation value (what the account would be worth if everything were sold now), cash,
-the market value of positions, unrealized and realized profit and loss, the funds available
-for new trades, excess liquidity (the margin cushion), buying power and leverage. A figure IB
-did not report is null. Call it first to see how large the account is and how much it can
-still buy.""",
+Details: Net liquidation value is what the account would be worth if everything were sold
+now. The summary also holds the market value of positions, unrealized and realized profit
+and loss, excess liquidity (the margin cushion) and leverage. A figure IB did not report is
+null.""",
         input=AccountInput,
         output=AccountSummary,
         nature=QUERY,
@@ -54,11 +54,10 @@ still buy.""",
     Operation(
         name="get_account_values",
         title="Raw account values",
-        description="""Every raw account value Interactive Brokers reports, as key, text value and currency.
+        description="""Every raw account value IB reports (key, value, currency): for a figure get_account_summary lacks; narrow them with key.
 
-This is the full list behind the summary: hundreds of entries such as NetLiquidation,
-MaintMarginReq, SMA or CashBalance per currency. Use it when get_account_summary lacks the
-figure you need, and narrow it with key.""",
+Details: This is the full list behind the summary: hundreds of entries such as
+NetLiquidation, MaintMarginReq, SMA or CashBalance per currency.""",
         input=AccountValuesInput,
         output=list[AccountValue],
         nature=QUERY,
@@ -70,13 +69,12 @@ figure you need, and narrow it with key.""",
     Operation(
         name="get_positions",
         title="Positions",
-        description="""Current holdings: one entry per contract with quantity, cost and profit.
+        description="""Current holdings, one per contract: position (negative when short), average cost, market value and PnL. Its contract_id names a holding for place_order.
 
-position is the number of shares or contracts (negative when short); average_cost is per unit
-including commissions; market_value and the PnL figures already include the contract
-multiplier (100 for most US options). Options also carry expiry, strike and right (C for call,
-P for put). Sorted by asset class and symbol. The contract_id of a holding names it exactly
-for place_order, e.g. to close it.""",
+Details: average_cost is per unit including commissions; market value and PnL include the
+multiplier (100 for most US options). Options also carry expiry, strike and right (C for
+call, P for put). Sorted by asset class and symbol. The contract_id names a holding exactly,
+e.g. to close it.""",
         input=AccountInput,
         output=list[Position],
         nature=QUERY,

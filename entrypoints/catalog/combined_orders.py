@@ -30,7 +30,7 @@ from entrypoints.catalog.fields import (
     Symbol,
     TradingClass,
 )
-from entrypoints.catalog.operation import ORDER, PREVIEW, Call, Operation, Rest, offered
+from entrypoints.catalog.operation import ORDER, PREVIEW, Call, Mcp, Operation, Rest, offered
 from entrypoints.catalog.orders import (
     CONFIRMATION_TOKEN,
     IDEMPOTENCY_KEY,
@@ -173,6 +173,7 @@ single-use confirmation_token for place_bracket_order. Guardrails apply to every
         errors=GROUP_ERRORS,
         call=_preview,
         rest=Rest("/ibkr/orders/bracket/preview", tag="orders", method="POST"),
+        mcp=Mcp(same_input_as="place_bracket_order"),
     ),
     Operation(
         name="place_bracket_order",

@@ -19,11 +19,11 @@ OPERATIONS = (
     Operation(
         name="get_connection_status",
         title="Connection status",
-        description="""Whether this service is connected to the IB Gateway: the TWS API session every other operation needs.
+        description="""Whether this service is connected to the IB Gateway, since when, the last error. Look here when a tool reports not_connected, before reconnect.
 
-connected is the short answer; state (connecting, connected, degraded, disconnected) and
-since when, client id, server version, the last error and the data farms explain it. Look
-here when other operations report not_connected, before deciding to call reconnect.""",
+Details: The TWS API session with the gateway is what every other operation needs.
+connected is the short answer; state (connecting, connected, degraded, disconnected), client
+id, server version and the data farms explain it.""",
         input=None,
         output=ConnectionStatus,
         nature=QUERY,
@@ -34,10 +34,10 @@ here when other operations report not_connected, before deciding to call reconne
     Operation(
         name="reconnect",
         title="Reconnect to the gateway",
-        description="""Drop the session with the IB Gateway and connect again now; says whether it came back.
+        description="""Reconnect to the IB Gateway now; says whether it came back. In-flight requests of other callers fail: only when get_connection_status stays disconnected or degraded.
 
-In-flight requests of other callers fail. The service also reconnects by itself, so use it
-only when get_connection_status stays disconnected or degraded.""",
+Details: Drops the session with the IB Gateway and connects again. The service also
+reconnects by itself.""",
         input=None,
         output=ReconnectResult,
         nature=RECONNECT,
@@ -49,10 +49,11 @@ only when get_connection_status stays disconnected or degraded.""",
     Operation(
         name="get_health",
         title="Service health",
-        description="""Readiness of this service: ok, degraded or failing, with one check each for the gateway, the broker connection (and market data, when monitored) and a detail line.
+        description="""Readiness of this service (ok, degraded, failing), a check each for gateway, broker connection and market data. Look here first when anything misbehaves.
 
-Over REST it answers 200 when the gateway runs and the broker session is up, 503 otherwise,
-with the report either way. Look here first when anything misbehaves.""",
+Details: Market data is checked when monitored; each check has a detail line. Over REST it
+answers 200 when the gateway runs and the broker session is up, 503 otherwise, with the
+report either way.""",
         input=None,
         output=HealthReport,
         nature=LOCAL_QUERY,

@@ -11,6 +11,7 @@ from msgspec import UNSET, Meta, UnsetType
 from domain.contract import ContractDetailsResult, ContractQuery
 from domain.errors import AmbiguousContract, ContractNotFound, InvalidRequest
 from domain.options import ChainFilters, OptionChainQuery, OptionChainResult
+from entrypoints.catalog.details import DETAILS
 from entrypoints.catalog.fields import (
     MAX_ID,
     ContractId,
@@ -135,7 +136,7 @@ class OptionsChainInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     underlying_sec_type: Annotated[
         Literal["STK", "IND", "FUT"],
         Meta(
-            description="Security type of the underlying: STK stock or ETF, IND index, FUT future",
+            description="The underlying's type (STK: a stock or an ETF)",
             examples=["STK"],
             extra=normalize(upper_words),
         ),
@@ -145,8 +146,8 @@ class OptionsChainInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
         Meta(
             ge=0,
             le=MAX_ID,
-            description="Contract id of the underlying, e.g. 1447060; 0 looks it up from the "
-            "symbol",
+            description="The underlying's contract id; 0 looks it up from the symbol"
+            f"{DETAILS}For example 1447060",
             examples=[1447060],
         ),
     ] = 0
@@ -161,8 +162,8 @@ class OptionsChainInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     filters: Annotated[
         ChainFilters | None,
         Meta(
-            description="Which contracts of the chain to list: give at least expirations or "
-            "strikes (and rights to keep calls or puts only); omit to see the chains",
+            description="Which contracts to list: at least expirations or strikes (rights: "
+            "calls or puts only); omit to see the chains",
             examples=[{"expirations": ["20260213"], "strikes": [120], "rights": ["C"]}],
         ),
     ] = None
@@ -207,14 +208,11 @@ OPERATIONS = (
     Operation(
         name="get_contract_details",
         title="Contract details",
-        description="""Look up an instrument and get IB's full description of it, including its contract id.
+        description="""Look up an instrument: IB's description and con_id (other tools' contract_id). Several matches answer candidate_contracts: add a field that differs (often currency or primary_exchange).
 
-When the query names exactly one instrument the answer is qualified_contract; when several
-match (a symbol listed in two countries, say) it is candidate_contracts: add a field whose
-value differs among them (usually currency or primary_exchange) and ask again. Fields left
-out are wildcards: give sec_type (STK for a stock) to keep to one kind. For one option give
-sec_type OPT with expiry, strike and right; to browse options use get_options_chain. The
-con_id of the answer is what the other operations take as contract_id.""",
+Details: Omitted fields are wildcards. One match answers qualified_contract; a symbol listed in two countries, say,
+matches several. Give sec_type to keep to one kind (STK for a stock); for one option give
+sec_type OPT with expiry, strike and right; to browse options use get_options_chain.""",
         input=ContractDetailsInput,
         output=ContractDetailsResult,
         nature=QUERY,
@@ -224,22 +222,19 @@ con_id of the answer is what the other operations take as contract_id.""",
         mcp=Mcp(
             shape=cap_candidates,
             output=ContractDetailsAnswer,
-            note="At most {max_option_contracts} candidates are listed (truncated=true and a "
-            "message say so).",
+            note="At most {max_option_contracts} candidates (truncated=true and a message say so).",
         ),
         extras=(OPTIONS,),
     ),
     Operation(
         name="get_options_chain",
         title="Option chains and contracts",
-        description="""The options listed on an underlying, in two steps: first the chains, then the contracts of one.
+        description="""The options on an underlying, in two steps: without filters the chains (candidate_chains: exchange, trading class, expirations, strikes); with one chain and filters its contracts with ids, in pages.
 
-An option chain is the set of expirations and strikes one exchange lists for one trading
-class. Without exchange (or with several matching chains), or without filters, the answer is
-candidate_chains, each with its exchange, trading class, expirations and strikes. With one
-chain and filters naming expirations, strikes or rights, the answer is options_chain: the
-option contracts with their contract ids, expiry, strike, right and a friendly symbol, in
-pages: truncated, total and next_cursor say when more match.""",
+Details: An option chain is the set of expirations and strikes one exchange lists for one
+trading class. Without exchange, with several matching chains or without filters the answer
+is candidate_chains. options_chain lists each contract's id, expiry, strike, right and a
+friendly symbol; truncated, total and next_cursor say when more match.""",
         input=OptionsChainInput,
         output=OptionChainResult,
         nature=QUERY,

@@ -16,6 +16,7 @@ from domain.contract import SEC_TYPES, right_word
 from domain.market_data import BAR_SIZES, WHAT_TO_SHOW, bar_size_word
 from domain.order_types import describe_order_types
 from domain.orders import ACTIONS, ORDER_TYPES, TIME_IN_FORCE, order_type_word
+from entrypoints.catalog.details import DETAILS
 
 # IB's contract and order ids are 32-bit signed integers.
 MAX_ID = 2**31 - 1
@@ -41,13 +42,16 @@ BarSizeName = Literal[BAR_SIZES]  # type: ignore[valid-type]
 WhatToShowName = Literal[WHAT_TO_SHOW]  # type: ignore[valid-type]
 RightName = Literal["C", "P"]
 
-SEC_TYPE_HELP = (
-    "IB security type: STK stock/ETF, OPT option, FUT future, IND index, FOP future option, "
-    "CASH forex pair, CFD, BOND, WAR warrant, CMDTY commodity, CRYPTO, FUND mutual fund"
+# Each with its details part (catalog.details), which only the REST documentation shows.
+SEC_TYPE_HELP = "Security type, e.g. STK (stock, ETF), FOP (future option), CASH (forex)"
+SEC_TYPE_DETAILS = (
+    f"{DETAILS}STK is a stock or an ETF, OPT an option, FUT a future, IND an index, FOP a "
+    "future option, CASH a forex pair, WAR a warrant, CMDTY a commodity, FUND a mutual fund"
 )
-EXCHANGE_HELP = (
-    "IB exchange code, e.g. SMART (IB's best-execution router; the usual choice), ISLAND, NYSE, "
-    "ARCA, NASDAQ, CBOE, CME, GLOBEX, IDEALPRO (forex), LSE, FWB"
+EXCHANGE_HELP = "IB exchange: SMART (IB's router) for most; else e.g. CME, IDEALPRO (forex)"
+EXCHANGE_DETAILS = (
+    f"{DETAILS}SMART is IB's best-execution router, the usual choice; other codes are ISLAND, "
+    "NYSE, ARCA, NASDAQ, CBOE, CME, GLOBEX, IDEALPRO (forex), LSE, FWB"
 )
 EXPIRY_FORMAT = "YYYYMMDD, or YYYYMM for a contract month"
 RIGHT_FORMAT = "C or P (CALL or PUT accepted)"
@@ -61,56 +65,60 @@ NonNegative = Annotated[float, Meta(ge=0, lt=1e15)]
 AccountId = Annotated[
     Text32 | None,
     Meta(
-        description="IB account id such as DU1234567 (paper accounts start with D); the "
-        "session's default account when omitted",
+        description="IB account id; default: the session's"
+        f"{DETAILS}For example DU1234567 (paper accounts start with D)",
         examples=["DU1234567"],
     ),
 ]
 ContractId = Annotated[
     Id | None,
     Meta(
-        description="IB contract id (conId), e.g. 265598 for AAPL stock: the surest way to name "
-        "a contract (get_contract_details finds it from a symbol)",
+        description="IB contract id (conId; get_contract_details finds it)"
+        f"{DETAILS}The surest way to name a contract; for example 265598 is AAPL stock",
         examples=[265598],
     ),
 ]
 Symbol = Annotated[
     Text32 | None,
-    Meta(description="Ticker symbol of the instrument, e.g. AAPL, SPX, EUR", examples=["AAPL"]),
+    Meta(description="Ticker symbol, e.g. AAPL, SPX, EUR", examples=["AAPL"]),
 ]
 SecType = Annotated[
     SecTypeName | None,
-    Meta(description=SEC_TYPE_HELP, examples=["STK"], extra=normalize(upper_words)),
+    Meta(
+        description=SEC_TYPE_HELP + SEC_TYPE_DETAILS, examples=["STK"], extra=normalize(upper_words)
+    ),
 ]
-Exchange = Annotated[Text32 | None, Meta(description=EXCHANGE_HELP, examples=["SMART"])]
+Exchange = Annotated[
+    Text32 | None, Meta(description=EXCHANGE_HELP + EXCHANGE_DETAILS, examples=["SMART"])
+]
 PrimaryExchange = Annotated[
     Text32 | None,
     Meta(
-        description="The listing exchange, to tell apart same-symbol stocks routed via SMART, "
-        "e.g. NASDAQ, NYSE, ARCA, FWB2",
+        description="Listing exchange (e.g. NASDAQ): tells apart same-symbol stocks"
+        f"{DETAILS}Stocks routed via SMART with the same symbol",
         examples=["NASDAQ"],
     ),
 ]
 Currency = Annotated[
     Annotated[str, Meta(max_length=8)] | None,
-    Meta(description="ISO currency code of the contract, e.g. USD, EUR, GBP", examples=["USD"]),
+    Meta(description="Currency, e.g. USD", examples=["USD"]),
 ]
 Expiry = Annotated[
     Annotated[str, Meta(pattern=r"^[0-9]{6}([0-9]{2})?$")] | None,
     Meta(
-        description="Options and futures: expiry as YYYYMMDD (or the contract month YYYYMM)",
+        description="Options, futures: expiry YYYYMMDD (or contract month YYYYMM)",
         examples=["20260213"],
         extra={"format": EXPIRY_FORMAT},
     ),
 ]
 Strike = Annotated[
     Positive | None,
-    Meta(description="Options: strike price in the contract's currency", examples=[120.0]),
+    Meta(description="Options: strike price", examples=[120.0]),
 ]
 Right = Annotated[
     RightName | None,
     Meta(
-        description="Options: C for a call, P for a put",
+        description="Options: C call, P put",
         examples=["C"],
         extra=normalize(right_word, format=RIGHT_FORMAT),
     ),
@@ -118,13 +126,13 @@ Right = Annotated[
 TradingClass = Annotated[
     Text32 | None,
     Meta(
-        description="Options and futures: trading class, e.g. SPXW for weekly SPX options",
+        description=f"Options, futures: trading class, e.g. SPXW{DETAILS}SPXW: weekly SPX options",
         examples=["SPXW"],
     ),
 ]
 Multiplier = Annotated[
     Annotated[str, Meta(max_length=16)] | None,
-    Meta(description="Options and futures: contract multiplier, e.g. 100", examples=["100"]),
+    Meta(description="Options, futures: multiplier, e.g. 100", examples=["100"]),
 ]
 Action = Annotated[
     ActionName,
@@ -133,7 +141,7 @@ Action = Annotated[
 OrderType = Annotated[
     OrderTypeName,
     Meta(
-        description=describe_order_types(),
+        description=describe_order_types(DETAILS),
         examples=["LMT"],
         extra=normalize(order_type_word),
     ),
@@ -141,9 +149,9 @@ OrderType = Annotated[
 TimeInForce = Annotated[
     TimeInForceName,
     Meta(
-        description="DAY (until the close), GTC (until cancelled), IOC (fill what is possible "
-        "now, cancel the rest), GTD (until good_till_date), OPG (only in the opening auction; "
-        "MKT or LMT), FOK (fill all at once or cancel; MKT or LMT). MOC and LOC are DAY only",
+        description="DAY, GTC (until cancelled), IOC (now, rest cancelled), GTD (until "
+        "good_till_date), OPG (opening auction), FOK (all now or nothing). OPG, FOK: MKT or "
+        "LMT only; MOC, LOC: DAY only",
         examples=["DAY"],
         extra=normalize(upper_words),
     ),
@@ -151,7 +159,7 @@ TimeInForce = Annotated[
 BarSize = Annotated[
     BarSizeName,
     Meta(
-        description="Length of one bar, e.g. '1 min', '5 mins', '1 hour', '1 day'",
+        description=f"Length of one bar{DETAILS}For example '1 min', '5 mins', '1 hour', '1 day'",
         examples=["5 mins"],
         extra=normalize(bar_size_word),
     ),
@@ -159,9 +167,10 @@ BarSize = Annotated[
 WhatToShow = Annotated[
     WhatToShowName,
     Meta(
-        description="Which prices the bars hold: TRADES (stocks, futures), MIDPOINT or BID_ASK "
-        "(forex, options), BID, ASK, ADJUSTED_LAST (split and dividend adjusted), "
-        "HISTORICAL_VOLATILITY, OPTION_IMPLIED_VOLATILITY",
+        description="Which prices: TRADES (stocks, futures), MIDPOINT or BID_ASK (forex, "
+        f"options), ADJUSTED_LAST (split-adjusted){DETAILS}Adjusted for splits and dividends. "
+        "Also BID, ASK, "
+        "HISTORICAL_VOLATILITY and OPTION_IMPLIED_VOLATILITY",
         examples=["TRADES"],
         extra=normalize(upper_words),
     ),
@@ -171,7 +180,7 @@ OrderId = Annotated[
     Meta(
         ge=1,
         le=MAX_ORDER_ID,
-        description="The order's id, as place_order or get_open_orders answered it",
+        description="As place_order or get_open_orders answered it",
         examples=[42],
     ),
 ]

@@ -18,8 +18,10 @@ from domain.errors import (
     RateLimited,
 )
 from domain.market_data import HistoricalData, HistoricalQuery, Quote, TickersResult
+from entrypoints.catalog.details import DETAILS
 from entrypoints.catalog.fields import (
-    EXCHANGE_HELP,
+    EXCHANGE_DETAILS,
+    SEC_TYPE_DETAILS,
     SEC_TYPE_HELP,
     BarSize,
     ContractId,
@@ -61,7 +63,7 @@ class SnapshotInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     sec_type: Annotated[
         SecTypeName | None,
         Meta(
-            description=SEC_TYPE_HELP + "; STK when omitted",
+            description=SEC_TYPE_HELP + "; STK when omitted" + SEC_TYPE_DETAILS,
             examples=["STK"],
             extra=normalize(upper_words),
         ),
@@ -69,8 +71,8 @@ class SnapshotInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     exchange: Annotated[
         Text32 | None,
         Meta(
-            description=EXCHANGE_HELP + ". SMART when omitted for STK and OPT; give it for FUT "
-            "(e.g. CME), IND (e.g. CBOE) and CASH (IDEALPRO)",
+            description="IB exchange: SMART when omitted for STK and OPT; give it for FUT "
+            "(e.g. CME), IND (CBOE), CASH (IDEALPRO)" + EXCHANGE_DETAILS,
             examples=["SMART"],
         ),
     ] = None
@@ -100,7 +102,7 @@ class TickersInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
         Meta(
             min_length=1,
             max_length=MAX_TICKERS,
-            description=f"IB contract ids (conIds) to quote, 1 to {MAX_TICKERS}",
+            description="IB contract ids (conIds) to quote",
             examples=[[265598, 8314]],
         ),
     ]
@@ -114,8 +116,9 @@ class HistoryInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
         str,
         Meta(
             pattern=DURATION_PATTERN,
-            description="How far back from the end: '<integer> <unit>' with unit S (seconds), "
-            "D (days), W (weeks), M (months) or Y (years), e.g. '3600 S', '1 D', '2 W', '6 M'",
+            description="How far back: '<n> <unit>', unit S, D, W, M or Y, e.g. '1 D', '6 M'"
+            f"{DETAILS}The units are seconds, days, weeks, months and years, e.g. '3600 S', "
+            "'2 W'",
             examples=["1 D"],
             extra={"normalize": upper_words, "format": DURATION_FORMAT},
         ),
@@ -124,14 +127,14 @@ class HistoryInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     what_to_show: WhatToShow = "TRADES"
     use_rth: Annotated[
         bool,
-        Meta(description="true: regular trading hours only; false: include pre and post market"),
+        Meta(description="Regular trading hours only; false adds pre and post market"),
     ] = True
     end_date_time: Annotated[
         str,
         Meta(
             max_length=48,
-            description="End of the period as 'YYYYMMDD HH:MM:SS' (optionally with a time zone "
-            "such as US/Eastern); now when empty",
+            description="End, 'YYYYMMDD HH:MM:SS' (optionally a time zone); now when empty"
+            f"{DETAILS}The time zone such as US/Eastern follows the time",
             examples=["20251003 16:00:00 US/Eastern"],
         ),
     ] = ""
@@ -156,16 +159,15 @@ OPERATIONS = (
     Operation(
         name="get_market_data_snapshot",
         title="Market data snapshot",
-        description="""The latest price, bid and ask with sizes, and the day's figures of one instrument.
+        description="""The latest price, bid and ask with sizes, and the day's figures of one instrument (null where none); market_data_type says live or delayed.
 
-Last price, bid/ask and their sizes, volume, the day's open, high and low, the previous close
-and a timestamp; options add implied volatility and delta. A figure the market has not
-produced (no trade yet today, market closed) is null. market_data_type says whether the
-figures are live or delayed (delayed when the account lacks a real-time subscription).
-
-Name the instrument by contract_id, or by symbol with currency or primary_exchange when it
-trades in several places (and expiry, strike and right for an option); a symbol that matches
-several instruments is refused with the candidates listed.""",
+Details: Last price, bid/ask and their sizes, volume, the day's open, high and low, the
+previous close and a timestamp; options add implied volatility and delta. A figure is null
+when there was no trade yet today or the market is closed; the figures are delayed when the
+account lacks a real-time subscription. Name the instrument by contract_id, or by symbol with
+currency or primary_exchange when it trades in several places (and expiry, strike and right
+for an option); a symbol that matches several instruments is refused with the candidates
+listed.""",
         input=SnapshotInput,
         output=Quote,
         nature=QUERY,
@@ -183,11 +185,10 @@ several instruments is refused with the candidates listed.""",
     Operation(
         name="get_tickers",
         title="Quotes for several contracts",
-        description="""Quote snapshots of several instruments in one call (the fields of get_market_data_snapshot).
+        description="""Quotes of several instruments in one call (get_market_data_snapshot's fields); an id that fails is listed in errors with the reason.
 
-One quote per contract id in tickers; an id that fails (unknown contract, no data) is listed
-in errors with the reason instead of failing the whole call. Use it to watch a list of
-holdings or candidates.""",
+Details: One quote per contract id in tickers; an id fails (unknown contract, no data)
+without failing the whole call. Use it to watch a list of holdings or candidates.""",
         input=TickersInput,
         output=TickersResult,
         nature=QUERY,
@@ -198,11 +199,12 @@ holdings or candidates.""",
     Operation(
         name="get_historical_data",
         title="Historical bars",
-        description="""Price bars (time, open, high, low, close, volume, trade count, VWAP) of one instrument over a past period, oldest first.
+        description="""Price bars (OHLC, volume, VWAP) of one instrument, oldest first, in pages. IB paces historical requests (60 per 10 minutes).
 
-duration says how far back from end_date_time, bar_size how long each bar is. The time of
-each bar is ISO 8601 (a date alone for daily and longer bars). Long answers come in pages,
-latest bars first (next_cursor). IB paces historical requests (60 per 10 minutes).""",
+Details: duration says how far back from end_date_time, bar_size how long each bar is. Each
+bar has its time, open, high, low, close, volume, trade count and VWAP; the time is ISO 8601
+(a date alone for daily and longer bars). Long answers come in pages, latest bars first
+(next_cursor).""",
         input=HistoryInput,
         output=HistoricalData,
         nature=QUERY,

@@ -139,6 +139,9 @@ class Mcp:
     output: Any = None
     # Appended to the description; ``{max_bars}`` and friends are the server's ResultLimits.
     note: str = ""
+    # The tool whose input (the same struct) this one takes: listed beside it, this one's
+    # schema leaves the fields' descriptions to that tool's (a preview to its placing).
+    same_input_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

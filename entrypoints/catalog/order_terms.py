@@ -11,6 +11,7 @@ from typing import Annotated
 from msgspec import Meta
 
 from domain.algos import Algo
+from entrypoints.catalog.details import DETAILS
 
 _Price = Annotated[float, Meta(gt=0, le=1e12)]
 _Distance = Annotated[float, Meta(ge=0, le=1e12)]
@@ -18,56 +19,57 @@ _Distance = Annotated[float, Meta(ge=0, le=1e12)]
 TriggerPrice = Annotated[
     _Price | None,
     Meta(
-        description="MIT and LIT: the price that, once touched, sends the order (a BUY "
-        "triggers at or below it, a SELL at or above)",
+        description="MIT, LIT: the price that, once touched, sends the order"
+        f"{DETAILS}A BUY triggers at or below it, a SELL at or above",
         examples=[148.5],
     ),
 ]
 TrailingAmount = Annotated[
     _Price | None,
     Meta(
-        description="TRAIL and TRAIL LIMIT: how far the stop follows the best price, in "
-        "money (IB's auxPrice); or give trailing_percent",
+        description="TRAIL, TRAIL LIMIT: the stop's distance from the best price, in money"
+        f"{DETAILS}IB's auxPrice; or give trailing_percent",
         examples=[2.5],
     ),
 ]
 TrailingPercent = Annotated[
     Annotated[float, Meta(gt=0, lt=100)] | None,
     Meta(
-        description="TRAIL and TRAIL LIMIT: how far the stop follows the best price, in "
-        "percent (1.5 = 1.5%); or give trailing_amount",
+        description="TRAIL, TRAIL LIMIT: the distance in percent (1.5 = 1.5%)"
+        f"{DETAILS}Or give trailing_amount",
         examples=[1.5],
     ),
 ]
 TrailStopPrice = Annotated[
     _Price | None,
     Meta(
-        description="TRAIL and TRAIL LIMIT: the initial stop price; by default the market "
-        "-/+ the trailing distance. get_open_orders shows the stop as it moves",
+        description="TRAIL, TRAIL LIMIT: the first stop price (default: market -/+ distance)"
+        f"{DETAILS}get_open_orders shows the stop as it moves",
         examples=[145.0],
     ),
 ]
 LimitOffset = Annotated[
     _Distance | None,
     Meta(
-        description="TRAIL LIMIT: the limit price's distance from the stop once triggered "
-        "(a SELL's limit is stop - offset, a BUY's stop + offset); IB's lmtPriceOffset",
+        description="TRAIL LIMIT: the limit's distance from the stop (SELL below, BUY above)"
+        f"{DETAILS}A SELL's limit is stop - offset, a BUY's stop + offset; IB's "
+        "lmtPriceOffset",
         examples=[0.1],
     ),
 ]
 RelOffset = Annotated[
     _Distance | None,
     Meta(
-        description="REL: the amount added to the bid (BUY) or taken from the ask (SELL)",
+        description="REL: added to the bid (BUY) or taken from the ask (SELL)",
         examples=[0.01],
     ),
 ]
 AlgoInput = Annotated[
     Algo | None,
     Meta(
-        description='Optional IB algo for MKT and LMT orders, e.g. {"strategy": "Adaptive", '
-        '"params": {"adaptivePriority": "Patient"}}, {"strategy": "Twap", "params": '
-        '{"startTime": "10:00:00 US/Eastern", "endTime": "11:00:00 US/Eastern"}} or '
-        '{"strategy": "Vwap", "params": {"maxPctVol": 0.1}}',
+        description="An IB algo, for MKT and LMT orders"
+        f'{DETAILS}For example {{"strategy": "Twap", "params": {{"startTime": "10:00:00 '
+        'US/Eastern", "endTime": "11:00:00 US/Eastern"}}, {"strategy": "Adaptive", "params": '
+        '{"adaptivePriority": "Patient"}} or {"strategy": "Vwap", "params": {"maxPctVol": 0.1}}',
     ),
 ]

@@ -28,6 +28,7 @@ from domain.errors import (
 )
 from domain.orders import CancelResult, OpenOrder, OrderRequest, OrderResult
 from domain.safety import AuditEntry, OrderPreview
+from entrypoints.catalog.details import DETAILS
 from entrypoints.catalog.fields import (
     AccountId,
     Action,
@@ -95,9 +96,8 @@ class OrderInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
         Meta(
             gt=0,
             le=1e9,
-            description="Number of shares or contracts, a JSON number (not a string): a positive "
-            "multiple of the contract's size_increment (see get_contract_details; whole units "
-            "when it has none), at least its min_size",
+            description="Shares or contracts: a multiple of size_increment (get_contract_details; "
+            "else whole units), at least min_size",
             examples=[10],
         ),
     ]
@@ -116,15 +116,15 @@ class OrderInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     limit_price: Annotated[
         Positive | None,
         Meta(
-            description="Limit price for LMT, STP LMT, LOC and LIT; the optional cap of REL "
-            "and MIDPRICE; TRAIL LIMIT's initial limit (instead of limit_offset). In the "
-            "contract's currency",
+            description="Limit price (REL, MIDPRICE: a cap; TRAIL LIMIT: the first limit)"
+            f"{DETAILS}For LMT, STP LMT, LOC and LIT; the optional cap of REL and MIDPRICE; "
+            "TRAIL LIMIT's initial limit (instead of limit_offset). In the contract's currency",
             examples=[150.25],
         ),
     ] = None
     stop_price: Annotated[
         Positive | None,
-        Meta(description="Trigger price for STP and STP LMT, in the contract's currency"),
+        Meta(description="STP, STP LMT: the trigger price"),
     ] = None
     trigger_price: TriggerPrice = None
     trailing_amount: TrailingAmount = None
@@ -137,32 +137,28 @@ class OrderInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     tif: Annotated[
         GoodTill | None,
         Meta(
-            description="Same as good_till_date (the name the original API used); "
-            "good_till_date wins when both are given. Applied to GTD orders only",
+            description="Old name of good_till_date (which wins)"
+            f"{DETAILS}Applied to GTD orders only",
             examples=["20261231 23:59:59"],
         ),
     ] = None
     good_till_date: Annotated[
         GoodTill | None,
         Meta(
-            description="GTD orders: the order expires then, as 'YYYYMMDD HH:MM:SS', "
-            "optionally followed by a time zone, e.g. '20261231 16:00:00 US/Eastern'",
+            description="GTD expiry, 'YYYYMMDD HH:MM:SS' and a time zone if any, e.g. "
+            "'20261231 16:00:00 US/Eastern'",
             examples=["20261231 16:00:00 US/Eastern"],
         ),
     ] = None
-    outside_rth: Annotated[
-        bool, Meta(description="Allow the order to fill outside regular trading hours")
-    ] = False
-    transmit: Annotated[
-        bool, Meta(description="false stages the order in TWS without sending it to the market")
-    ] = True
+    outside_rth: Annotated[bool, Meta(description="May fill outside regular trading hours")] = False
+    transmit: Annotated[bool, Meta(description="false stages it in TWS, unsent")] = True
     client_order_id: Annotated[
         Annotated[str, Meta(min_length=1, max_length=40, pattern=KEY_PATTERN)] | None,
         Meta(
-            description="Your idempotency key (1-40 letters, digits, . _ : -). A retry with the "
-            "same key and the same order answers the first order instead of placing a second "
-            "one; the same key with a different order is refused. Set a new one per order, so "
-            "that a retry after a timeout cannot double it",
+            description="Idempotency key (1-40 of A-Z a-z 0-9 . _ : -), new per order: a retry "
+            "with it answers the first order, never places another"
+            f"{DETAILS}The same key with a different order is refused. Set a new one per "
+            "order, so that a retry after a timeout cannot double it",
             examples=["rebalance-2026-02-13-1"],
             extra={"format": KEY_FORMAT},
         ),
@@ -195,9 +191,9 @@ CONFIRMATION_TOKEN = Extra(
     Annotated[
         Annotated[str, Meta(min_length=1, max_length=256)] | None,
         Meta(
-            description="The confirmation_token preview_order answered for exactly this order "
-            "(single use, valid for a short time). Required when the service requires "
-            "previews: by default for agents (MCP), always on live accounts",
+            description="preview_order's token for exactly this order (single use); required "
+            "when previews are: by default on MCP, always on live accounts"
+            f"{DETAILS}The token is valid for a short time",
         ),
     ],
     header="Confirmation-Token",
@@ -255,39 +251,39 @@ OPERATIONS = (
     Operation(
         name="preview_order",
         title="Preview an order (what-if)",
-        description="""Ask IB what an order would cost, WITHOUT placing it.
+        description="""Ask IB what an order would cost, WITHOUT placing it: commission, margin change, warning, and a single-use confirmation_token. Once whoever decides agrees, place the identical order with it; a changed order needs a new preview.
 
-Takes exactly the order of place_order. Answers with the commission (and its range and
-currency), the change of initial and maintenance margin and of equity with loan value, IB's
-warning text if any, and a single-use confirmation_token valid until expires_at. Show the cost
-and margin impact to whoever decides; once they agree, place the identical order with that
-token (place_order's confirmation_token, or the Confirmation-Token header). Any change to the
-order needs a new preview. The operator's guardrails apply here too.""",
+Details: Takes exactly the order of place_order. The commission comes with its range and
+currency; the change is that of initial and maintenance margin and of equity with loan value;
+the warning is IB's. Show the cost and margin impact to whoever decides. The token is valid
+until expires_at; over REST it goes in place_order's Confirmation-Token header. The
+operator's guardrails apply here too.""",
         input=OrderInput,
         output=OrderPreview,
         nature=PREVIEW,
         errors=ORDER_ERRORS,
         call=_preview,
         rest=Rest("/ibkr/orders/preview", tag="orders", method="POST"),
+        mcp=Mcp(same_input_as="place_order"),
     ),
     Operation(
         name="place_order",
         title="Place an order",
-        description="""Place a REAL order on the IB account; answers once IB acknowledged or rejected it.
+        description="""Place a REAL order on the IB account; answers once IB acknowledged or rejected it (order id, status, fills).
 
-The answer holds the order id, its status (Submitted, PreSubmitted, Filled, ...), filled and
-remaining quantity, fill prices, and warnings about fields IB will ignore. Name the
+Check the account, the position and a quote first; set client_order_id so that a retry cannot
+place it twice. When previews are required, preview_order the same order first and give its
+confirmation_token. The operator's guardrails apply; a live account needs
+--allow-live-trading.
+
+Details: The guardrails limit quantity, value, security types, symbols and orders per minute.
+The answer holds the order id, its status (Submitted, PreSubmitted, Filled, ...),
+filled and remaining quantity, fill prices, and warnings about fields IB will ignore. Name the
 instrument by contract_id, or by symbol and the fields that tell it apart (options also need
-expiry, strike and right); an ambiguous instrument is refused with the candidates listed.
-The order_type field says which terms each type needs; a missing term is refused naming
-them. A rejected order answers with IB's error code and text.
-
-Check the account, the position and a quote first, and set client_order_id so that a retry
-cannot place the order twice. The operator's guardrails (quantity, value, security types,
-symbols, orders per minute) are checked first: a violation names its rule and limit, and
-nothing reaches IB. When previews are required, call preview_order with the same order first
-and give its confirmation_token. A read-only service, or a live account without
---allow-live-trading, refuses.""",
+expiry, strike and right); an ambiguous instrument is refused with the candidates listed. The
+order_type field says which terms each type needs; a missing term is refused naming them. A
+rejected order answers with IB's error code and text. A guardrail violation names its rule
+and limit, and nothing reaches IB. A read-only service refuses.""",
         input=OrderInput,
         output=OrderResult,
         nature=ORDER,
@@ -299,11 +295,11 @@ and give its confirmation_token. A read-only service, or a live account without
     Operation(
         name="cancel_order",
         title="Cancel an order",
-        description="""Cancel a working order; answers with its new status.
+        description="""Cancel a working order; answers its new status (cancelling twice is harmless).
 
-The status is Cancelled, or the order's final state when it had already filled or been
-cancelled (cancelling twice is harmless). An unknown order id is order_not_found;
-get_open_orders lists the ids of the working orders. A read-only service refuses.""",
+Details: The status is Cancelled, or the order's final state when it had already filled or
+been cancelled. An unknown order id is order_not_found; get_open_orders lists the ids of the
+working orders. A read-only service refuses.""",
         input=OrderIdInput,
         output=CancelResult,
         nature=CANCEL,
@@ -314,12 +310,11 @@ get_open_orders lists the ids of the working orders. A read-only service refuses
     Operation(
         name="get_order_status",
         title="Order status",
-        description="""The current state of one order, by the order_id place_order answered.
+        description="""One order's current state (place_order's answer), by order_id: this session's orders, open ones, today's fills.
 
-Status (Submitted, PreSubmitted, Filled, Cancelled, ...), filled and remaining quantity, fill
-prices, IB's permanent id and the client_order_id it was placed with: the same shape as
-place_order's answer. Knows the orders of this session, every open order, and the orders
-filled today; an unknown id is order_not_found.""",
+Details: Status (Submitted, PreSubmitted, Filled, Cancelled, ...), filled and remaining
+quantity, fill prices, IB's permanent id and the client_order_id it was placed with. An
+unknown id is order_not_found.""",
         input=OrderIdInput,
         output=OrderResult,
         nature=QUERY,
@@ -330,11 +325,11 @@ filled today; an unknown id is order_not_found.""",
     Operation(
         name="get_open_orders",
         title="Open orders",
-        description="""Orders still working or waiting at the broker (not filled, not cancelled), by order id.
+        description="""Orders still working at the broker, with ids, terms, status and fills. Look here before placing (to avoid duplicates) and for ids to cancel.
 
-Each gives the instrument, side, type, quantity, prices, time in force, status, how much has
-filled so far and the client_order_id it was placed with. Look here before placing an order
-(to avoid duplicates) and to find ids to cancel.""",
+Details: Working or waiting: not filled, not cancelled. Each gives the instrument, side, type,
+quantity, prices, time in force, status, how much has filled so far and the client_order_id
+it was placed with.""",
         input=None,
         output=list[OpenOrder],
         nature=QUERY,
@@ -348,11 +343,11 @@ filled so far and the client_order_id it was placed with. Look here before placi
     Operation(
         name="get_order_audit",
         title="Order audit trail",
-        description="""The latest order actions, newest first: previews, placements, cancels, and the requests this service refused (action refusal, with the rule in error).
+        description="""The latest order actions, newest first: previews, placements, cancels and refusals (action refusal, the rule in error). Check it before acting again.
 
-Each entry names the caller (a token's name, never the token), the transport (rest, mcp,
-stdio), the request, the result or error, and IB's order id. Check it to see what was already
-done before acting again.""",
+Details: The refusals are the requests this service refused. Each entry names the caller (a
+token's name, never the token), the transport (rest, mcp, stdio), the request, the result or
+error, and IB's order id.""",
         input=AuditInput,
         output=list[AuditEntry],
         nature=LOCAL_QUERY,

@@ -53,13 +53,12 @@ OPERATIONS = (
     Operation(
         name="get_gateway_status",
         title="Gateway status",
-        description="""State of the IB Gateway, the program this service talks to Interactive Brokers through.
+        description="""State of the IB Gateway this service reaches IB through: status, start-up phase (waiting_for_login: someone must approve a login), trading mode. Look here when the connection fails.
 
-status is running or stopped (or missing, unreachable); kind says whether it is a Docker
-container, the embedded simulator or an external gateway; phase how far its start-up got
-(starting, waiting_for_login: someone must approve a login, ready, failed); plus container
-id, image, trading mode (paper or live), API port and restart count. Look here when the
-connection fails, to see whether the gateway itself is up.""",
+Details: status is running or stopped (or missing, unreachable); phase how far its start-up
+got (starting, waiting_for_login, ready, failed); kind says whether it is a Docker container,
+the embedded simulator or an external gateway. The report also holds the container id,
+image, trading mode (paper or live), API port and restart count.""",
         input=None,
         output=GatewayStatus,
         nature=LOCAL_QUERY,
@@ -70,10 +69,10 @@ connection fails, to see whether the gateway itself is up.""",
     Operation(
         name="get_gateway_logs",
         title="Gateway logs",
-        description="""The last lines of the IB Gateway's log (secrets removed), oldest first.
+        description="""The last lines of the IB Gateway's log (secrets removed), oldest first: login prompts, two-factor waits, API errors.
 
-Login prompts, two-factor waits, API errors: look here to find out why the gateway is not
-ready or the connection keeps failing.""",
+Details: Look here to find out why the gateway is not ready or the connection keeps
+failing.""",
         input=LogsInput,
         output=GatewayLogs,
         nature=LOCAL_QUERY,
@@ -82,18 +81,15 @@ ready or the connection keeps failing.""",
         rest=Rest("/gateway/logs", tag="gateway"),
         mcp=Mcp(
             shape=cap_logs,
-            note=f"At most {{max_log_lines}} lines are returned, each cut to "
-            f"{MAX_LOG_LINE_CHARS} characters.",
+            note=f"At most {{max_log_lines}} lines, each cut to {MAX_LOG_LINE_CHARS} characters.",
         ),
     ),
     Operation(
         name="restart_gateway",
         title="Restart the gateway",
-        description="""Restart the IB Gateway process (container) and report its state afterwards.
+        description="""Restart the IB Gateway and report its state. A last resort: every session drops, and a real gateway can ask the account holder for a new two-factor login. Try reconnect first; never restart a gateway get_gateway_status reports ready.
 
-A last resort: every session drops, and restarting a real gateway can ask the account holder
-to approve a new two-factor login. Try reconnect first, and never restart a gateway that
-get_gateway_status reports as running and ready. A read-only service refuses.""",
+Details: The gateway is a process or a container. A read-only service refuses.""",
         input=None,
         output=GatewayRestartResult,
         nature=RESTART,

@@ -26,6 +26,7 @@ from application.container import Services
 from domain.errors import DomainError, InvalidRequest
 from entrypoints.catalog import CATALOG
 from entrypoints.catalog.decode import decode_input, decode_value
+from entrypoints.catalog.details import brief
 from entrypoints.catalog.operation import Call, Effect, Operation, ResultLimits
 from entrypoints.catalog.paging import page_arguments, page_result
 from entrypoints.catalog.schema import extra_schema, struct_schema
@@ -39,6 +40,7 @@ from entrypoints.toolsets import EVERY_TOOL, ToolSelection
 # stdlib logging, not structlog's default: unconfigured, structlog prints to stdout, which
 # belongs to the protocol under stdio. The service's logging setup routes this to stderr.
 log = logging.getLogger("ibkr_mcp.mcp")
+INT32_MAX = 2**31 - 1
 
 
 class OperationTool(Tool):
@@ -56,15 +58,22 @@ class OperationTool(Tool):
         limits: ResultLimits,
         *,
         with_output_schema: bool = True,
+        described_by: str | None = None,
     ) -> OperationTool:
-        description = op.description
+        """``described_by``: the offered tool that describes this one's arguments (the
+        operation's ``mcp.same_input_as``, when offered); this one lists them undescribed."""
+        description = brief(op.description)
         if op.mcp.note:
             description += "\n\n" + op.mcp.note.format(**dataclasses.asdict(limits))
+        parameters = input_schema(op)
+        if described_by is not None:
+            description += f"\n\nArguments: as {described_by}'s."
+            parameters = undescribed(parameters)
         return cls(
             name=op.name,
             title=op.title,
             description=description,
-            parameters=input_schema(op),
+            parameters=parameters,
             output_schema=output_schema(op) if with_output_schema else None,
             annotations=tool_annotations(op),
             operation=op,
@@ -110,11 +119,23 @@ def operation_tools(
     operations: tuple[Operation, ...] = CATALOG,
 ) -> list[OperationTool]:
     """One tool per operation the selection offers; ``read_only`` leaves out those that
-    change anything."""
-    return [
-        OperationTool.of(op, services, limits, with_output_schema=output_schemas)
+    change anything. A tool taking another offered tool's input leaves its description to
+    that one (``Mcp.same_input_as``): the arguments are described once in ``tools/list``."""
+    offered = [
+        op
         for op in operations
         if (op.nature.offered_read_only or not read_only) and selection.offers(op)
+    ]
+    names = {op.name for op in offered}
+    return [
+        OperationTool.of(
+            op,
+            services,
+            limits,
+            with_output_schema=output_schemas,
+            described_by=op.mcp.same_input_as if op.mcp.same_input_as in names else None,
+        )
+        for op in offered
     ]
 
 
@@ -163,11 +184,15 @@ def answer(
 
 
 def input_schema(op: Operation) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
+    schema: dict[str, Any] = {"type": "object", "properties": {}}
     if op.input is not None:
         # The struct's own docstring is for Python readers; the tool description says it.
+        # Unknown arguments are refused by the decoder, naming them: the top level's
+        # additionalProperties would repeat that in every tool (nested objects keep theirs).
         schema = {
-            k: v for k, v in struct_schema(op.input).items() if k not in ("title", "description")
+            k: v
+            for k, v in struct_schema(op.input).items()
+            if k not in ("title", "description", "additionalProperties")
         }
     for extra in op.extras:
         if extra.mcp:
@@ -179,8 +204,12 @@ def compact(schema: Any) -> Any:
     """The same rules in fewer bytes, every ``tools/list`` reader pays for each one.
 
     An optional argument is one to leave out, as on REST: ``anyOf: [X, null]`` with a null
-    default becomes ``X`` (the decoder still takes an explicit null as absent). Examples that
-    the description or the enum already shows are dropped.
+    default becomes ``X`` (the decoder still takes an explicit null as absent). A
+    description loses its details part (``catalog.details``: REST documents them). Examples
+    are dropped where they say nothing the schema or the description does not: those of a
+    number, an integer, a boolean, an enum, a list of numbers or a string with a pattern, and
+    those the description already shows. An
+    empty ``required`` goes too, and so do the guards (``is_guard``).
     """
     if isinstance(schema, list):
         return [compact(item) for item in schema]
@@ -194,19 +223,64 @@ def compact(schema: Any) -> Any:
             del rest["default"]
         # The field's own words (description, default) win over the type's (a struct's doc).
         schema = {**{k: v for k, v in kept.items() if k != "title"}, **rest}
-    examples = schema.get("examples")
-    if isinstance(examples, list):
-        shown = (
-            str(schema.get("description", "")) + " " + " ".join(map(str, schema.get("enum", ())))
-        )
-        if all(str(example) in shown for example in examples):
-            schema = {k: v for k, v in schema.items() if k != "examples"}
+    if isinstance(schema.get("description"), str):
+        schema = {**schema, "description": brief(schema["description"])}
+    if "examples" in schema and not _examples_tell(schema):
+        schema = {k: v for k, v in schema.items() if k != "examples"}
+    if schema.get("required") == []:
+        schema = {k: v for k, v in schema.items() if k != "required"}
+    schema = {k: v for k, v in schema.items() if not is_guard(k, v, schema)}
     return {
         key: value
         if key in ("enum", "const", "default", "examples", "required")
         else compact(value)
         for key, value in schema.items()
     }
+
+
+def is_guard(key: str, value: Any, schema: dict[str, Any]) -> bool:
+    """A bound that keeps the service safe and that no real value comes near: a string's
+    length cap (a symbol of 32 characters), a number's finite ceiling (1e15) or an id's
+    32-bit range (an order id's 2**31 - 2 is a rule: 2**31 - 1 is IB's unset). The decoder
+    still enforces it, with an error naming it; a bound a caller can meet (a page size, an
+    id, a count) is no guard."""
+    if key == "maxLength":
+        return True
+    if key == "maximum" and value == INT32_MAX:  # the wire type's range: every IB id fits
+        return True
+    ceiling = key in ("maximum", "exclusiveMaximum") and schema.get("type") == "number"
+    return ceiling and isinstance(value, int | float) and value >= 1e9
+
+
+def _examples_tell(schema: dict[str, Any]) -> bool:
+    """Whether a schema's examples show something its type, enum and description do not."""
+    if "enum" in schema or schema.get("type") in ("number", "integer", "boolean"):
+        return False
+    if "pattern" in schema or schema.get("items", {}).get("type") in ("number", "integer"):
+        return False  # the pattern and the description say the format; numbers are numbers
+    examples = schema["examples"]
+    if not isinstance(examples, list):
+        return True
+    shown = str(schema.get("description", ""))
+    values = [v for e in examples for v in (e if isinstance(e, list) else [e])]
+    return not all(isinstance(v, str | int | float) and str(v) in shown for v in values)
+
+
+def undescribed(schema: Any) -> Any:
+    """A schema without its descriptions (nested ones too), its rules kept."""
+    if isinstance(schema, list):
+        return [undescribed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    kept: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "properties":  # names, not keywords: a field may be called description
+            kept[key] = {name: undescribed(field) for name, field in value.items()}
+        elif key in ("enum", "const", "default", "examples"):
+            kept[key] = value
+        elif key != "description":
+            kept[key] = undescribed(value)
+    return kept
 
 
 def output_schema(op: Operation) -> dict[str, Any]:
@@ -234,10 +308,16 @@ def output_schema(op: Operation) -> dict[str, Any]:
 
 
 def tool_annotations(op: Operation) -> ToolAnnotations:
+    """The hints of the operation's nature; those that say nothing are left unsaid.
+
+    MCP reads destructive and idempotent only for a tool that is not read-only, and takes an
+    open world unless told otherwise (its defaults), so a query's hints are readOnlyHint
+    (and openWorldHint false when it stays in this service)."""
     effect = op.nature.effect
+    changes = effect is not Effect.READ
     return ToolAnnotations(
-        read_only_hint=effect is Effect.READ,
-        destructive_hint=effect is Effect.DESTRUCTIVE,
-        idempotent_hint=op.nature.idempotent,
-        open_world_hint=op.nature.reaches_ib,
+        read_only_hint=not changes,
+        destructive_hint=effect is Effect.DESTRUCTIVE if changes else None,
+        idempotent_hint=op.nature.idempotent if changes else None,
+        open_world_hint=None if op.nature.reaches_ib else False,
     )

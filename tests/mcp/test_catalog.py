@@ -8,6 +8,7 @@ from fastmcp import Client
 from domain.contract import SEC_TYPES
 from domain.market_data import BAR_SIZES, WHAT_TO_SHOW
 from domain.orders import ORDER_TYPES, TIME_IN_FORCE
+from entrypoints.catalog import operation
 
 QUERIES = {
     "get_account_summary",
@@ -71,9 +72,13 @@ async def test_one_tool_per_operation_and_nothing_else(tools):
 
 
 async def test_every_tool_and_parameter_is_described(tools):
+    """Once in tools/list: a preview's arguments are described by the tool it previews."""
     for name, tool in tools.items():
         assert tool.description and len(tool.description) > 60, name
+        describer = tools.get(operation(name).mcp.same_input_as or "", tool)
+        assert describer is tool or f"Arguments: as {describer.name}'s." in tool.description
         for param, schema in tool.input_schema.get("properties", {}).items():
+            schema = describer.input_schema["properties"].get(param, schema)
             described = schema.get("description") or schema.get("anyOf", [{}])[0].get("description")
             assert described, f"{name}.{param} has no description"
 
@@ -88,7 +93,8 @@ async def test_queries_are_read_only_and_actions_are_not(tools):
     for name in QUERIES:
         hints = tools[name].annotations
         assert hints.read_only_hint is True, name
-        assert hints.idempotent_hint is True, name
+        # MCP reads these only for a tool that changes something: left unsaid for a query.
+        assert hints.idempotent_hint is None and hints.destructive_hint is None, name
     for name in ACTIONS:
         assert tools[name].annotations.read_only_hint is False, name
     for name in SUBSCRIBING:
@@ -102,7 +108,9 @@ async def test_orders_are_destructive_and_only_cancel_is_idempotent(tools):
     assert cancel.destructive_hint is True and cancel.idempotent_hint is True
     assert tools["restart_gateway"].annotations.destructive_hint is True
     assert tools["reconnect"].annotations.destructive_hint is False
-    assert tools["get_positions"].annotations.open_world_hint is True
+    # An open world is MCP's default: said only of the tools that stay in this service.
+    assert tools["get_positions"].annotations.open_world_hint is None
+    assert tools["restart_gateway"].annotations.open_world_hint is False
     assert tools["get_gateway_status"].annotations.open_world_hint is False
 
 
@@ -142,7 +150,6 @@ async def test_limits_given_to_build_mcp_reach_schemas_and_descriptions(services
     assert "{" not in tools["get_contract_details"].description
     # the server's limits cap a page whatever limit the caller asks for
     from domain.market_data import Bar, HistoricalData
-    from entrypoints.catalog import operation
     from entrypoints.catalog.operation import ResultLimits
     from entrypoints.mcp.tools import answer
 
@@ -165,12 +172,16 @@ async def test_place_order_takes_every_order_request_field(tools):
 
 
 async def test_preview_order_takes_the_same_order_fields_without_the_token(tools):
+    from entrypoints.mcp.tools import undescribed
+
     place, preview = tools["place_order"].input_schema, tools["preview_order"].input_schema
     assert set(preview["properties"]) == set(place["properties"]) - {"confirmation_token"}
     for name, schema in preview["properties"].items():
-        assert schema == place["properties"][name], name
+        # The same rules; the words once, on place_order.
+        assert schema == undescribed(place["properties"][name]), name
+        assert "description" in place["properties"][name], name
     assert set(preview["required"]) == {"action", "quantity"}
-    assert tools["preview_order"].annotations.destructive_hint is False
+    assert tools["preview_order"].annotations.read_only_hint is True  # nothing at the broker
 
 
 async def test_output_schema_rejects_a_wrong_shape(tools):

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from entrypoints.catalog import CATALOG
+from entrypoints.catalog.details import brief
 from entrypoints.catalog.operation import Operation
 from entrypoints.mcp.server import EXCLUDED_OPERATIONS
+from entrypoints.mcp.tools import is_guard
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 # What a parameter means for a client: its type and every rule on its value.
@@ -74,15 +76,23 @@ def mcp_parameters(tool: Any) -> dict[str, Any]:
 
 def essentials(schema: dict[str, Any]) -> dict[str, Any]:
     """The rules of a schema (nested ones too), without its wording; an optional value's
-    ``null`` branch and ``null`` default are left out (REST has no null, only absence)."""
+    ``null`` branch and ``null`` default are left out (REST has no null, only absence), and
+    so are the guards MCP leaves to the decoder (``tools.is_guard``: a string's length cap, a
+    number's finite ceiling, an id's 32-bit range)."""
     branches = schema.get("anyOf")
     if branches is not None:
         kept = [b for b in branches if b != {"type": "null"}]
         if len(kept) == 1:
             schema = {**kept[0], **{k: v for k, v in schema.items() if k != "anyOf"}}
-    rules = {key: schema[key] for key in ESSENTIALS if key in schema}
+    rules = {
+        key: schema[key]
+        for key in ESSENTIALS
+        if key in schema and not is_guard(key, schema[key], schema)
+    }
     if rules.get("default", ...) is None:
         del rules["default"]
+    if rules.get("required") == []:  # none required: said or not
+        del rules["required"]
     if "enum" in rules:
         rules["enum"] = sorted(v for v in rules["enum"] if v is not None)
     if "items" in schema:
@@ -128,12 +138,16 @@ async def test_rest_and_mcp_take_the_same_parameters_with_the_same_rules(op, ope
     rest = {both.get(name, name): value for name, value in rest.items() if name not in rest_only}
     mcp = {name: value for name, value in mcp.items() if name not in mcp_only}
     assert sorted(rest) == sorted(mcp), "the doors take different parameters"
+    # A preview's arguments are described once, by the tool it previews.
+    describer = mcp_parameters(tools[op.mcp.same_input_as]) if op.mcp.same_input_as else mcp
     for name, (schema, required, description) in rest.items():
         mcp_schema, mcp_required = mcp[name]
         assert essentials(schema) == essentials(mcp_schema), name
         assert required == mcp_required, name
-        # One text; REST may add how to write the value in a query string.
-        assert mcp_schema["description"] and description.startswith(mcp_schema["description"])
+        # One text, without its details part on MCP; REST may add how to write the value in
+        # a query string.
+        words = describer.get(name, mcp[name])[0]["description"]
+        assert words and brief(description).startswith(words), name
 
 
 async def test_the_rules_compared_are_there(openapi, tools):
