@@ -67,6 +67,15 @@ class ChainQuotesQuery(msgspec.Struct, frozen=True, kw_only=True):
             raise InvalidRequest("underlying_symbol is required", field="underlying_symbol")
         for name in ("underlying_symbol", "underlying_sec_type", "exchange", "trading_class"):
             msgspec.structs.force_setattr(self, name, getattr(self, name).strip().upper())
+        if self.underlying_sec_type == "FUT":
+            # Options on futures are FOP at IB and are not looked up here yet: refuse rather
+            # than answer an empty chain as if nothing were listed.
+            raise InvalidRequest(
+                "Quotes for options on futures (FOP) are not offered yet: list the chain with "
+                "get_options_chain and quote its contracts with get_tickers",
+                field="underlying_sec_type",
+                accepted=["STK", "IND"],
+            )
         if len(self.expirations) > MAX_EXPIRATIONS:
             raise InvalidRequest(
                 f"At most {MAX_EXPIRATIONS} expirations per call; got {len(self.expirations)}",

@@ -46,7 +46,10 @@ class ChainQuotesInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     ]
     underlying_sec_type: Annotated[
         Literal["STK", "IND", "FUT"],
-        Meta(description="STK, IND or FUT", extra=normalize(upper_words)),
+        Meta(
+            description="STK or IND (FUT: refused, FOP quotes not offered yet)",
+            extra=normalize(upper_words),
+        ),
     ] = "STK"
     underlying_con_id: Annotated[
         int, Meta(ge=0, le=MAX_ID, description="Underlying contract id; 0: from the symbol")

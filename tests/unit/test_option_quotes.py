@@ -298,3 +298,9 @@ async def test_a_page_refused_for_a_missing_subscription_says_so_with_its_remedy
     service, _ = make_service(broker)
     with pytest.raises(MarketDataNotSubscribed, match="OPRA"):  # 403 with its remedy, not 503
         await service.chain_quotes(query(strike_min=99, strike_max=100, right="C"))
+
+
+def test_options_on_futures_are_refused_not_answered_empty():
+    with pytest.raises(InvalidRequest) as refused:
+        query(underlying_sec_type="FUT")
+    assert refused.value.field == "underlying_sec_type" and "FOP" in refused.value.message
