@@ -39,7 +39,8 @@ class McpDoor:
         self._app: Any = None
         self._failure: str | None = None
         self._opened = asyncio.Event()
-        self._stack = contextlib.AsyncExitStack()
+        self._closing = asyncio.Event()
+        self._holder: asyncio.Task[None] | None = None
 
     @property
     def is_open(self) -> bool:
@@ -50,7 +51,9 @@ class McpDoor:
         try:
             await asyncio.to_thread(_import_heavy)
             app = self._build()
-            await self._stack.enter_async_context(app.lifespan(app))
+            started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._holder = asyncio.create_task(self._hold(app, started), name="mcp-lifespan")
+            await started
             self._app = app
             log.info("mcp.door_open")
         except asyncio.CancelledError:
@@ -62,7 +65,23 @@ class McpDoor:
             self._opened.set()
 
     async def close(self) -> None:
-        await self._stack.aclose()
+        self._closing.set()
+        if self._holder is not None:
+            await self._holder
+
+    async def _hold(self, app: Any, started: asyncio.Future[None]) -> None:
+        """The app's lifespan, entered and left in this one task: FastMCP's lifespan sets
+        context variables on the way in and resets them on the way out, which fails in any
+        other task than the one that set them."""
+        try:
+            async with app.lifespan(app):
+                if not started.done():  # done: open() was cancelled meanwhile
+                    started.set_result(None)
+                await self._closing.wait()
+        except Exception as exc:
+            if started.done():
+                raise
+            started.set_exception(exc)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self._app is None and scope["type"] == "http":
