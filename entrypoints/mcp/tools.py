@@ -28,7 +28,7 @@ from entrypoints.catalog import CATALOG
 from entrypoints.catalog.decode import decode_input, decode_value
 from entrypoints.catalog.operation import Call, Effect, Operation, ResultLimits
 from entrypoints.catalog.paging import page_arguments, page_result
-from entrypoints.catalog.schema import extra_schema, struct_schema
+from entrypoints.catalog.schema import extra_schema, inline, struct_schema
 from entrypoints.logging import REDACTOR
 from entrypoints.mcp.caller import mcp_caller
 from entrypoints.mcp.elicitation import confirm
@@ -228,8 +228,8 @@ def output_schema(op: Operation) -> dict[str, Any]:
     else:
         name = schema["$ref"].rsplit("/", 1)[-1]
         root = dict(definitions.pop(name))
-    if definitions:
-        root["$defs"] = definitions
+    if definitions:  # references inlined, as in input schemas: not every client resolves them
+        root = inline({**root, "$defs": definitions})
     return root
 
 

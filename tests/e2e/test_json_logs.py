@@ -84,10 +84,18 @@ async def test_every_stderr_line_is_json(tmp_path: Path) -> None:
     assert any(e["status"] == 401 and e["caller"] == "anonymous" for e in access)
     assert any(e["status"] == 404 and e["operation"] == "get_order_status" for e in access)
     assert len({e["request_id"] for e in access}) == len(access)  # one line per request
-    tools = [e for e in events if e["event"] == "mcp.tool_call"]
-    assert {(e["tool"], e["outcome"]) for e in tools} >= {
-        ("get_positions", "ok"),
-        ("get_order_status", "error"),
+    # Over HTTP a tool call is told on its request's access line: the tool as the operation,
+    # the call's outcome (a tool error is HTTP 200); no second line for it.
+    calls = [e for e in access if e["path"] == "/mcp/" and "outcome" in e]
+    assert {(e["operation"], e["outcome"], e["status"]) for e in calls} == {
+        ("get_positions", "ok", 200),
+        ("get_order_status", "error", 200),
+    }
+    assert all(e["caller"] == "ops" for e in calls)
+    assert not [e for e in events if e["event"] == "mcp.tool_call"]
+    # The rest of the session's requests (initialize, tools/list, ...) are the transport's.
+    assert {e["operation"] for e in access if e["path"] == "/mcp/" and "outcome" not in e} == {
+        "mcp_transport"
     }
     loggers = {e.get("logger") for e in events}
     assert {"ibkr_mcp.access", "uvicorn.error"} <= loggers, loggers
