@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import fastmcp
 import pytest
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
@@ -48,6 +49,11 @@ def _counted(metrics: ServiceMetrics, tool: str, outcome: str) -> float:
 def test_a_call_passes_one_middleware_of_ours_and_none_of_fastmcps():
     mcp = build_mcp(build_services(FakeBroker(), FakeGateway(), FakeClock()), metrics=None)
     assert [type(layer) for layer in mcp.middleware] == [ToolCalls]
+
+
+def test_fastmcp_makes_no_spans_in_the_service(log_lines: Lines):
+    # The service sets up no OpenTelemetry SDK: FastMCP's spans would cost and record nothing.
+    assert fastmcp.settings.telemetry_mode == "off"
 
 
 async def test_listed_schemas_hold_no_references_to_resolve():
