@@ -11,6 +11,7 @@ from entrypoints.catalog.streams import STREAMS
 from entrypoints.mcp.middleware import ToolCalls
 from entrypoints.mcp.prompts import add_prompts
 from entrypoints.mcp.resources import add_resources
+from entrypoints.mcp.tool_index import ToolIndex
 from entrypoints.mcp.tools import operation_tools
 from entrypoints.mcp.watch import COALESCE_SECONDS, ResourceWatches
 from entrypoints.metrics import ServiceMetrics
@@ -134,6 +135,7 @@ def build_mcp(
     )
     for tool in tools:
         mcp.add_tool(tool)
+    mcp.add_transform(ToolIndex(tools))  # a call finds its tool in a dict
     add_resources(mcp, services)
     if services.streams is not None:
         ResourceWatches(services.streams, interval=notify_interval).install(mcp)

@@ -56,6 +56,16 @@ def test_fastmcp_makes_no_spans_in_the_service(log_lines: Lines):
     assert fastmcp.settings.telemetry_mode == "off"
 
 
+async def test_a_called_tool_is_found_by_name_and_an_unknown_one_is_not():
+    mcp = build_mcp(build_services(FakeBroker(), FakeGateway(), FakeClock()))
+    async with Client(mcp, timeout=LIMIT, init_timeout=LIMIT) as client:
+        status = await client.call_tool("get_connection_status", {})
+        assert status.structured_content is not None
+        assert status.structured_content["connected"] is True
+        with pytest.raises(ToolError, match="Unknown tool: 'no_such_tool'"):
+            await client.call_tool("no_such_tool", {})
+
+
 async def test_listed_schemas_hold_no_references_to_resolve():
     # FastMCP's own inlining is off (one layer less per call): ours must leave none behind.
     services = build_services(FakeBroker(), FakeGateway(), FakeClock())
@@ -65,6 +75,8 @@ async def test_listed_schemas_hold_no_references_to_resolve():
         templates = await client.list_resource_templates_mcp()
     listing = tools.model_dump_json(by_alias=True) + templates.model_dump_json(by_alias=True)
     assert '"$ref"' not in listing and '"$defs"' not in listing
+    # No argument travels in an Mcp-Param header either (entrypoints/mcp/tool_index.py).
+    assert "x-mcp-header" not in listing
     # A result holding structs (the data farms of a connection status) has them inline.
     status = next(tool for tool in tools.tools if tool.name == "get_connection_status")
     assert "One of IB's data farms" in json.dumps(status.output_schema)
