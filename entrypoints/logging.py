@@ -71,14 +71,16 @@ REDACTOR = SecretRedactor(known=SECRETS)
 # FastMCP logs through the standard logging module, no Rich console of its own, no banner, and
 # never asks PyPI for a newer version (the service may run without a network). Nor does it
 # make OpenTelemetry spans: the service sets up no OTel SDK, so they were no-ops that cost
-# every MCP call (about a tenth of its Python calls).
+# every MCP call (about a tenth of its Python calls). "propagation_only", not "off": FastMCP
+# 4.2 still builds every span's attributes when off; this mode skips them, and only passes
+# on a trace context a caller sends in _meta (for an SDK the operator might add).
 _FASTMCP_SETTINGS = {
     "log_enabled": "false",
     "enable_rich_logging": "false",
     "enable_rich_tracebacks": "false",
     "show_server_banner": "false",
     "check_for_updates": "off",
-    "telemetry_mode": "off",
+    "telemetry_mode": "propagation_only",
 }
 _BOOLS = ("true", "false")
 

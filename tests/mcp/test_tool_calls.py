@@ -53,7 +53,7 @@ def test_a_call_passes_one_middleware_of_ours_and_none_of_fastmcps():
 
 def test_fastmcp_makes_no_spans_in_the_service(log_lines: Lines):
     # The service sets up no OpenTelemetry SDK: FastMCP's spans would cost and record nothing.
-    assert fastmcp.settings.telemetry_mode == "off"
+    assert fastmcp.settings.telemetry_mode == "propagation_only"
 
 
 async def test_a_called_tool_is_found_by_name_and_an_unknown_one_is_not():
