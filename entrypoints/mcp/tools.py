@@ -17,8 +17,8 @@ from typing import Any, cast
 import msgspec
 from fastmcp.exceptions import ToolError
 from fastmcp.tools import Tool, ToolResult
+from mcp.types import TextContent, ToolAnnotations
 from mcp.types import Tool as MCPTool
-from mcp.types import ToolAnnotations
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
@@ -88,7 +88,7 @@ class OperationTool(Tool):
             extras = await confirm(op, args, extras, self.services, caller)
             progress = mcp_progress() if op.reports_progress else None
             result = await op.call(args, Call(self.services, caller, extras, progress))
-            return ToolResult(structured_content=answer(op, result, self.limits, args, extras))
+            return tool_result(answer(op, result, self.limits, args, extras))
         except DomainError as exc:
             log.info("mcp tool %s: %s: %s", op.name, exc.code, exc.message)
             raise ToolError(REDACTOR.known(explain(exc)), log_level=logging.INFO) from None
@@ -133,6 +133,14 @@ def decode_arguments(op: Operation, arguments: dict[str, Any]) -> tuple[Any, dic
             )
         return None, decoded
     return decode_input(op.input, given, strict=True, root="arguments"), decoded
+
+
+def tool_result(structured: dict[str, Any]) -> ToolResult:
+    """A result as the tool returns it: the structured content and, for clients that read
+    text, the same JSON in a text block, encoded here once (FastMCP would encode the dict
+    again through pydantic)."""
+    text = msgspec.json.encode(structured).decode()
+    return ToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
 
 
 def answer(

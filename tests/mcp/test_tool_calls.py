@@ -128,3 +128,12 @@ async def test_over_http_the_requests_access_line_tells_of_its_call(
     assert not [e for e in lines if e["event"] == "mcp.tool_call"]  # no second line
     # The session's other requests (initialize, its notification, ...) are the transport's.
     assert {e["operation"] for e in access if "outcome" not in e} == {"mcp_transport"}
+
+
+async def test_the_text_block_holds_the_structured_content_as_json():
+    mcp = build_mcp(build_services(FakeBroker(), FakeGateway(), FakeClock()))
+    async with Client(mcp, timeout=LIMIT, init_timeout=LIMIT) as client:
+        result = await client.call_tool_mcp("get_connection_status", {})
+    assert not result.is_error and len(result.content) == 1
+    block = result.content[0]
+    assert block.type == "text" and json.loads(block.text) == result.structured_content
