@@ -195,8 +195,8 @@ def build_app(
             output_schemas=settings.mcp_output_schemas,
             metrics=assembly.metrics,
         )
-        # /mcp keeps FastMCP's own guard too, over the same lists (the app-wide one answers
-        # first).
+        # The app-wide guard (entrypoints/http/guard.py) checks Host and Origin before any
+        # request reaches /mcp: FastMCP's own guard would check the same headers again.
         return mcp_asgi_app(
             mcp,
             allowed_hosts=[*LOOPBACK_HOSTS, *site.allowed_hosts],
@@ -204,6 +204,7 @@ def build_app(
             stateful=settings.mcp_stateful,
             session_idle_timeout=settings.mcp_session_idle_timeout,
             max_sessions=settings.mcp_max_sessions,
+            check_sites=False,
         )
 
     # FastMCP loads after the service is up (entrypoints/http/mcp_door.py): REST is ready

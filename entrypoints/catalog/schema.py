@@ -56,7 +56,8 @@ def inline(schema: dict[str, Any]) -> dict[str, Any]:
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
             target = resolve(definitions[ref.rsplit("/", 1)[-1]])
-            return {**target, **{k: resolve(v) for k, v in node.items() if k != "$ref"}}
+            rest = {k: resolve(v) for k, v in node.items() if k not in ("$ref", "$defs")}
+            return {**target, **rest}
         return {k: resolve(v) for k, v in node.items() if k != "$defs"}
 
     resolved: dict[str, Any] = resolve(schema)

@@ -2,7 +2,11 @@
 
 It sits outside the access guard, so refusals (401, 413, 421, ...) are logged and counted too,
 and reads what the inner layers left in the ASGI scope: the route's operation id (Litestar
-records the route handler there) and the caller's token name (the guard does).
+records the route handler there) and the caller's token name (the guard does). A request to
+/mcp that carries a tool call names the tool as its operation and adds the call's outcome
+("ok", or "error" for a tool error, which HTTP answers 200): the MCP door writes both into
+the dict it finds under ``MCP_CALL_KEY`` (``entrypoints/mcp/middleware.py``), so over HTTP
+one line tells of the request and its call.
 """
 
 from __future__ import annotations
@@ -13,14 +17,15 @@ from typing import Any
 import structlog
 
 from entrypoints.http.guard import ASGIApp, caller_name
-from entrypoints.logging import open_operation_note, printable
+from entrypoints.logging import printable
 from entrypoints.metrics import ServiceMetrics
 
 log = structlog.get_logger("ibkr_mcp.access")
 UNROUTED = "none"  # no operation: refused before routing, unknown path, /docs, /metrics
-# Requests to /mcp (streamable HTTP); the tool calls they carry are counted by the MCP door
-# (and a tool call's access line names its tool).
+# Requests to /mcp (streamable HTTP); the tool calls they carry are counted by the MCP door.
 MCP_TRANSPORT = "mcp_transport"
+# Where the MCP door leaves the tool call's "operation" and "outcome" for the access line.
+MCP_CALL_KEY = "ibkr_mcp.mcp_call"
 
 
 def observed(app: ASGIApp, metrics: ServiceMetrics) -> ASGIApp:
@@ -29,11 +34,10 @@ def observed(app: ASGIApp, metrics: ServiceMetrics) -> ASGIApp:
             await app(scope, receive, send)
             return
         start = time.perf_counter()
-        # Read before the app runs: routing to a mount (/mcp) rewrites the scope's path.
-        path = scope.get("path") or ""
-        method = scope.get("method")
-        note = open_operation_note(scope)
+        path = scope.get("path") or ""  # as asked: a mount (/mcp) rewrites the scope's own
         status = 500  # what the server answers if the app fails before a response starts
+        call: dict[str, str] = {}
+        scope[MCP_CALL_KEY] = call  # the mount's copy of the scope shares the dict
 
         async def send_status(message: dict[str, Any]) -> None:
             nonlocal status
@@ -49,13 +53,13 @@ def observed(app: ASGIApp, metrics: ServiceMetrics) -> ASGIApp:
             metrics.observe("rest", operation, str(status), seconds)
             log.info(
                 "http.request",
-                method=method,
+                method=scope.get("method"),
                 path=printable(path),
                 status=status,
                 duration_ms=round(seconds * 1000, 2),
                 caller=caller_name(scope),
-                # A POST /mcp that called a tool names the tool; the metrics keep the transport.
-                operation=note[0] if note else operation,
+                operation=call.pop("operation", operation),
+                **call,
             )
 
     return observe

@@ -5,9 +5,10 @@ or ``fetch`` with ``Content-Type: text/plain`` goes out without a CORS preflight
 rebinding makes a foreign name resolve to 127.0.0.1. Two headers tell such requests apart:
 
 - ``Host`` must name this service: a loopback name, ``--host``, a name in ``--allowed-hosts``,
-  or the address the connection arrived on; a foreign Host answers 421. /mcp keeps FastMCP's
-  own guard over the same lists; the rule here is FastMCP's (a test holds the two to the same
-  answers), written out so that serving REST does not wait for FastMCP to be imported.
+  or the address the connection arrived on; a foreign Host answers 421, on /mcp as anywhere.
+  The rule is FastMCP's (a test holds the two to the same answers), written out so that
+  serving REST does not wait for FastMCP to be imported; /mcp leaves FastMCP's own guard out
+  rather than check the same headers twice.
 - ``Origin``, when present (browsers send it on every cross-site request and on same-origin
   POSTs), must be this service's own origin (scheme and Host of the request) or one of
   ``--allowed-origins``; else 403. Requests without it (curl, SDKs, agents) pass.

@@ -25,6 +25,7 @@ def mcp_asgi_app(
     stateful: bool = False,
     session_idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     max_sessions: int = DEFAULT_MAX_SESSIONS,
+    check_sites: bool = True,
 ) -> StarletteWithLifespan:
     """A Starlette app serving MCP at its root ("/"), to be mounted (e.g. at /mcp).
 
@@ -41,15 +42,18 @@ def mcp_asgi_app(
     answering in SSE: one with no request for ``session_idle_timeout`` seconds is closed (its
     id then answers 404 and the client opens a new one), one the client ends (DELETE) is
     forgotten at once, and while ``max_sessions`` are open a request to open another is refused
-    with 503. The
-    service also checks Host and Origin around its whole app (``entrypoints/http/site.py``),
-    more strictly for origins, before a request gets here. Its ``lifespan`` runs the session manager and must join
-    the parent app's lifespan.
+    with 503. Its ``lifespan`` runs the session manager and must join the parent app's
+    lifespan.
+
+    The Host and Origin checks are FastMCP's guard; ``check_sites=False`` leaves it out, for a
+    parent app that checks both for every request before it gets here. The service's does
+    (``entrypoints/http/guard.py``, the same Host rule and a stricter Origin rule over the same
+    lists), so a second pass over the same headers would only cost every MCP call time.
     """
     app = mcp.http_app(
         path="/",
         transport="http",
-        host_origin_protection=True,
+        host_origin_protection=check_sites,
         allowed_hosts=list(allowed_hosts),
         allowed_origins=list(allowed_origins),
         stateless_http=not stateful,

@@ -1,9 +1,15 @@
-"""Tool errors as an agent reads them: never a configured secret in any of them."""
+"""The MCP door's one FastMCP middleware: what happens around every tool call.
+
+One middleware, not one per concern: each layer of FastMCP's middleware chain costs every
+call several coroutine frames, and the three concerns here are one pass around the call.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import MutableMapping
+from typing import Any
 
 import mcp.types as mt
 import structlog
@@ -12,15 +18,36 @@ from fastmcp.server.dependencies import get_http_request
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools import ToolResult
 
-from entrypoints.logging import REDACTOR, name_operation
+from entrypoints.http.observe import MCP_CALL_KEY
+from entrypoints.logging import REDACTOR
 from entrypoints.metrics import ServiceMetrics
 
 log = structlog.get_logger("ibkr_mcp.mcp")
 
 
-class RedactedErrors(Middleware):
-    """Every tool error passes the service's redactor, whichever part of the server raised it
-    (a domain error, an argument error echoing its input, FastMCP itself)."""
+class ToolCalls(Middleware):
+    """Around every tool call, from the outside in:
+
+    - every tool error passes the service's redactor, whichever part of the server raised it
+      (a domain error, an argument error echoing its input, FastMCP itself);
+    - a call to an operation of the catalog this server leaves out (another toolset, a
+      read-only service) is refused with the reason in ``not_offered``, not with FastMCP's
+      bare "Unknown tool";
+    - with ``metrics``, every other call is counted and timed (``ibkr_mcp_requests`` with door
+      ``mcp``) and logged: over HTTP on the request's access line (``http.request`` with the
+      tool as its operation and the call's outcome, ``entrypoints/http/observe.py``), without
+      one (stdio, an in-process client) as one ``mcp.tool_call`` line.
+    """
+
+    def __init__(
+        self,
+        not_offered: dict[str, str],
+        metrics: ServiceMetrics | None = None,
+        tools: frozenset[str] = frozenset(),
+    ) -> None:
+        self._reasons = not_offered
+        self._metrics = metrics
+        self._tools = tools
 
     async def on_call_tool(
         self,
@@ -28,7 +55,16 @@ class RedactedErrors(Middleware):
         call_next: CallNext[mt.CallToolRequestParams, ToolResult],
     ) -> ToolResult:
         try:
-            return await call_next(context)
+            reason = self._reasons.get(context.message.name)
+            if reason is not None:
+                raise ToolError(
+                    f"tool_not_offered: {context.message.name} is not offered by this "
+                    f"server: {reason}.",
+                    log_level=logging.INFO,
+                )
+            if self._metrics is None:
+                return await call_next(context)
+            return await self._observed(context, call_next, self._metrics)
         except (ToolError, NotFoundError) as exc:
             text = str(exc)
             clean = REDACTOR.known.text(text)
@@ -39,41 +75,11 @@ class RedactedErrors(Middleware):
             level = exc.log_level if isinstance(exc, ToolError) else logging.INFO
             raise ToolError(clean, log_level=level) from None
 
-
-class NotOffered(Middleware):
-    """A call to an operation of the catalog this server leaves out (another toolset, a
-    read-only service) is refused with the reason, not with FastMCP's bare "Unknown tool"."""
-
-    def __init__(self, reasons: dict[str, str]) -> None:
-        self._reasons = reasons
-
-    async def on_call_tool(
+    async def _observed(
         self,
         context: MiddlewareContext[mt.CallToolRequestParams],
         call_next: CallNext[mt.CallToolRequestParams, ToolResult],
-    ) -> ToolResult:
-        reason = self._reasons.get(context.message.name)
-        if reason is not None:
-            raise ToolError(
-                f"tool_not_offered: {context.message.name} is not offered by this server: "
-                f"{reason}.",
-                log_level=logging.INFO,
-            )
-        return await call_next(context)
-
-
-class Observed(Middleware):
-    """The MCP door's hook: every tool call is counted and timed (``ibkr_mcp_requests`` with
-    door ``mcp``) and logged as one ``mcp.tool_call`` line, over HTTP and stdio alike."""
-
-    def __init__(self, metrics: ServiceMetrics, tools: frozenset[str]) -> None:
-        self._metrics = metrics
-        self._tools = tools
-
-    async def on_call_tool(
-        self,
-        context: MiddlewareContext[mt.CallToolRequestParams],
-        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
+        metrics: ServiceMetrics,
     ) -> ToolResult:
         start = time.perf_counter()
         outcome = "error"
@@ -85,20 +91,27 @@ class Observed(Middleware):
             seconds = time.perf_counter() - start
             # Labels stay bounded: a name the server does not offer is counted as "unknown".
             name = context.message.name if context.message.name in self._tools else "unknown"
-            self._metrics.observe("mcp", name, outcome, seconds)
-            _name_http_operation(name)
-            log.info(
-                "mcp.tool_call",
-                tool=name,
-                outcome=outcome,
-                duration_ms=round(seconds * 1000, 2),
-            )
+            metrics.observe("mcp", name, outcome, seconds)
+            access = _access_line()
+            if access is not None:
+                access["operation"] = name
+                access["outcome"] = outcome
+            else:
+                log.info(
+                    "mcp.tool_call",
+                    tool=name,
+                    outcome=outcome,
+                    duration_ms=round(seconds * 1000, 2),
+                )
 
 
-def _name_http_operation(tool: str) -> None:
-    """Over HTTP, the access-log line of the POST that carried the call names the tool."""
+def _access_line() -> MutableMapping[str, Any] | None:
+    """What the access line of the HTTP request carrying this call will add, when the call
+    came over HTTP through the service's app (a request of its own in every transport mode:
+    FastMCP hands the tool each message's own request, sessions or not)."""
     try:
-        request = get_http_request()
-    except RuntimeError:  # stdio: no HTTP request, no access log
-        return
-    name_operation(request.scope, tool)
+        scope = get_http_request().scope
+    except RuntimeError:  # no HTTP request: stdio, or an in-process client
+        return None
+    access = scope.get(MCP_CALL_KEY)
+    return access if isinstance(access, dict) else None

@@ -8,9 +8,10 @@ from application.container import Services
 from entrypoints.catalog import CATALOG
 from entrypoints.catalog.operation import ResultLimits
 from entrypoints.catalog.streams import STREAMS
-from entrypoints.mcp.middleware import NotOffered, Observed, RedactedErrors
+from entrypoints.mcp.middleware import ToolCalls
 from entrypoints.mcp.prompts import add_prompts
 from entrypoints.mcp.resources import add_resources
+from entrypoints.mcp.tool_index import ToolIndex
 from entrypoints.mcp.tools import operation_tools
 from entrypoints.mcp.watch import COALESCE_SECONDS, ResourceWatches
 from entrypoints.metrics import ServiceMetrics
@@ -121,16 +122,20 @@ def build_mcp(
         # Our own version in serverInfo, not FastMCP's (its default).
         version=package_version(),
         mask_error_details=True,
-        # Every tool error passes the redactor, whichever part of the server raised it.
+        # Our schemas have no references to inline (entrypoints/catalog/schema.py inlines
+        # them): FastMCP's middleware that would do it is one more layer around every call.
+        dereference_schemas=False,
+        # Every tool error passes the redactor, whichever part of the server raised it; tool
+        # calls are counted and logged (entrypoints/mcp/middleware.py).
         middleware=[
-            RedactedErrors(),
-            NotOffered(left_out(offered, selection, read_only=read_only)),
+            ToolCalls(
+                left_out(offered, selection, read_only=read_only), metrics, frozenset(offered)
+            )
         ],
     )
     for tool in tools:
         mcp.add_tool(tool)
-    if metrics is not None:
-        mcp.add_middleware(Observed(metrics, frozenset(tool.name for tool in tools)))
+    mcp.add_transform(ToolIndex(tools))  # a call finds its tool in a dict
     add_resources(mcp, services)
     if services.streams is not None:
         ResourceWatches(services.streams, interval=notify_interval).install(mcp)

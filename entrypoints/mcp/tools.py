@@ -17,8 +17,8 @@ from typing import Any, cast
 import msgspec
 from fastmcp.exceptions import ToolError
 from fastmcp.tools import Tool, ToolResult
+from mcp.types import TextContent, ToolAnnotations
 from mcp.types import Tool as MCPTool
-from mcp.types import ToolAnnotations
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
@@ -29,7 +29,7 @@ from entrypoints.catalog.decode import decode_input, decode_value
 from entrypoints.catalog.details import brief
 from entrypoints.catalog.operation import Call, Effect, Operation, ResultLimits
 from entrypoints.catalog.paging import page_arguments, page_result
-from entrypoints.catalog.schema import extra_schema, struct_schema
+from entrypoints.catalog.schema import extra_schema, inline, struct_schema
 from entrypoints.logging import REDACTOR
 from entrypoints.mcp.caller import mcp_caller
 from entrypoints.mcp.elicitation import confirm
@@ -97,7 +97,7 @@ class OperationTool(Tool):
             extras = await confirm(op, args, extras, self.services, caller)
             progress = mcp_progress() if op.reports_progress else None
             result = await op.call(args, Call(self.services, caller, extras, progress))
-            return ToolResult(structured_content=answer(op, result, self.limits, args, extras))
+            return tool_result(answer(op, result, self.limits, args, extras))
         except DomainError as exc:
             log.info("mcp tool %s: %s: %s", op.name, exc.code, exc.message)
             raise ToolError(REDACTOR.known(explain(exc)), log_level=logging.INFO) from None
@@ -154,6 +154,14 @@ def decode_arguments(op: Operation, arguments: dict[str, Any]) -> tuple[Any, dic
             )
         return None, decoded
     return decode_input(op.input, given, strict=True, root="arguments"), decoded
+
+
+def tool_result(structured: dict[str, Any]) -> ToolResult:
+    """A result as the tool returns it: the structured content and, for clients that read
+    text, the same JSON in a text block, encoded here once (FastMCP would encode the dict
+    again through pydantic)."""
+    text = msgspec.json.encode(structured).decode()
+    return ToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
 
 
 def answer(
@@ -302,8 +310,8 @@ def output_schema(op: Operation) -> dict[str, Any]:
     else:
         name = schema["$ref"].rsplit("/", 1)[-1]
         root = dict(definitions.pop(name))
-    if definitions:
-        root["$defs"] = definitions
+    if definitions:  # references inlined, as in input schemas: not every client resolves them
+        root = inline({**root, "$defs": definitions})
     return root
 
 

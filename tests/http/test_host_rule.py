@@ -1,5 +1,6 @@
-"""The REST door's Host rule is FastMCP's: the same answer for every Host, allowed list and
-address served on, so REST, /docs and /mcp (which keeps FastMCP's own guard) agree.
+"""The service's Host rule is FastMCP's: the same answer for every Host, allowed list and
+address served on, so REST, /docs and /mcp (which leaves FastMCP's own guard out in the
+service: this rule answers for it) answer as a FastMCP server would.
 
 The service writes the rule out (``entrypoints/http/site.py``) so that serving REST does not
 wait for FastMCP's import; FastMCP's guard is the oracle here.

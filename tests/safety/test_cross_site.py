@@ -110,6 +110,23 @@ def test_same_origin_pages_and_clients_without_origin_pass(client, broker):
     assert "access-control-allow-origin" not in same.headers  # CORS is off
 
 
+def test_mcp_answers_to_the_services_origin_rule_alone(client):
+    # /mcp has no guard of its own in the service: the app-wide one refuses a foreign page
+    # (with the service's error body, not FastMCP's plain text) and lets the same site in.
+    initialize = {
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "page", "version": "0"}},
+    }  # fmt: skip
+    accept = {"Accept": "application/json, text/event-stream"}
+    for origin in (ATTACKER, "http://localhost:3000"):
+        refused = client.post("/mcp/", json=initialize, headers={**accept, "Origin": origin})
+        assert_refused(refused, 403, "forbidden_origin")
+    same = client.post("/mcp/", json=initialize, headers={**accept, "Origin": SAME_ORIGIN})
+    assert same.status_code == 200, same.text
+    assert same.json()["result"]["serverInfo"]["name"] == "ibkr-mcp"
+
+
 def test_another_local_port_is_another_site(client, broker):
     # A page served by some other program on this machine (here a dev server on :3000).
     headers = {"Host": "127.0.0.1:8000", "Origin": "http://localhost:3000"}
