@@ -98,6 +98,7 @@ class FakeBroker(FakeGroups, FakeResearch, FakeOptionCalculator, FakeSchedules, 
         self.next_order_id = 1
         self.fill_market_orders = True
         self.connected = True
+        self.connecting = False  # while not connected: a session attempt is under way
         self.data_farms: tuple[DataFarm, ...] = ()
         # IB's 1100 while it holds: the session is up but "degraded"
         self.connectivity_lost: IbNotice | None = None
@@ -420,7 +421,7 @@ class FakeBroker(FakeGroups, FakeResearch, FakeOptionCalculator, FakeSchedules, 
             state=(
                 ("degraded" if self.connectivity_lost else "connected")
                 if self.connected
-                else "disconnected"
+                else ("connecting" if self.connecting else "disconnected")
             ),
             state_since=now,
             data_farms=self.data_farms,

@@ -69,6 +69,6 @@ class HealthService:
             seen = state.last_data_at.isoformat() if state.last_data_at else "just now"
             return HealthCheck(ok=True, detail=f"market data fresh ({state.probe_symbol}, {seen})")
         detail = f"market data not fresh ({state.probe_symbol}): {state.last_reason}"
-        if state.last_decision not in ("probe_failed", "not_started"):
+        if state.last_decision not in ("probe_failed", "waiting_for_broker", "not_started"):
             detail += f" [{state.last_decision}]"
         return HealthCheck(ok=False, detail=detail)

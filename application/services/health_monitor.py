@@ -53,6 +53,7 @@ class HealthMonitor:
         self._outage_started: float | None = None  # monotonic time of the first failed probe
         self._fresh_since: float | None = None  # start of the current run of good probes
         self._last_ok: float | None = None
+        self._broker_seen = False  # a probe has found the broker connected since start
         self._budget = RestartBudget(policy, clock)
         self._last_probe_at: datetime | None = None
         self._last_data_at: datetime | None = None
@@ -139,6 +140,7 @@ class HealthMonitor:
                 exc_info=exc if first else None,
             )
         self._last_probe_at = self._clock.now()
+        self._broker_seen = self._broker_seen or not result.disconnected
         if result.ok:
             return self._data_flows(result.reason)
         return await self._data_missing(result)
@@ -168,6 +170,13 @@ class HealthMonitor:
             needed = max(needed, self.policy.disconnected_min_outage)
         missing = f"{result.reason} ({self._failures} failed probes over {outage:.1f} s)"
         if self._failures < self.policy.failure_threshold or outage < needed:
+            if result.connecting and not self._broker_seen:
+                # Start-up: the broker's first session is on its way, nothing has failed
+                # yet. Counted like a failed probe (a gateway that never comes up is still
+                # restarted in time), but said as what it is, not as a warning.
+                return self._decide(
+                    "waiting_for_broker", f"{missing}; probing again once it connects", level="info"
+                )
             return self._decide(
                 "probe_failed",
                 f"{missing}; a restart needs {self.policy.failure_threshold} failed probes "

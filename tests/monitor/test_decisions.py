@@ -232,6 +232,34 @@ async def test_disconnected_past_its_threshold_restarts_and_reconnects(
     assert monitor.state().data_fresh
 
 
+async def test_the_first_session_on_its_way_is_waited_for_not_warned_about(
+    broker: FakeBroker, gateway: RecordingGateway, clock: FakeClock
+):
+    """At start-up the broker is still connecting: no warning for that; a gateway that never
+    comes up is restarted after the same disconnected threshold as ever; once a session has
+    been seen, a later reconnect is a failure again."""
+    monitor = make_monitor(broker, gateway, clock)
+    broker.connected, broker.connecting = False, True
+    with capture_logs() as logs:
+        first = await step(monitor, clock)
+    assert first == "waiting_for_broker"
+    assert [e["log_level"] for e in logs if "decision" in e] == ["info"]
+    assert "broker connecting" in monitor.state().last_reason
+    assert not monitor.state().data_fresh
+
+    decisions = await run_for(monitor, clock, 120)  # it never connects by itself
+
+    recovered = decisions.index("recovered")
+    assert decisions[:recovered] == ["waiting_for_broker"] * recovered, decisions
+    assert 60 <= gateway.restart_times[0] - (clock.monotonic() - 120) <= 70
+    assert len(gateway.called("restart")) == 1 and broker.reconnects == 1
+    assert monitor.state().data_fresh
+    broker.connected, broker.connecting = False, True  # a later drop: the session was seen
+    with capture_logs() as logs:
+        assert await step(monitor, clock) == "probe_failed"
+    assert [e["log_level"] for e in logs if "decision" in e] == ["warning"]
+
+
 async def test_broker_errors_count_as_failed_probes(
     broker: FakeBroker, gateway: RecordingGateway, clock: FakeClock
 ):
