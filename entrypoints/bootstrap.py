@@ -215,10 +215,16 @@ def build_app(
 
     door = McpDoor(build_mcp_app, on_open=freeze_what_it_loaded)
     # The door's imports share the CPU with start-up: they begin once the monitor's first
-    # probe has decided (the service is ready or knows why not), at most DOOR_DELAY later.
+    # probe after the broker's first session has decided (the service is ready or knows why
+    # not), at most DOOR_DELAY later.
     probed = asyncio.Event()
     if assembly.monitor is not None:
-        assembly.monitor.on_decision(lambda _decision: probed.set())
+
+        def decided(decision: str) -> None:
+            if decision != "waiting_for_broker":
+                probed.set()
+
+        assembly.monitor.on_decision(decided)
     else:
         probed.set()
 

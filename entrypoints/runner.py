@@ -70,6 +70,7 @@ def run_serve(settings: Settings, *, password_on_command_line: bool = False) -> 
         log_config=None,
         access_log=False,
         lifespan="on",
+        ws="none",  # no WebSocket route: nor the websockets library's import at start-up
         # Open SSE streams would hold a shutdown forever: after this many seconds uvicorn
         # closes what is still open, then the lifespan ends every stream and line.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,

@@ -6,7 +6,9 @@
 2. Cost per call: sequential calls over one keep-alive connection. "wall" is the client's
    view; "server CPU" is the serving process's utime+stime (``/proc/<pid>/stat``) over the
    series divided by the calls, less what the process burns idle. Rows:
-   - the floor: the bare app returning the same ``ConnectionStatus`` struct;
+   - the floors: the bare Litestar app returning the same ``ConnectionStatus`` struct (for
+     REST), and a bare FastMCP app whose one tool returns it (``bare_fastmcp.py``, stateless
+     JSON as the service serves MCP; for MCP, in both protocol eras);
    - ``get_connection_status`` (no IB round trip) over REST, and over MCP as raw JSON-RPC
      posts (the 2026-07-28 protocol: one POST per call; and the 2025-06-18 handshake era,
      which gets a session when the server keeps them) and through ``fastmcp.Client``;
@@ -44,6 +46,7 @@ from ib_async import IB
 
 ROOT = Path(__file__).parents[2]
 BARE = Path(__file__).with_name("bare_litestar.py")
+BARE_MCP = Path(__file__).with_name("bare_fastmcp.py")
 MODERN = "2026-07-28"
 LEGACY = "2025-06-18"
 CLIENT_INFO = {"name": "startup-and-calls", "version": "0"}
@@ -76,9 +79,9 @@ def service_command(port: int, workdir: Path, *, via_uv: bool) -> list[str]:
     ]  # fmt: skip
 
 
-def bare_command(port: int, status_file: Path | None = None) -> list[str]:
+def bare_command(port: int, status_file: Path | None = None, *, mcp: bool = False) -> list[str]:
     extra = ["--status-file", str(status_file)] if status_file else []
-    return [sys.executable, str(BARE), "--port", str(port), *extra]
+    return [sys.executable, str(BARE_MCP if mcp else BARE), "--port", str(port), *extra]
 
 
 def spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
@@ -209,8 +212,16 @@ class RawMcp:
         return headers
 
 
+@dataclass
+class Floor:
+    """A bare app serving the same struct: where it listens and which process serves it."""
+
+    port: int
+    pid: int
+
+
 async def measure_calls(
-    service: subprocess.Popen[bytes], port: int, bare_port: int, bare_pid: int, calls: int
+    service: subprocess.Popen[bytes], port: int, bare: Floor, bare_mcp: Floor, calls: int
 ) -> list[Row]:
     base = f"http://127.0.0.1:{port}"
     ib_calls = max(50, calls // 10)  # paced by the service's TWS throttle: ~40 per second
@@ -218,7 +229,8 @@ async def measure_calls(
     limits = httpx.Limits(max_connections=1)
     async with (
         httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http,
-        httpx.AsyncClient(base_url=f"http://127.0.0.1:{bare_port}", limits=limits) as bare,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{bare.port}", limits=limits) as litestar,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{bare_mcp.port}", limits=limits) as fast,
     ):
 
         async def get(client: httpx.AsyncClient, path: str) -> None:
@@ -227,9 +239,22 @@ async def measure_calls(
 
         rows.append(
             await series(
-                "bare Litestar: same struct", bare_pid, calls, lambda: get(bare, "/status")
+                "bare Litestar: same struct", bare.pid, calls, lambda: get(litestar, "/status")
             )
         )
+        for protocol, label in ((MODERN, "2026 era"), (LEGACY, "2025 handshake")):
+            floor = RawMcp(fast, protocol)
+            await floor.open()
+
+            async def floor_call(floor: RawMcp = floor) -> None:
+                await floor.call_tool("get_connection_status", {})
+
+            rows.append(
+                await series(
+                    f"bare FastMCP: same struct ({label})", bare_mcp.pid, calls, floor_call
+                )
+            )
+            await floor.close()
         rows.append(
             await series(
                 "REST get_connection_status",
@@ -308,21 +333,38 @@ def report(starts: dict[str, list[tuple[float, float]]], rows: list[Row]) -> Non
         print(f"{label:<44}{first:>15.2f}{ready:>10.2f}{ready / bare_ready:>8.2f}")
 
     by_label = {row.label: row for row in rows}
-    floor = by_label["bare Litestar: same struct"]
+    floors = {
+        "rest": by_label["bare Litestar: same struct"],
+        "2026 era": by_label["bare FastMCP: same struct (2026 era)"],
+        "2025 handshake": by_label["bare FastMCP: same struct (2025 handshake)"],
+    }
     rest = by_label["REST get_connection_status"]
     rest_ib = by_label["REST get_positions"]
     print("\ncost per call (sequential, one keep-alive connection)")
+    print("  floor: the bare app of the same door (Litestar for REST, FastMCP for MCP)")
     print(
         f"{'':<44}{'calls':>6}{'wall ms':>9}{'server CPU ms':>15}{'CPU - floor':>13}"
-        f"{'CPU x REST':>12}"
+        f"{'CPU x floor':>13}{'CPU x REST':>12}"
     )
     for row in rows:
         ref = rest_ib if "positions" in row.label.lower() else rest
-        over = f"{row.cpu_ms - floor.cpu_ms:+.3f}" if ref is rest else ""
+        floor = _floor_of(row.label, floors)
+        over = f"{row.cpu_ms - floor.cpu_ms:+.3f}" if floor is not None else ""
+        times = f"{row.cpu_ms / floor.cpu_ms:.2f}" if floor is not None else ""
         print(
             f"{row.label:<44}{row.calls:>6}{row.wall_ms:>9.3f}{row.cpu_ms:>15.3f}{over:>13}"
-            f"{row.cpu_ms / ref.cpu_ms:>12.2f}"
+            f"{times:>13}{row.cpu_ms / ref.cpu_ms:>12.2f}"
         )
+
+
+def _floor_of(label: str, floors: dict[str, Row]) -> Row | None:
+    """The floor a row compares with: same door, same protocol era, no TWS round trip."""
+    if "get_connection_status" not in label:
+        return None
+    if label.startswith("REST"):
+        return floors["rest"]
+    era = "2025 handshake" if "2025" in label else "2026 era"
+    return floors[era]
 
 
 def main(starts: int, calls: int, via_uv: bool) -> None:
@@ -343,7 +385,7 @@ def main(starts: int, calls: int, via_uv: bool) -> None:
                 )
                 timings[label].append(time_to_ready(command, port, log))
 
-        port, bare_port = free_port(), free_port()
+        port, bare_port, mcp_port = free_port(), free_port(), free_port()
         service = spawn(service_command(port, workdir, via_uv=False), log)
         try:
             time_to_ready_wait(port, service, log)
@@ -351,10 +393,21 @@ def main(starts: int, calls: int, via_uv: bool) -> None:
             status_file = workdir / "status.json"
             status_file.write_bytes(status)
             bare = spawn(bare_command(bare_port, status_file), log)
+            bare_mcp = spawn(bare_command(mcp_port, status_file, mcp=True), log)
             try:
                 time_to_ready_wait(bare_port, bare, log)
-                rows = asyncio.run(measure_calls(service, port, bare_port, bare.pid, calls))
+                time_to_ready_wait(mcp_port, bare_mcp, log)
+                rows = asyncio.run(
+                    measure_calls(
+                        service,
+                        port,
+                        Floor(bare_port, bare.pid),
+                        Floor(mcp_port, bare_mcp.pid),
+                        calls,
+                    )
+                )
             finally:
+                stop(bare_mcp)
                 stop(bare)
         finally:
             stop(service)
