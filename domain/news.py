@@ -42,7 +42,8 @@ class NewsHeadlines(msgspec.Struct, frozen=True, kw_only=True):
     providers: list[str]
     headlines: list[NewsHeadline]
     count: int
-    # Pass it as ``end`` to read further back (the second before the oldest headline's).
+    # Pass it as ``end`` to read further back: the oldest headline's second when the page
+    # left that second's headlines to the next page, else the second before it.
     next_end: str | None = None
 
 

@@ -47,7 +47,12 @@ class FakeCompanyBroker(FakeBroker):
         limit: int,
     ) -> list[NewsHeadline]:
         self._record("news_headlines", contract.con_id, provider_codes, start, end, limit)
-        found = [h for h in self.headlines if h.provider_code in provider_codes]
+        found = [
+            h
+            for h in self.headlines
+            if h.provider_code in provider_codes
+            and (end is None or datetime.fromisoformat(h.time) <= end)  # IB: end inclusive
+        ]
         return found[:limit]
 
     async def news_article(self, provider_code: str, article_id: str) -> ArticleBody:

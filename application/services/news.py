@@ -13,13 +13,35 @@ from domain.news import (
     DEFAULT_HEADLINES,
     MAX_HEADLINES,
     NewsArticle,
+    NewsHeadline,
     NewsHeadlines,
     NewsProviders,
 )
 
 
-def _before(time: str) -> str:
-    return (datetime.fromisoformat(time) - timedelta(seconds=1)).isoformat()
+def _second(time: str) -> datetime:
+    return datetime.fromisoformat(time).replace(microsecond=0)
+
+
+def _page(found: list[NewsHeadline], limit: int) -> tuple[list[NewsHeadline], str | None]:
+    """The page of ``limit`` out of what the broker found (one more than ``limit`` when IB's
+    cap allowed), and the ``end`` that reads on (IB's end is inclusive, to the second).
+
+    A page that ends inside a second (the headline after it shares its oldest second, or,
+    at IB's cap, may) leaves that second's headlines to the next page, which starts at that
+    second: none of them is skipped. A page all of one second cannot be split: it reads on
+    from the second before, and the rest of that second is skipped.
+    """
+    if len(found) < limit or (len(found) == limit and limit < MAX_HEADLINES):
+        return found, None  # the broker had no more
+    page, after = found[:limit], found[limit:]
+    edge = _second(page[-1].time)
+    if after and _second(after[0].time) != edge:
+        return page, (edge - timedelta(seconds=1)).isoformat()
+    newer = [h for h in page if _second(h.time) != edge]
+    if newer:
+        return newer, edge.isoformat()
+    return page, (edge - timedelta(seconds=1)).isoformat()
 
 
 class NewsService:
@@ -38,23 +60,24 @@ class NewsService:
         end: datetime | None = None,
         limit: int = DEFAULT_HEADLINES,
     ) -> NewsHeadlines:
-        """Newest first; ``next_end`` (the second before the oldest headline's: IB's end is
-        inclusive) reads further back."""
+        """Newest first; ``next_end`` reads further back (see ``_page``)."""
         if not 1 <= limit <= MAX_HEADLINES:
             raise InvalidRequest(f"limit must be 1 to {MAX_HEADLINES}", field="limit")
         if start is not None and end is not None and start >= end:
             raise InvalidRequest("start must be before end", field="start")
         codes = await self._codes(providers, "providers")
         contract = await self._contracts.resolve(ContractQuery(con_id=contract_id))
-        found = await self._broker.news_headlines(contract, codes, start, end, limit)
-        found = found[:limit]
+        # One more than the page, to tell whether the page ends inside a second.
+        ask = min(limit + 1, MAX_HEADLINES)
+        found = await self._broker.news_headlines(contract, codes, start, end, ask)
+        found, next_end = _page(found[:ask], limit)
         return NewsHeadlines(
             contract_id=contract.con_id,
             symbol=contract.symbol,
             providers=codes,
             headlines=found,
             count=len(found),
-            next_end=_before(found[-1].time) if len(found) == limit else None,
+            next_end=next_end,
         )
 
     async def article(

@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from application.container import build_services
 from domain.fundamentals import CorporateEvent, FundamentalsReport, SummaryRow
-from domain.news import ArticleBody
+from domain.news import ArticleBody, NewsHeadline
 from entrypoints.http.app import create_http_app
 from tests.fake_company import AAPL, AAPL_CALL, FakeCompanyBroker
 from tests.fakes import FakeBroker, FakeClock, FakeGateway
@@ -45,6 +45,47 @@ def test_news_routes(http: TestClient, company: FakeCompanyBroker) -> None:
     assert article.status_code == 200 and article.json()["text"] == "Body"
     missing = http.get("/ibkr/news/article", params={"provider_code": "BZ", "article_id": "BZ$2"})
     assert missing.status_code == 404 and missing.json()["code"] == "data_not_found"
+
+
+def test_news_pages_read_every_headline_once_when_a_page_ends_inside_a_second(
+    http: TestClient, company: FakeCompanyBroker
+) -> None:
+    """Seven headlines over four seconds, pages of three: a page that would end inside a
+    second leaves that second to the next page, which starts at it (IB's end is inclusive);
+    the service asks for one headline more than the page to know."""
+    seconds = ["14:00:05", "14:00:04", "14:00:04", "14:00:04", "14:00:03", "14:00:03", "14:00:02"]
+    company.headlines = [
+        NewsHeadline(time=f"2025-03-03T{t}+00:00", provider_code="BRFG", article_id=f"BRFG${i}",
+                     headline=f"story {i}")
+        for i, t in enumerate(seconds)
+    ]  # fmt: skip
+    read: list[str] = []
+    ends: list[str | None] = []
+    params: dict[str, str | int] = {"limit": 3}
+    for _ in range(10):
+        page = http.get(f"/ibkr/contracts/{AAPL.con_id}/news", params=params).json()
+        read += [h["article_id"] for h in page["headlines"]]
+        ends.append(page["next_end"])
+        if page["next_end"] is None:
+            break
+        params["end"] = page["next_end"]
+    assert read == [f"BRFG${i}" for i in range(7)]
+    assert ends == ["2025-03-03T14:00:04+00:00", "2025-03-03T14:00:03+00:00", None]
+    assert [call[-1] for call in company.called("news_headlines")] == [4, 4, 4]
+
+
+def test_a_page_all_of_one_second_reads_on_from_the_second_before(
+    http: TestClient, company: FakeCompanyBroker
+) -> None:
+    company.headlines = [
+        NewsHeadline(time="2025-03-03T14:00:04+00:00", provider_code="BRFG",
+                     article_id=f"BRFG${i}", headline=f"story {i}")
+        for i in range(3)
+    ]  # fmt: skip
+    page = http.get(f"/ibkr/contracts/{AAPL.con_id}/news", params={"limit": 2}).json()
+    assert page["count"] == 2 and page["next_end"] == "2025-03-03T14:00:03+00:00"
+    whole = http.get(f"/ibkr/contracts/{AAPL.con_id}/news", params={"limit": 3}).json()
+    assert whole["count"] == 3 and whole["next_end"] is None  # nothing more: no next page
 
 
 def test_fundamentals_routes(http: TestClient, company: FakeCompanyBroker) -> None:
