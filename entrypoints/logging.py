@@ -69,19 +69,21 @@ def _inline_replacement(match: re.Match[str]) -> str:
 
 REDACTOR = SecretRedactor(known=SECRETS)
 # FastMCP logs through the standard logging module, no Rich console of its own, no banner, and
-# never asks PyPI for a newer version (the service may run without a network). Nor does it
-# make OpenTelemetry spans: the service sets up no OTel SDK, so they were no-ops that cost
-# every MCP call (about a tenth of its Python calls). "propagation_only", not "off": FastMCP
-# 4.2 still builds every span's attributes when off; this mode skips them, and only passes
-# on a trace context a caller sends in _meta (for an SDK the operator might add).
+# never asks PyPI for a newer version (the service may run without a network): these hold
+# whatever the environment says.
 _FASTMCP_SETTINGS = {
     "log_enabled": "false",
     "enable_rich_logging": "false",
     "enable_rich_tracebacks": "false",
     "show_server_banner": "false",
     "check_for_updates": "off",
-    "telemetry_mode": "propagation_only",
 }
+# Nor does it make OpenTelemetry spans by default: the service sets up no OTel SDK, so they
+# were no-ops that cost every MCP call (about a tenth of its Python calls). "propagation_only",
+# not "off": FastMCP 4.2 still builds every span's attributes when off; this mode skips them
+# and only passes on a trace context a caller sends in _meta. An operator who adds an SDK
+# sets FASTMCP_TELEMETRY_MODE=enabled, which is kept.
+_FASTMCP_DEFAULTS = {"telemetry_mode": "propagation_only"}
 _BOOLS = ("true", "false")
 
 
@@ -142,14 +144,18 @@ def configure_logging(
     logging.captureWarnings(True)
     # uvicorn and FastMCP install their own handlers (FastMCP's, when it is imported, logs
     # tool arguments at DEBUG, unredacted, as Rich-formatted text): let their records flow
-    # through ours instead. FastMCP reads FASTMCP_* once, at import; its settings object
-    # after that (it may have been imported already).
+    # through ours instead. FastMCP reads FASTMCP_* once, at import, which is not here: it
+    # is a good part of start-up that REST does not wait for (entrypoints/http/mcp_door.py).
+    # One imported already (tests, an app that embeds the service) is set now.
     for key, value in _FASTMCP_SETTINGS.items():
+        os.environ[f"FASTMCP_{key.upper()}"] = value
+    for key, value in _FASTMCP_DEFAULTS.items():
         os.environ.setdefault(f"FASTMCP_{key.upper()}", value)
-    import fastmcp
-
-    for key, value in _FASTMCP_SETTINGS.items():
-        setattr(fastmcp.settings, key, value.lower() == "true" if value in _BOOLS else value)
+    fastmcp = sys.modules.get("fastmcp")
+    if fastmcp is not None:
+        for key in (*_FASTMCP_SETTINGS, *_FASTMCP_DEFAULTS):
+            value = os.environ[f"FASTMCP_{key.upper()}"]
+            setattr(fastmcp.settings, key, value.lower() == "true" if value in _BOOLS else value)
 
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "fastmcp"):
         lg = logging.getLogger(name)

@@ -8,7 +8,6 @@ asks it for the body's OpenAPI schema, which is the one msgspec derives from the
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Generator
 from typing import Any, Generic, TypeVar
@@ -20,6 +19,7 @@ from litestar.typing import FieldDefinition
 
 from domain.errors import InvalidRequest
 from entrypoints.catalog.schema import struct_schema
+from entrypoints.http.body_rules import repeated_key
 
 T = TypeVar("T")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
@@ -66,7 +66,7 @@ class InputBody(AbstractDTO[T], Generic[T]):
             document = msgspec.json.decode(value)
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise InvalidRequest(f"body is not valid JSON ({exc})", field="body") from None
-        repeated = _repeated_key(value)
+        repeated = repeated_key(value)
         if repeated is not None:
             # JSON parsers disagree on which value wins: an order must not be read two ways.
             raise InvalidRequest(f"body: the key {repeated!r} is given twice", field="body")
@@ -74,19 +74,3 @@ class InputBody(AbstractDTO[T], Generic[T]):
 
     def decode_builtins(self, value: Any) -> Any:
         return value
-
-
-def _repeated_key(value: bytes) -> str | None:
-    """The first key an object of the (already valid) JSON document repeats, if any."""
-    found: list[str] = []
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for key, _ in items:
-            if key in seen and not found:
-                found.append(key[:60])
-            seen.add(key)
-        return dict(items)
-
-    json.loads(value, object_pairs_hook=pairs)
-    return found[0] if found else None

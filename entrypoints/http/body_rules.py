@@ -1,4 +1,5 @@
-"""What a request body must be before anything decodes it: JSON, and not nested too deep.
+"""What a request body must be before anything decodes it: JSON, not nested too deep, and
+(for an MCP tool call, whose arguments FastMCP decodes) no key given twice.
 
 A body sent as ``text/plain`` (or as a form) is what a cross-site page can send without a
 CORS preflight; the service only ever takes JSON, so such bodies are refused (415) instead of
@@ -9,8 +10,10 @@ nested more than a few levels, so anything past ``MAX_JSON_DEPTH`` is refused (4
 
 from __future__ import annotations
 
+import json
 import re
 from email.message import Message
+from typing import Any
 
 JSON_MEDIA_TYPE = "application/json"
 MAX_JSON_DEPTH = 32
@@ -50,3 +53,26 @@ def too_deep(body: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
             break
         brackets = reduced
     return b"[]" in brackets or brackets.count(b"[") > limit
+
+
+def repeated_key(body: bytes) -> str | None:
+    """The first key an object of the JSON document ``body`` repeats, if any (None for a body
+    that is not JSON: the decoder says what is wrong with it). JSON parsers disagree on
+    which of two values wins, and an order must not be read two ways."""
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        if not found:
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    found.append(key[:60])
+                    break
+                seen.add(key)
+        return {}  # only the keys matter: no need to build the document
+
+    try:
+        json.loads(body, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return None
+    return found[0] if found else None

@@ -27,7 +27,7 @@ import msgspec
 import structlog
 
 from application.services.auth import TokenBook
-from entrypoints.http.body_rules import MAX_JSON_DEPTH, is_json, too_deep
+from entrypoints.http.body_rules import MAX_JSON_DEPTH, is_json, repeated_key, too_deep
 from entrypoints.http.site import SitePolicy, header
 from entrypoints.logging import printable
 
@@ -188,6 +188,15 @@ def _body_refusal(scope: dict[str, Any], body: bytes | None, max_body: int) -> R
             f"body: JSON nested deeper than {MAX_JSON_DEPTH} levels; no request needs that",
             field="body",
         )
+    path = scope.get("path", "")
+    if path == "/mcp" or path.startswith("/mcp/"):
+        # REST's decoder refuses a key given twice (entrypoints/http/body.py); FastMCP's
+        # would take the last one: an MCP tool call is read one way only as well.
+        repeated = repeated_key(body)
+        if repeated is not None:
+            return Refusal(
+                400, "invalid_request", f"body: the key {repeated!r} is given twice", field="body"
+            )
     return None
 
 

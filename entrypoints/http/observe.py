@@ -24,8 +24,11 @@ log = structlog.get_logger("ibkr_mcp.access")
 UNROUTED = "none"  # no operation: refused before routing, unknown path, /docs, /metrics
 # Requests to /mcp (streamable HTTP); the tool calls they carry are counted by the MCP door.
 MCP_TRANSPORT = "mcp_transport"
-# Where the MCP door leaves the tool call's "operation" and "outcome" for the access line.
+# Where the MCP door leaves the tool call's "operation" and "outcome" for the access line;
+# once the line is written the dict holds MCP_CALL_LOGGED, and a call still running then (a
+# session's call whose client went away) is logged on a line of its own.
 MCP_CALL_KEY = "ibkr_mcp.mcp_call"
+MCP_CALL_LOGGED = "logged"
 
 
 def observed(app: ASGIApp, metrics: ServiceMetrics) -> ASGIApp:
@@ -51,6 +54,8 @@ def observed(app: ASGIApp, metrics: ServiceMetrics) -> ASGIApp:
             seconds = time.perf_counter() - start
             operation = _operation(scope, path)
             metrics.observe("rest", operation, str(status), seconds)
+            told = dict(call)
+            call[MCP_CALL_LOGGED] = "yes"
             log.info(
                 "http.request",
                 method=scope.get("method"),
@@ -58,8 +63,8 @@ def observed(app: ASGIApp, metrics: ServiceMetrics) -> ASGIApp:
                 status=status,
                 duration_ms=round(seconds * 1000, 2),
                 caller=caller_name(scope),
-                operation=call.pop("operation", operation),
-                **call,
+                operation=told.pop("operation", operation),
+                **told,
             )
 
     return observe

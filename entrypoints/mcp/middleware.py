@@ -18,7 +18,7 @@ from fastmcp.server.dependencies import get_http_request
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools import ToolResult
 
-from entrypoints.http.observe import MCP_CALL_KEY
+from entrypoints.http.observe import MCP_CALL_KEY, MCP_CALL_LOGGED
 from entrypoints.logging import REDACTOR
 from entrypoints.metrics import ServiceMetrics
 
@@ -36,7 +36,8 @@ class ToolCalls(Middleware):
     - with ``metrics``, every other call is counted and timed (``ibkr_mcp_requests`` with door
       ``mcp``) and logged: over HTTP on the request's access line (``http.request`` with the
       tool as its operation and the call's outcome, ``entrypoints/http/observe.py``), without
-      one (stdio, an in-process client) as one ``mcp.tool_call`` line.
+      one (stdio, an in-process client) as one ``mcp.tool_call`` line. A call refused as not
+      offered is logged the same way with outcome ``refused``, and not counted.
     """
 
     def __init__(
@@ -57,6 +58,8 @@ class ToolCalls(Middleware):
         try:
             reason = self._reasons.get(context.message.name)
             if reason is not None:
+                if self._metrics is not None:  # logged, not counted: no tool ran
+                    _tell(context.message.name, "refused")  # a catalog name: bounded
                 raise ToolError(
                     f"tool_not_offered: {context.message.name} is not offered by this "
                     f"server: {reason}.",
@@ -92,23 +95,26 @@ class ToolCalls(Middleware):
             # Labels stay bounded: a name the server does not offer is counted as "unknown".
             name = context.message.name if context.message.name in self._tools else "unknown"
             metrics.observe("mcp", name, outcome, seconds)
-            access = _access_line()
-            if access is not None:
-                access["operation"] = name
-                access["outcome"] = outcome
-            else:
-                log.info(
-                    "mcp.tool_call",
-                    tool=name,
-                    outcome=outcome,
-                    duration_ms=round(seconds * 1000, 2),
-                )
+            _tell(name, outcome, seconds)
+
+
+def _tell(tool: str, outcome: str, seconds: float = 0.0) -> None:
+    """Log a tool call: on its request's access line when there is one still to be written,
+    else as an ``mcp.tool_call`` line of its own."""
+    access = _access_line()
+    if access is not None and MCP_CALL_LOGGED not in access:
+        access["operation"] = tool
+        access["outcome"] = outcome
+    else:
+        log.info("mcp.tool_call", tool=tool, outcome=outcome, duration_ms=round(seconds * 1000, 2))
 
 
 def _access_line() -> MutableMapping[str, Any] | None:
     """What the access line of the HTTP request carrying this call will add, when the call
     came over HTTP through the service's app (a request of its own in every transport mode:
-    FastMCP hands the tool each message's own request, sessions or not)."""
+    FastMCP hands the tool each message's own request, sessions or not). With sessions, a
+    call runs in the session's task and may outlast its request (the client went away):
+    its line is written by then, and the call gets an ``mcp.tool_call`` line instead."""
     try:
         scope = get_http_request().scope
     except RuntimeError:  # no HTTP request: stdio, or an in-process client

@@ -4,6 +4,7 @@ request's access line over HTTP (with sessions or without), on a line of its own
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import fastmcp
+import httpx
 import pytest
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
@@ -22,6 +24,7 @@ from entrypoints.mcp.server import build_mcp
 from entrypoints.metrics import ServiceMetrics
 from entrypoints.toolsets import select
 from tests.fakes import FakeBroker, FakeClock, FakeGateway
+from tests.mcp.test_http import INITIALIZE, MCP_HEADERS
 from tests.safety.apps import full_app
 from tests.servers import serving
 
@@ -96,6 +99,7 @@ async def test_without_http_each_call_has_a_line_of_its_own(log_lines: Lines):
     assert [(e["tool"], e["outcome"]) for e in calls] == [
         ("get_positions", "ok"),
         ("get_order_status", "error"),
+        ("place_order", "refused"),
     ]
     assert all(e["duration_ms"] >= 0 for e in calls)
     assert _counted(metrics, "get_positions", "ok") == 1
@@ -103,14 +107,18 @@ async def test_without_http_each_call_has_a_line_of_its_own(log_lines: Lines):
     assert _counted(metrics, "place_order", "error") == 0  # refused, never called
 
 
-@pytest.mark.parametrize("stateful", [False, True], ids=["stateless", "sessions"])
+@pytest.mark.parametrize(
+    ("stateful", "mode"),
+    [(False, "auto"), (True, "auto"), (True, "legacy")],
+    ids=["stateless", "sessions-server", "sessions-handshake-client"],
+)
 async def test_over_http_the_requests_access_line_tells_of_its_call(
-    tmp_path: Path, log_lines: Lines, stateful: bool
+    tmp_path: Path, log_lines: Lines, stateful: bool, mode: Any
 ):
     app = full_app(FakeBroker(), tmp_path / "audit.jsonl", mcp_stateful=stateful)
     async with (
         serving(app, limit=LIMIT) as url,
-        Client(f"{url}/mcp/", timeout=LIMIT, init_timeout=LIMIT) as client,
+        Client(f"{url}/mcp/", mode=mode, timeout=LIMIT, init_timeout=LIMIT) as client,
     ):
         await client.call_tool("get_positions", {})
         failed = await client.call_tool("get_order_status", {"order_id": 999}, raise_on_error=False)
@@ -128,6 +136,54 @@ async def test_over_http_the_requests_access_line_tells_of_its_call(
     assert not [e for e in lines if e["event"] == "mcp.tool_call"]  # no second line
     # The session's other requests (initialize, its notification, ...) are the transport's.
     assert {e["operation"] for e in access if "outcome" not in e} == {"mcp_transport"}
+
+
+async def _until(found: Callable[[], object]) -> None:
+    """Wait (at most LIMIT seconds) until ``found()`` is truthy: it polls the captured log."""
+    async with asyncio.timeout(LIMIT):
+        while not found():  # noqa: ASYNC110 (a log to poll, no event to wait on)
+            await asyncio.sleep(0.02)
+
+
+class SlowPositions(FakeBroker):
+    def __init__(self, release: asyncio.Event) -> None:
+        super().__init__()
+        self.release = release
+
+    async def positions(self, account_id: str | None = None) -> Any:
+        await self.release.wait()
+        return await super().positions(account_id)
+
+
+async def test_a_session_call_that_outlasts_its_request_gets_a_line_of_its_own(
+    tmp_path: Path, log_lines: Lines
+):
+    """With sessions a call runs in the session's task: when its client hangs up first, the
+    request's access line is written without the call, and the call is logged when it ends."""
+    release = asyncio.Event()
+    app = full_app(SlowPositions(release), tmp_path / "audit.jsonl", mcp_stateful=True)
+    async with serving(app, limit=LIMIT) as url, httpx.AsyncClient(timeout=LIMIT) as http:
+        opened = await http.post(f"{url}/mcp/", json=INITIALIZE, headers=MCP_HEADERS)
+        headers = {
+            **MCP_HEADERS,
+            "mcp-protocol-version": "2025-06-18",
+            "mcp-session-id": opened.headers["mcp-session-id"],
+        }
+        note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+        await http.post(f"{url}/mcp/", json=note, headers=headers)
+        call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                "params": {"name": "get_positions", "arguments": {}}}  # fmt: skip
+        with pytest.raises(httpx.TimeoutException):  # the client hangs up
+            await http.post(f"{url}/mcp/", json=call, headers=headers, timeout=0.3)
+        # Its access line is written when the server sees the hang-up, without the call.
+        await _until(lambda: [e for e in log_lines() if e.get("duration_ms", 0) >= 250])
+        release.set()
+        await _until(lambda: [e for e in log_lines() if e["event"] == "mcp.tool_call"])
+    lines = log_lines()
+    (logged,) = [e for e in lines if e["event"] == "mcp.tool_call"]
+    assert (logged["tool"], logged["outcome"]) == ("get_positions", "ok")
+    assert logged["duration_ms"] >= 300
+    assert not [e for e in lines if e["event"] == "http.request" and "outcome" in e]
 
 
 async def test_the_text_block_holds_the_structured_content_as_json():

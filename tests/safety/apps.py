@@ -26,6 +26,8 @@ def full_app(
         settings["token"] = Secret(settings["token"])
     gateway = FakeGateway()
     gateway.running = True
+    # The order journal next to the audit file: never the user's own state directory.
+    settings.setdefault("journal_dsn", f"sqlite:///{audit_path.with_suffix('.journal.sqlite3')}")
     return build_app(
         settings_from_env({}, monitor_enabled=False, audit_file=audit_path, **settings),
         broker=broker,
