@@ -216,6 +216,21 @@ class RawMcp:
         return headers
 
 
+async def status_by_era(http: httpx.AsyncClient, label: str, pid: int, calls: int) -> list[Row]:
+    """``get_connection_status`` as raw JSON-RPC posts, in each protocol era."""
+    rows = []
+    for protocol, era in ((MODERN, "2026 era"), (LEGACY, "2025 handshake")):
+        mcp = RawMcp(http, protocol)
+        await mcp.open()
+
+        async def status_call(mcp: RawMcp = mcp) -> None:
+            await mcp.call_tool("get_connection_status", {})
+
+        rows.append(await series(f"{label} ({era})", pid, calls, status_call))
+        await mcp.close()
+    return rows
+
+
 @dataclass
 class Floor:
     """A bare app serving the same struct: where it listens and which process serves it."""
@@ -246,19 +261,7 @@ async def measure_calls(
                 "bare Litestar: same struct", bare.pid, calls, lambda: get(litestar, "/status")
             )
         )
-        for protocol, label in ((MODERN, "2026 era"), (LEGACY, "2025 handshake")):
-            floor = RawMcp(fast, protocol)
-            await floor.open()
-
-            async def floor_call(floor: RawMcp = floor) -> None:
-                await floor.call_tool("get_connection_status", {})
-
-            rows.append(
-                await series(
-                    f"bare FastMCP: same struct ({label})", bare_mcp.pid, calls, floor_call
-                )
-            )
-            await floor.close()
+        rows += await status_by_era(fast, "bare FastMCP: same struct", bare_mcp.pid, calls)
         rows.append(
             await series(
                 "REST get_connection_status",
@@ -267,19 +270,7 @@ async def measure_calls(
                 lambda: get(http, "/ibkr/connection/status"),
             )
         )
-        for protocol, label in ((MODERN, "2026 era"), (LEGACY, "2025 handshake")):
-            mcp = RawMcp(http, protocol)
-            await mcp.open()
-
-            async def status_call(mcp: RawMcp = mcp) -> None:
-                await mcp.call_tool("get_connection_status", {})
-
-            rows.append(
-                await series(
-                    f"MCP get_connection_status ({label})", service.pid, calls, status_call
-                )
-            )
-            await mcp.close()
+        rows += await status_by_era(http, "MCP get_connection_status", service.pid, calls)
         async with Client(f"{base}/mcp/", timeout=30) as client:
 
             async def client_call() -> None:
