@@ -82,8 +82,10 @@ _FASTMCP_SETTINGS = {
 # were no-ops that cost every MCP call (about a tenth of its Python calls). "propagation_only",
 # not "off": FastMCP 4.2 still builds every span's attributes when off; this mode skips them
 # and only passes on a trace context a caller sends in _meta. An operator who adds an SDK
-# sets FASTMCP_TELEMETRY_MODE=enabled, which is kept.
+# sets FASTMCP_TELEMETRY_MODE=native, which is kept; a value FastMCP would refuse (its
+# import, and with it the MCP door, would fail) is replaced by the default, with a warning.
 _FASTMCP_DEFAULTS = {"telemetry_mode": "propagation_only"}
+_FASTMCP_CHOICES = {"telemetry_mode": ("native", "propagation_only", "off")}
 _BOOLS = ("true", "false")
 
 
@@ -149,8 +151,13 @@ def configure_logging(
     # One imported already (tests, an app that embeds the service) is set now.
     for key, value in _FASTMCP_SETTINGS.items():
         os.environ[f"FASTMCP_{key.upper()}"] = value
+    refused = []
     for key, value in _FASTMCP_DEFAULTS.items():
-        os.environ.setdefault(f"FASTMCP_{key.upper()}", value)
+        name = f"FASTMCP_{key.upper()}"
+        given = os.environ.setdefault(name, value)
+        if given.lower() not in _FASTMCP_CHOICES[key]:
+            refused.append((name, given))
+            os.environ[name] = value
     fastmcp = sys.modules.get("fastmcp")
     if fastmcp is not None:
         for key in (*_FASTMCP_SETTINGS, *_FASTMCP_DEFAULTS):
@@ -162,6 +169,14 @@ def configure_logging(
         lg.handlers.clear()
         lg.propagate = True
     logging.getLogger("fastmcp").setLevel(logging.NOTSET)  # the service's level applies
+    for name, given in refused:
+        structlog.get_logger("ibkr_mcp.settings").warning(
+            "settings.fastmcp_value_refused",
+            variable=name,
+            value=given[:40],
+            message=f"{name} takes {', '.join(_FASTMCP_CHOICES[name[8:].lower()])}; "
+            f"{os.environ[name]} is used",
+        )
     # ib_async logs every message at INFO/DEBUG; keep its chatter at WARNING unless debugging.
     if level.upper() != "DEBUG":
         logging.getLogger("ib_async").setLevel(logging.WARNING)

@@ -99,6 +99,7 @@ class FakeBroker(FakeGroups, FakeResearch, FakeOptionCalculator, FakeSchedules, 
         self.fill_market_orders = True
         self.connected = True
         self.connecting = False  # while not connected: a session attempt is under way
+        self.last_error: str | None = None  # what the last failed attempt said
         self.data_farms: tuple[DataFarm, ...] = ()
         # IB's 1100 while it holds: the session is up but "degraded"
         self.connectivity_lost: IbNotice | None = None
@@ -426,6 +427,7 @@ class FakeBroker(FakeGroups, FakeResearch, FakeOptionCalculator, FakeSchedules, 
             state_since=now,
             data_farms=self.data_farms,
             connectivity_lost=self.connectivity_lost if self.connected else None,
+            last_error=None if self.connected else self.last_error,
         )
 
     async def reconnect(self) -> None:

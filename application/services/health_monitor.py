@@ -53,7 +53,8 @@ class HealthMonitor:
         self._outage_started: float | None = None  # monotonic time of the first failed probe
         self._fresh_since: float | None = None  # start of the current run of good probes
         self._last_ok: float | None = None
-        self._broker_seen = False  # a probe has found the broker connected since start
+        # A probe has found the broker anything but on its way to its first session.
+        self._broker_seen = False
         self._budget = RestartBudget(policy, clock)
         self._last_probe_at: datetime | None = None
         self._last_data_at: datetime | None = None
@@ -140,7 +141,7 @@ class HealthMonitor:
                 exc_info=exc if first else None,
             )
         self._last_probe_at = self._clock.now()
-        self._broker_seen = self._broker_seen or not result.disconnected
+        self._broker_seen = self._broker_seen or not result.connecting
         if result.ok:
             return self._data_flows(result.reason)
         return await self._data_missing(result)

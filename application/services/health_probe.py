@@ -21,7 +21,7 @@ class ProbeResult:
     reason: str
     # The broker had no session: its own reconnect loop may still bring it back.
     disconnected: bool = False
-    # ... and was in the middle of connecting (not down after a failed attempt).
+    # ... and was in the middle of connecting, no attempt having failed (a first session).
     connecting: bool = False
 
 
@@ -78,9 +78,8 @@ class MarketDataProbe:
             why = f"broker {status.state}"
             if status.last_error:
                 why += f": {status.last_error}"
-            return ProbeResult(
-                False, why, disconnected=True, connecting=status.state == "connecting"
-            )
+            first = status.state == "connecting" and not status.last_error
+            return ProbeResult(False, why, disconnected=True, connecting=first)
         if status.connectivity_lost is not None:
             # IB's 1100: the gateway itself lost IB's servers and reconnects on its own; a
             # restart rarely helps and may ask for 2FA, so it waits as long as a disconnect.

@@ -188,15 +188,14 @@ def _body_refusal(scope: dict[str, Any], body: bytes | None, max_body: int) -> R
             f"body: JSON nested deeper than {MAX_JSON_DEPTH} levels; no request needs that",
             field="body",
         )
-    path = scope.get("path", "")
-    if path == "/mcp" or path.startswith("/mcp/"):
-        # REST's decoder refuses a key given twice (entrypoints/http/body.py); FastMCP's
-        # would take the last one: an MCP tool call is read one way only as well.
-        repeated = repeated_key(body)
-        if repeated is not None:
-            return Refusal(
-                400, "invalid_request", f"body: the key {repeated!r} is given twice", field="body"
-            )
+    # A key given twice is read one way by one parser and another way by the next: refused
+    # for every body, whatever the path (REST's decoder checks again, entrypoints/http/body.py;
+    # FastMCP's would take the last value, and "//mcp/" reaches the MCP door as well).
+    repeated = repeated_key(body)
+    if repeated is not None:
+        return Refusal(
+            400, "invalid_request", f"body: the key {repeated!r} is given twice", field="body"
+        )
     return None
 
 

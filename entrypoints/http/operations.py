@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
@@ -114,8 +114,11 @@ def _shape(type_: Any) -> Shape:
 def _handler(op: Operation, services: Services) -> HTTPRouteHandler:
     params = rest_parameters(op)
     body = has_body(op)
+    known = frozenset(p.name for p in params if p.source == "query")
 
     async def handle(request: AnyRequest, **given: Any) -> Any:
+        if request.query_params and not known.issuperset(request.query_params):
+            _refuse_unknown(request.query_params, known)
         document = given.pop("data", None)
         args, extras = decode_request(op, params, given, document, body=body)
         result = await op.call(args, Call(services, rest_caller(request), extras))
@@ -166,6 +169,17 @@ def _handler(op: Operation, services: Services) -> HTTPRouteHandler:
         dto=InputBody[model] if body else None,
         return_dto=None,
     )(handle)
+
+
+def _refuse_unknown(given: Iterable[str], known: frozenset[str]) -> None:
+    """A query parameter the operation does not take is refused, not ignored: a misspelt
+    ``acount_id`` would otherwise answer for the default account as if it were the one asked."""
+    name = next(n for n in given if n not in known)
+    shown = name if len(name) <= 60 else name[:60] + "..."
+    takes = ", ".join(sorted(known)) if known else "none"
+    raise InvalidRequest(
+        f"unknown query parameter {shown!r}; this operation takes: {takes}", field=shown
+    )
 
 
 def signature_parameter(param: _Param) -> inspect.Parameter:

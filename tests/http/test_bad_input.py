@@ -347,3 +347,28 @@ def test_an_infinite_strike_is_a_400_not_a_lookup(client: TestClient, broker: Fa
     response = client.get("/ibkr/market_data/snapshot?symbol=CCJ&sec_type=OPT&strike=inf")
     assert response.status_code == 400 and response.json()["field"] == "strike"
     assert broker.called("contract_details") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "unknown"),
+    [
+        ("/ibkr/account/positions", {"acount_id": "DU2"}, "acount_id"),
+        ("/ibkr/market_data/historical", {"contract_id": "12345678", "durtion": "5 D"}, "durtion"),
+        ("/ibkr/connection/status", {"verbose": "1"}, "verbose"),
+    ],
+    ids=["misspelt-account", "misspelt-duration", "operation-without-parameters"],
+)
+def test_a_query_parameter_the_operation_does_not_take_is_refused_not_ignored(
+    client: TestClient, broker: FakeBroker, path: str, params: dict[str, str], unknown: str
+) -> None:
+    """MCP refuses an unknown argument; REST did answer as if it had not been given (for the
+    default account, or the default duration). Now both refuse, naming what the operation
+    takes."""
+    response = client.get(path, params=params)
+    assert response.status_code == 400, response.text
+    answer = response.json()
+    assert answer["code"] == "invalid_request" and answer["field"] == unknown
+    assert f"unknown query parameter '{unknown}'" in answer["error"]
+    assert broker.calls == []
+    known = {k: v for k, v in params.items() if k != unknown}
+    assert client.get(path, params=known).status_code == 200

@@ -59,6 +59,29 @@ def test_fastmcp_makes_no_spans_in_the_service(log_lines: Lines):
     assert fastmcp.settings.telemetry_mode == "propagation_only"
 
 
+@pytest.mark.parametrize(
+    ("given", "used", "warned"),
+    [("native", "native", False), ("enabled", "propagation_only", True)],
+)
+def test_the_operators_telemetry_mode_is_kept_when_fastmcp_takes_it(
+    monkeypatch: pytest.MonkeyPatch, given: str, used: str, warned: bool
+):
+    monkeypatch.setenv("FASTMCP_TELEMETRY_MODE", given)
+    stream = io.StringIO()
+    try:
+        configure_logging(log_format="json", level="INFO", stream=stream)
+        assert fastmcp.settings.telemetry_mode == used
+        lines = [json.loads(line) for line in stream.getvalue().splitlines() if line]
+        refused = [e for e in lines if e["event"] == "settings.fastmcp_value_refused"]
+        assert bool(refused) is warned
+        if warned:
+            assert refused[0]["level"] == "warning" and "native" in refused[0]["message"]
+    finally:
+        monkeypatch.delenv("FASTMCP_TELEMETRY_MODE")
+        configure_logging(log_format="console", level="INFO")
+    assert fastmcp.settings.telemetry_mode == "propagation_only"
+
+
 async def test_a_called_tool_is_found_by_name_and_an_unknown_one_is_not():
     mcp = build_mcp(build_services(FakeBroker(), FakeGateway(), FakeClock()))
     async with Client(mcp, timeout=LIMIT, init_timeout=LIMIT) as client:

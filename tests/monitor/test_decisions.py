@@ -9,6 +9,7 @@ import msgspec.structs
 from structlog.testing import capture_logs
 
 from application.services.maintenance import MaintenanceWindow
+from domain.connection import IbNotice
 from domain.errors import GatewayError, MarketDataUnavailable
 from domain.gateway import GatewayStatus
 from domain.market_data import Quote
@@ -260,6 +261,33 @@ async def test_the_first_session_on_its_way_is_waited_for_not_warned_about(
     assert [e["log_level"] for e in logs if "decision" in e] == ["warning"]
 
 
+async def test_a_first_session_that_failed_is_warned_about_while_it_retries(
+    broker: FakeBroker, gateway: RecordingGateway, clock: FakeClock
+):
+    """Retries after a failed attempt (the gateway refused or hung the handshake) are not a
+    start-up on its way: they are failures, said as warnings."""
+    monitor = make_monitor(broker, gateway, clock)
+    broker.connected, broker.connecting = False, True
+    broker.last_error = "Cannot connect to 127.0.0.1:4002: connection refused"
+    with capture_logs() as logs:
+        assert await step(monitor, clock) == "probe_failed"
+    assert [e["log_level"] for e in logs if "decision" in e] == ["warning"]
+    assert "connection refused" in monitor.state().last_reason
+
+
+async def test_ib_connectivity_lost_at_start_is_not_a_session_on_its_way(
+    broker: FakeBroker, gateway: RecordingGateway, clock: FakeClock
+):
+    """A session that is up while IB's own connection is lost (1100) counts as seen: a later
+    reconnect is then a failure, not a start-up."""
+    monitor = make_monitor(broker, gateway, clock)
+    broker.connectivity_lost = IbNotice(code=1100, message="Connectivity lost", since=clock.now())
+    assert await step(monitor, clock) == "probe_failed"
+    broker.connectivity_lost = None
+    broker.connected, broker.connecting = False, True
+    assert await step(monitor, clock) == "probe_failed"
+
+
 async def test_broker_errors_count_as_failed_probes(
     broker: FakeBroker, gateway: RecordingGateway, clock: FakeClock
 ):
@@ -358,8 +386,6 @@ async def test_ib_connectivity_lost_waits_like_a_disconnect_before_a_restart(
 ):
     """During IB's 1100 the gateway reconnects to IB by itself; a restart after the short data
     threshold would only risk a 2FA prompt, so the disconnected threshold applies."""
-    from domain.connection import IbNotice
-
     monitor = make_monitor(broker, gateway, clock)
     broker.connectivity_lost = IbNotice(code=1100, message="Connectivity between IB and "
                                         "Trader Workstation has been lost.", since=clock.now())  # fmt: skip

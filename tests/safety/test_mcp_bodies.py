@@ -6,6 +6,7 @@ JSON parsers disagree on which of two values wins (FastMCP's takes the last): a 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from litestar.testing import TestClient
 from tests.fakes import FakeBroker
 from tests.safety.apps import full_app
 from tests.safety.conftest import audit_lines
+from tests.servers import serving
 
 HEADERS = {
     "Accept": "application/json, text/event-stream",
@@ -70,3 +72,31 @@ def test_a_body_that_is_not_json_is_left_to_the_mcp_sdk_to_answer(client: TestCl
     response = client.post("/mcp/", content=b'{"jsonrpc": "2.0", "id": 1,', headers=HEADERS)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == -32700  # JSON-RPC's parse error, from the SDK
+
+
+@pytest.mark.parametrize("path", ["/mcp/", "//mcp/", "/ibkr/orders/place"])
+async def test_over_a_real_socket_no_path_lets_a_key_given_twice_through(
+    broker: FakeBroker, audit_path: Path, path: str
+) -> None:
+    """uvicorn hands ``//mcp/`` to the MCP door as well (a test client would tidy the path
+    first): the rule holds for every body, whatever the path."""
+    body = tool_call(ORDER_ARGS + ',"quantity":1,"quantity":7')
+    if path.startswith("/ibkr"):
+        body = ("{" + ORDER_ARGS + ',"quantity":1,"quantity":7}').encode()
+    async with serving(full_app(broker, audit_path)) as url:
+        host, port = url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+            f"Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        )
+        writer.write(head.encode() + body)
+        await writer.drain()
+        async with asyncio.timeout(10):
+            answer = await reader.read()
+        writer.close()
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.split()[1] == b"400", answer[:300]
+    assert b"given twice" in rest
+    assert broker.calls == [] and audit_lines(audit_path) == []
