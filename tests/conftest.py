@@ -1,5 +1,9 @@
 """Suite-wide settings."""
 
+# eventkit (under ib_async) asks for the main thread's event loop when it is imported, which
+# fails once an earlier test's asyncio.run() has left none: import it while there is one, so
+# that which test first builds a broker does not decide whether it can.
+import ib_async  # noqa: F401
 import pytest
 from hypothesis import settings
 

@@ -103,13 +103,17 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def time_to_ready(command: list[str], port: int, log: Path) -> tuple[float, float]:
-    """Seconds from spawn to the first HTTP answer of /health, and to its first 200."""
+def time_to_ready(
+    command: list[str], port: int, log: Path, *, mcp: bool = False
+) -> tuple[float, float, float | None]:
+    """Seconds from spawn to the first HTTP answer of /health, to its first 200, and (with
+    ``mcp``) to the first MCP answer (``tools/list`` of the 2026 era): the MCP door opens
+    after REST is ready."""
     started = time.perf_counter()
     process = spawn(command, log)
     first = None
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=2) as http:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=35) as http:
             while time.perf_counter() - started < 60:
                 if process.poll() is not None:
                     raise RuntimeError(f"{command[:3]} exited; see {log}")
@@ -118,11 +122,27 @@ def time_to_ready(command: list[str], port: int, log: Path) -> tuple[float, floa
                     now = time.perf_counter() - started
                     first = first if first is not None else now
                     if status == 200:
-                        return first, now
+                        return first, now, _mcp_answers(http, started) if mcp else None
                 time.sleep(0.005)
         raise TimeoutError(f"{command[:3]} not ready within 60 s; see {log}")
     finally:
         stop(process)
+
+
+def _mcp_answers(http: httpx.Client, started: float) -> float:
+    """Seconds from ``started`` to the first 200 of an MCP ``tools/list`` (an early request
+    waits for the door to open)."""
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": {
+        "io.modelcontextprotocol/protocolVersion": MODERN,
+        "io.modelcontextprotocol/clientInfo": CLIENT_INFO,
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }}}  # fmt: skip
+    headers = {"accept": ACCEPT, "mcp-protocol-version": MODERN, "mcp-method": "tools/list"}
+    while time.perf_counter() - started < 60:
+        if http.post("/mcp/", json=body, headers=headers).status_code == 200:
+            return time.perf_counter() - started
+        time.sleep(0.005)
+    raise TimeoutError("MCP did not answer within 60 s")
 
 
 @dataclass
@@ -318,14 +338,16 @@ async def measure_calls(
     return rows
 
 
-def report(starts: dict[str, list[tuple[float, float]]], rows: list[Row]) -> None:
-    bare_ready = statistics.median(r for _, r in starts["bare Litestar app"])
+def report(starts: dict[str, list[tuple[float, float, float | None]]], rows: list[Row]) -> None:
+    bare_ready = statistics.median(r for _, r, _ in starts["bare Litestar app"])
     print(f"\nstart to ready (median of {len(next(iter(starts.values())))})")
-    print(f"{'':<44}{'first answer s':>15}{'ready s':>10}{'x bare':>8}")
+    print(f"{'':<44}{'first answer s':>15}{'ready s':>10}{'x bare':>8}{'MCP answers s':>15}")
     for label, runs in starts.items():
-        first = statistics.median(f for f, _ in runs)
-        ready = statistics.median(r for _, r in runs)
-        print(f"{label:<44}{first:>15.2f}{ready:>10.2f}{ready / bare_ready:>8.2f}")
+        first = statistics.median(f for f, _, _ in runs)
+        ready = statistics.median(r for _, r, _ in runs)
+        mcps = [m for _, _, m in runs if m is not None]
+        mcp = f"{statistics.median(mcps):.2f}" if mcps else ""
+        print(f"{label:<44}{first:>15.2f}{ready:>10.2f}{ready / bare_ready:>8.2f}{mcp:>15}")
 
     by_label = {row.label: row for row in rows}
     floors = {
@@ -366,7 +388,7 @@ def main(starts: int, calls: int, via_uv: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="ibkr-mcp-bench-") as tmp:
         workdir = Path(tmp)
         log = workdir / "processes.log"
-        timings: dict[str, list[tuple[float, float]]] = {
+        timings: dict[str, list[tuple[float, float, float | None]]] = {
             "bare Litestar app": [],
             f"ibkr-mcp serve ({'uv run' if via_uv else 'python -m'}, simulator)": [],
         }
@@ -377,7 +399,7 @@ def main(starts: int, calls: int, via_uv: bool) -> None:
                 if label.startswith("bare")
                 else service_command(port, workdir, via_uv=via_uv)
             )
-            time_to_ready(command, port, log)
+            time_to_ready(command, port, log, mcp=not label.startswith("bare"))
         for _ in range(starts):  # interleaved, so that a noisy moment hits both
             for label in timings:
                 port = free_port()
@@ -386,7 +408,9 @@ def main(starts: int, calls: int, via_uv: bool) -> None:
                     if label.startswith("bare")
                     else service_command(port, workdir, via_uv=via_uv)
                 )
-                timings[label].append(time_to_ready(command, port, log))
+                timings[label].append(
+                    time_to_ready(command, port, log, mcp=not label.startswith("bare"))
+                )
 
         port, bare_port, mcp_port = free_port(), free_port(), free_port()
         service = spawn(service_command(port, workdir, via_uv=False), log)
