@@ -10,6 +10,7 @@ import pytest
 
 from adapters.ib.broker import IbBroker
 from adapters.simulated_gateway import SimWorld, TwsSimulator
+from adapters.simulated_gateway.tws.handlers import order_events
 from adapters.simulated_gateway.tws.order_ids import OrderIds
 from domain.orders import OrderRequest
 from tests.ib.conftest import SESSION_OPEN, make_broker, stock
@@ -72,3 +73,22 @@ async def test_placing_and_cancelling_past_the_cap_keeps_the_simulator_bounded(
     assert [c.client_order_id for c in completed] == churned[-KEPT:]
     # an open order placed before all of that still cancels
     assert (await small_broker.cancel_order(resting[0])).order_id == resting[0]
+
+
+async def test_what_a_session_last_told_is_remembered_for_the_most_recent_orders_only(
+    small_broker: IbBroker, small_simulator: TwsSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(order_events, "LAST_SENT_KEPT", 3)
+    aapl = await stock(small_broker)
+    order = OrderRequest(action="BUY", quantity=1, order_type="LMT", limit_price=1.0,
+                         contract_id=aapl.con_id)  # fmt: skip
+    placed = [(await small_broker.place_order(aapl, order)).order_id for _ in range(6)]
+    for order_id in placed[:5]:
+        await small_broker.cancel_order(order_id)
+
+    [session] = small_simulator.sessions()
+    assert list(session.order_events._last_sent) == placed[2:5]  # the most recently told
+    # an order told of long ago still gets its next state
+    assert (await small_broker.cancel_order(placed[5])).order_id == placed[5]
+    status = await small_broker.order_status(placed[5])
+    assert status is not None and status.status == "Cancelled"
