@@ -35,6 +35,7 @@ from adapters.simulated_gateway.model import (
 )
 from adapters.simulated_gateway.orders.exchange import SimulatedExchange, snapshot
 from adapters.simulated_gateway.orders.exercise import exercise as book_exercise
+from adapters.simulated_gateway.orders.order_history import FILLS_KEPT, FINISHED_KEPT
 from adapters.simulated_gateway.orders.order_rules import DONE, LIVE
 from adapters.simulated_gateway.orders.risk import RiskDesk
 from adapters.simulated_gateway.portfolio.account import PaperAccount
@@ -60,6 +61,8 @@ class SimWorld:
         account: str = "DU1234567",
         start: datetime | None = None,
         cash: float = 1_000_000.0,
+        finished_kept: int = FINISHED_KEPT,
+        fills_kept: int = FILLS_KEPT,
     ) -> None:
         start = start or datetime.now(UTC)
         if start.tzinfo is None:
@@ -82,6 +85,8 @@ class SimWorld:
             exec_prefix=f"0000{(seed * 0x9E37) & 0xFFFF:04x}.{stamp:04x}{seed & 0xFFFF:04x}",
             perm_base=1_000_000_000 + (seed % 1000) * 1_000_000,
             check=self._risk.check,
+            finished_kept=finished_kept,
+            fills_kept=fills_kept,
         )
         self._fills_seen = 0
         self._last_portfolio: datetime | None = None

@@ -30,6 +30,7 @@ from adapters.simulated_gateway.portfolio.commission import fill_commission, mul
 from . import oca
 from .algo_fills import SLICED, target, window
 from .auction import auction_time
+from .order_history import FILLS_KEPT, FINISHED_KEPT, forget_fills, forget_finished
 from .order_rules import expiry_of, validate
 from .order_types import PEGGED, TRIGGERED, in_regular_hours, limit_of, pegged_price
 from .type_matching import OrderTypeMatching
@@ -53,6 +54,9 @@ class SimulatedExchange(OrderTypeMatching):
         exec_prefix: str,
         perm_base: int,
         check: PreTradeCheck,
+        *,
+        finished_kept: int = FINISHED_KEPT,
+        fills_kept: int = FILLS_KEPT,
     ) -> None:
         self._account = account
         self._check = check
@@ -64,6 +68,9 @@ class SimulatedExchange(OrderTypeMatching):
         self.orders: dict[int, WorkingOrder] = {}
         self.fills: list[Fill] = []
         self.fill_count = 0  # lets the world notice fills and refresh the portfolio
+        # the finished orders and fills kept (see order_history)
+        self.finished_kept = finished_kept
+        self.fills_kept = fills_kept
 
     # -- entry points -----------------------------------------------------------------------
 
@@ -93,6 +100,7 @@ class SimulatedExchange(OrderTypeMatching):
         if spec.transmit and spec.parent_id:
             self._transmit_family(spec.parent_id, t)
         self._activate(w, t)
+        forget_finished(self.orders, self.finished_kept)
         return snapshot(w.record)
 
     def cancel(self, order_id: int, t: datetime) -> OrderRecord:
@@ -105,6 +113,7 @@ class SimulatedExchange(OrderTypeMatching):
                 f"state: {w.record.status}."
             )
         self._cancel(w)
+        forget_finished(self.orders, self.finished_kept)
         return snapshot(w.record)
 
     def cancel_all(self) -> list[OrderRecord]:
@@ -126,6 +135,7 @@ class SimulatedExchange(OrderTypeMatching):
                 cid = w.record.instrument.con_id
                 q = quotes.get(cid) or quotes.setdefault(cid, self._quote(w.record.instrument, t))
                 self._match(w, q, t)
+        forget_finished(self.orders, self.finished_kept)
 
     def working_con_ids(self) -> set[int]:
         return {w.record.instrument.con_id for w in self.orders.values() if w.live}
@@ -260,6 +270,7 @@ class SimulatedExchange(OrderTypeMatching):
             realized_pnl=realized,
         )
         self.fills.append(fill)
+        forget_fills(self.fills, self.fills_kept)
         self.fill_count += 1
         self._emit(Filled(fill, snapshot(r)))
         self._emit(OrderChanged(snapshot(r)))

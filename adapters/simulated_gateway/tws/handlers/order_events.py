@@ -10,12 +10,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from adapters.simulated_gateway.model import Fill, OrderRecord, OrderSpec
+from adapters.simulated_gateway.orders.order_history import FINISHED_KEPT
 from adapters.simulated_gateway.tws import messages_orders as om
 
 if TYPE_CHECKING:
     from adapters.simulated_gateway.tws.client import Client
 
 CANCELLED_TEXT = "Order Canceled - reason:"
+# Orders whose last state sent is remembered (the most recently told); one forgotten is at
+# worst told its unchanged state once more.
+LAST_SENT_KEPT = 2 * FINISHED_KEPT
 
 
 def _terms(spec: OrderSpec) -> tuple[object, ...]:
@@ -35,6 +39,12 @@ class OrderEvents:
         """Send the next state of this order even if unchanged (lists re-announce orders)."""
         self._last_sent.pop(world_id, None)
 
+    def _remember(self, world_id: int, state: tuple[object, ...]) -> None:
+        self._last_sent.pop(world_id, None)  # the most recently told last
+        self._last_sent[world_id] = state
+        while len(self._last_sent) > LAST_SENT_KEPT:
+            del self._last_sent[next(iter(self._last_sent))]
+
     def client_view(self, record: OrderRecord) -> tuple[int, OrderRecord]:
         """The record with the ids its owner used (order and parent), and that order id."""
         spec = record.spec
@@ -50,7 +60,7 @@ class OrderEvents:
         state = (record.status, record.filled, *_terms(spec))
         if self._last_sent.get(world_id) == state:
             return
-        self._last_sent[world_id] = state
+        self._remember(world_id, state)
         self.ids.set_status(world_id, record.status)
         order_id, view = self.client_view(record)
         session = self.session
@@ -101,5 +111,5 @@ class OrderEvents:
         session.send(om.commission_report(fill))
         spec = view.spec
         world_id = record.spec.order_id
-        self._last_sent[world_id] = (status, fill.cum_qty, *_terms(spec))
+        self._remember(world_id, (status, fill.cum_qty, *_terms(spec)))
         self.ids.set_status(world_id, status)
