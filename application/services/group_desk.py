@@ -98,8 +98,9 @@ class GroupDesk:
             await self._check_preview(caller, confirmation_token)
             slots = self._guard.take_slots(len(legs))
             try:
-                retry = await self._groups.already_placed(account, key)
-                if confirmation_token is not None and not retry:
+                if confirmation_token is not None and not await self._groups.already_placed(
+                    account, key
+                ):
                     self._previews.redeem_for(
                         confirmation_token, _fingerprint(bracket, contract, legs)
                     )

@@ -74,8 +74,7 @@ class OcaDesk:
                     )
             slots = self._guard.take_slots(len(group.orders))
             try:
-                retry = await self._groups.already_placed(account, key)
-                if not retry:
+                if tokens and not await self._groups.already_placed(account, key):
                     for token, order, contract in zip(tokens, group.orders, contracts,
                                                       strict=False):  # fmt: skip
                         self._previews.redeem(token, order, contract)

@@ -133,9 +133,11 @@ class OrderDesk:
             slot = self._guard.take_slot()
             try:
                 # A retry of an order that was already placed returns that order; its
-                # (already spent) token must not turn the retry into a refusal.
-                retry = await self._trading.already_placed(order, idempotency_key)
-                if confirmation_token is not None and not retry:
+                # (already spent) token must not turn the retry into a refusal. (Asked only
+                # with a token: the look-up may ask IB for every completed order.)
+                if confirmation_token is not None and not await self._trading.already_placed(
+                    order, idempotency_key
+                ):
                     self._previews.redeem(confirmation_token, order, contract)
             except DomainError:
                 self._guard.release(slot)

@@ -188,3 +188,19 @@ def test_tokens_are_not_kept_in_clear(clock: FakeClock) -> None:
     book = PreviewBook(clock)
     token, _ = book.issue(ORDER, AAPL)
     assert token not in repr(vars(book))
+
+
+async def test_only_a_placement_with_a_token_looks_its_key_up_before_claiming_it(
+    make_desk: DeskFactory, broker: FakeBroker
+) -> None:
+    # the look-up may ask IB for every completed order: once per new key, unless a token
+    # must be told apart from a retry's spent one
+    desk = make_desk()
+    await desk.place(ORDER, REST, idempotency_key="plain")
+    assert broker.called("find_order").count(("plain",)) == 1
+    token = (await desk.preview(ORDER, AGENT)).confirmation_token
+    first = await desk.place(ORDER, AGENT, confirmation_token=token, idempotency_key="tok")
+    assert broker.called("find_order").count(("tok",)) == 2
+    again = await desk.place(ORDER, AGENT, confirmation_token=token, idempotency_key="tok")
+    assert again.duplicate is True and again.order_id == first.order_id
+    assert len(broker.called("place_order")) == 2
