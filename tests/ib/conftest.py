@@ -6,6 +6,7 @@ import asyncio
 import functools
 import inspect
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -48,15 +49,22 @@ def make_broker(sim: TwsSimulator, **changes: object) -> IbBroker:
     return IbBroker(settings, endpoint=lambda: ("127.0.0.1", sim.port))
 
 
-@pytest.fixture
-async def broker(simulator: TwsSimulator) -> AsyncIterator[IbBroker]:
-    ib_broker = make_broker(simulator)
+@asynccontextmanager
+async def connected(sim: TwsSimulator, **changes: object) -> AsyncIterator[IbBroker]:
+    """A broker (``make_broker(sim, **changes)``) connected to the simulator; stopped after."""
+    ib_broker = make_broker(sim, **changes)
     await ib_broker.start()
     try:
         assert await ib_broker.wait_connected(5), "broker did not connect to the simulator"
         yield ib_broker
     finally:
         await ib_broker.stop()
+
+
+@pytest.fixture
+async def broker(simulator: TwsSimulator) -> AsyncIterator[IbBroker]:
+    async with connected(simulator) as ib_broker:
+        yield ib_broker
 
 
 async def stock(broker: IbBroker, symbol: str = "AAPL") -> Contract:

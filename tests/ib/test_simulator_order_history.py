@@ -13,7 +13,7 @@ from adapters.simulated_gateway import SimWorld, TwsSimulator
 from adapters.simulated_gateway.tws.handlers import order_events
 from adapters.simulated_gateway.tws.order_ids import OrderIds
 from domain.orders import OrderRequest
-from tests.ib.conftest import SESSION_OPEN, make_broker, stock
+from tests.ib.conftest import SESSION_OPEN, connected, stock
 
 KEPT = 4  # finished orders the exchange keeps
 IDS_KEPT = 8  # finished orders whose client ids the wire side keeps
@@ -32,13 +32,8 @@ async def small_simulator() -> AsyncIterator[TwsSimulator]:
 
 @pytest.fixture
 async def small_broker(small_simulator: TwsSimulator) -> AsyncIterator[IbBroker]:
-    broker = make_broker(small_simulator)
-    await broker.start()
-    try:
-        assert await broker.wait_connected(5)
+    async with connected(small_simulator) as broker:
         yield broker
-    finally:
-        await broker.stop()
 
 
 async def test_placing_and_cancelling_past_the_cap_keeps_the_simulator_bounded(

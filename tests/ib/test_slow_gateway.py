@@ -12,18 +12,13 @@ from adapters.ib.broker import IbBroker
 from adapters.simulated_gateway import TwsSimulator
 from domain.errors import BrokerTimeout
 from domain.orders import OrderRequest
-from tests.ib.conftest import make_broker, stock
+from tests.ib.conftest import connected, make_broker, stock
 
 
 @pytest.fixture
 async def slow_broker(simulator: TwsSimulator) -> AsyncIterator[IbBroker]:
-    broker = make_broker(simulator, request_timeout=3.0)
-    await broker.start()
-    try:
-        assert await broker.wait_connected(5)
+    async with connected(simulator, request_timeout=3.0) as broker:
         yield broker
-    finally:
-        await broker.stop()
 
 
 def sent(broker: IbBroker) -> int:

@@ -14,20 +14,15 @@ from adapters.simulated_gateway.tws.server import TwsSimulator
 from application.container import Services, build_services
 from domain.fundamentals import REPORT_TYPES
 from tests.fakes import FakeClock, FakeGateway
-from tests.ib.conftest import make_broker, simulator  # noqa: F401 (fixture)
+from tests.ib.conftest import connected, simulator  # noqa: F401 (fixture)
 
 AAPL, SPY = 265598, 756733
 
 
 @pytest.fixture
 async def ib_broker(simulator: TwsSimulator) -> AsyncIterator[IbBroker]:  # noqa: F811
-    broker = make_broker(simulator)
-    await broker.start()
-    try:
-        assert await broker.wait_connected(5)
+    async with connected(simulator) as broker:
         yield broker
-    finally:
-        await broker.stop()
 
 
 @pytest.fixture
