@@ -19,7 +19,7 @@ from adapters.ib import errors, mapping
 from adapters.ib.bookkeeping import forget_old_trades
 from adapters.ib.calls import IbCalls
 from adapters.ib.notices import ErrorWatch
-from adapters.ib.pacing import SingleFlight, TtlCache
+from adapters.ib.pacing import FreshFlight, SingleFlight, TtlCache
 from application.ports import Clock
 from domain.contract import Contract
 from domain.errors import BrokerTimeout, NotConnected, ReadOnly
@@ -54,6 +54,9 @@ class IbOrders:
         # in time and number (the oldest go first), however many keyed orders callers send.
         self._ids_by_key: TtlCache[int] = TtlCache(clock, KEY_MEMORY_SECONDS, keys_kept)
         self._flight = SingleFlight()
+        # look-ups of a key or an order share requests that started after they were made
+        self._fresh_open = FreshFlight()
+        self._fresh_completed = FreshFlight()
 
     def _check_writable(self) -> None:
         if self._calls.settings.readonly:
@@ -89,15 +92,9 @@ class IbOrders:
         ib = self._calls.require()
         trade = _by_ref(ib.trades(), client_order_id)
         if trade is None:
-            trade = _by_ref(await self._all_open(), client_order_id)
+            trade = _by_ref(await self._fresh_open.run(self._request_open), client_order_id)
         if trade is None:
-            completed = await self._calls.run(
-                "the completed orders",
-                lambda ib: ib.reqCompletedOrdersAsync(False),
-                serial="completedOrders",
-            )
-            trade = _by_ref(completed, client_order_id)
-            forget_old_trades(ib.wrapper, self._finished_kept)  # ib_async adds them all
+            trade = _by_ref(await self._completed(), client_order_id)
         if trade is None:
             return None
         return mapping.order_result(trade, order_id=self._order_id(ib, trade, client_order_id))
@@ -126,11 +123,7 @@ class IbOrders:
             if fill.execution.orderId == order_id and fill.execution.clientId == client_id
         ]
         if trade is None and fills:
-            completed = await self._calls.run(
-                "the completed orders",
-                lambda ib: ib.reqCompletedOrdersAsync(False),
-                serial="completedOrders",
-            )
+            completed = await self._completed()
             perm_ids = {execution.permId for execution in fills}
             trade = next(
                 (t for t in completed if (t.order.permId or t.orderStatus.permId) in perm_ids),
@@ -187,13 +180,28 @@ class IbOrders:
         return list(seen.values())
 
     async def _all_open(self) -> list[Trade]:
-        # Concurrent callers (listings, idempotency look-ups) share one request to IB.
-        return await self._flight.run(
-            "openOrders",
-            lambda: self._calls.run(
-                "the open orders", lambda ib: ib.reqAllOpenOrdersAsync(), serial="openOrders"
-            ),
+        # Concurrent listings share one request to IB.
+        return await self._flight.run("openOrders", self._request_open)
+
+    async def _request_open(self) -> list[Trade]:
+        return await self._calls.run(
+            "the open orders", lambda ib: ib.reqAllOpenOrdersAsync(), serial="openOrders"
         )
+
+    async def _completed(self) -> list[Trade]:
+        """The account's completed orders, asked after this call was made (a burst of look-ups
+        shares at most two requests: IB sends every completed order of the day each time)."""
+        return await self._fresh_completed.run(self._request_completed)
+
+    async def _request_completed(self) -> list[Trade]:
+        ib = self._calls.require()
+        completed: list[Trade] = await self._calls.run(
+            "the completed orders",
+            lambda ib: ib.reqCompletedOrdersAsync(False),
+            serial="completedOrders",
+        )
+        forget_old_trades(ib.wrapper, self._finished_kept)  # ib_async adds them all
+        return completed
 
 
 async def settle(ib: IB, trade: Trade, watch: ErrorWatch, budget: float, judge: Judge) -> Any:

@@ -43,6 +43,47 @@ class SingleFlight:
         return len(self._running)
 
 
+class FreshFlight:
+    """Concurrent calls share one execution that began after each of them was made.
+
+    For look-ups whose answer must be no older than the call (is this idempotency key at IB
+    yet?): a call joins an execution that has not begun yet; one made while an execution
+    runs waits for it to end and shares the next, with every other call made meanwhile. A
+    burst of calls costs at most two executions.
+    """
+
+    def __init__(self) -> None:
+        self._created = 0  # executions created so far
+        self._begun = 0  # the number of the last one that began
+        self._running: asyncio.Future[Any] | None = None
+        self._number = 0  # the running one's
+
+    async def run(self, factory: Callable[[], Awaitable[T]]) -> T:
+        made = self._begun
+        while True:
+            running = self._running
+            if running is None:
+                self._created += 1
+                self._number = self._created
+                running = self._running = asyncio.ensure_future(self._begin(self._number, factory))
+                running.add_done_callback(self._finished)
+            if self._number > made:
+                # shield: one caller giving up must not cancel the others' execution
+                return await asyncio.shield(running)
+            # began before this call: wait for its end (whatever it was), then share the next
+            await asyncio.wait([running])
+
+    async def _begin(self, number: int, factory: Callable[[], Awaitable[T]]) -> T:
+        self._begun = number
+        return await factory()
+
+    def _finished(self, future: asyncio.Future[Any]) -> None:
+        if self._running is future:
+            self._running = None
+        if not future.cancelled():
+            future.exception()  # retrieved, even when every caller went away
+
+
 class ThrottleWatch:
     """Whether ib_async's client-side throttle is holding messages back.
 

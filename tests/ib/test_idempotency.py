@@ -12,7 +12,7 @@ from application.services.contracts import ContractService
 from application.services.trading import TradingService
 from domain.errors import BrokerTimeout, NotConnected
 from domain.orders import OrderRequest
-from tests.ib.conftest import eventually, make_broker
+from tests.ib.conftest import connected, eventually, make_broker, stock
 
 
 def _orders_at_gateway(simulator: TwsSimulator, key: str) -> int:
@@ -67,3 +67,35 @@ async def test_drop_before_the_acknowledgement_then_retry(simulator: TwsSimulato
             assert _orders_at_gateway(simulator, "idem-2") == 1
     finally:
         await broker.stop()
+
+
+async def test_a_burst_of_key_look_ups_shares_the_completed_orders_requests(
+    broker: IbBroker, simulator: TwsSimulator
+) -> None:
+    # IB sends every completed order of the day for each request: a burst of placements must
+    # not ask once per key, and each look-up must still see what was done before it was made
+    async with asyncio.timeout(20):
+        aapl = await stock(broker)
+        earlier = OrderRequest(
+            action="BUY", quantity=1, contract_id=aapl.con_id, client_order_id="earlier"
+        )
+        done = await broker.place_order(aapl, earlier)
+        await eventually(lambda: _orders_at_gateway(simulator, "earlier") == 1)
+        async with connected(simulator, client_id=29) as other:  # a session that did not place it
+            ib = other.supervisor.ib
+            assert ib is not None
+            sent = 0
+            ask = ib.client.reqCompletedOrders
+
+            def counted(api_only: bool) -> None:
+                nonlocal sent
+                sent += 1
+                ask(api_only)
+
+            ib.client.reqCompletedOrders = counted  # type: ignore[method-assign]
+            keys = [f"new-{i}" for i in range(7)] + ["earlier"]
+            found = await asyncio.gather(*(other.find_order(key) for key in keys))
+            assert found[:7] == [None] * 7
+            assert found[7] is not None and found[7].order_id == done.order_id
+            assert found[7].status == "Filled"
+            assert 1 <= sent <= 2

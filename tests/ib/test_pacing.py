@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from adapters.ib.pacing import HistoricalPacer, SingleFlight, TtlCache
+from adapters.ib.pacing import FreshFlight, HistoricalPacer, SingleFlight, TtlCache
 from domain.errors import RateLimited
 from tests.fakes import FakeClock
 
@@ -44,6 +44,61 @@ async def test_single_flight_shares_failures_too() -> None:
         *(flight.run("k", boom) for _ in range(3)), return_exceptions=True
     )
     assert all(isinstance(r, RateLimited) for r in results)
+
+
+async def test_fresh_flight_answers_a_call_from_an_execution_begun_after_it() -> None:
+    flight = FreshFlight()
+    started = 0
+    gates: list[asyncio.Event] = []
+
+    async def work() -> int:
+        nonlocal started
+        started += 1
+        gate = asyncio.Event()
+        gates.append(gate)
+        await gate.wait()
+        return started
+
+    first = asyncio.create_task(flight.run(work))
+    await asyncio.sleep(0)
+    # made while the first runs: none of these may take its (older) answer
+    burst = [asyncio.create_task(flight.run(work)) for _ in range(5)]
+    impatient = asyncio.create_task(flight.run(work))
+    await asyncio.sleep(0)
+    assert started == 1
+    gates[0].set()
+    assert await first == 1
+    await asyncio.sleep(0)
+    impatient.cancel()
+    await asyncio.sleep(0)
+    assert started == 2  # one execution for the whole burst, the cancelled call left it alone
+    gates[1].set()
+    assert [await t for t in burst] == [2] * 5
+    assert impatient.cancelled()
+    later = asyncio.create_task(flight.run(work))  # nothing runs: it starts its own
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert started == 3
+    gates[2].set()
+    assert await later == 3
+
+
+async def test_fresh_flight_shares_a_failure_and_the_next_call_runs_again() -> None:
+    flight = FreshFlight()
+    runs = 0
+
+    async def boom() -> None:
+        nonlocal runs
+        runs += 1
+        await asyncio.sleep(0)
+        raise RateLimited("slow down")
+
+    # made before the run began: all three share it
+    results = await asyncio.gather(*(flight.run(boom) for _ in range(3)), return_exceptions=True)
+    assert all(isinstance(r, RateLimited) for r in results) and runs == 1
+    with pytest.raises(RateLimited):
+        await flight.run(boom)
+    assert runs == 2
 
 
 def test_ttl_cache_expires_and_evicts_the_oldest() -> None:
