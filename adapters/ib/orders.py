@@ -54,7 +54,7 @@ class IbOrders:
         # in time and number (the oldest go first), however many keyed orders callers send.
         self._ids_by_key: TtlCache[int] = TtlCache(clock, KEY_MEMORY_SECONDS, keys_kept)
         self._flight = SingleFlight()
-        # look-ups of a key or an order share requests that started after they were made
+        # look-ups of a key or an order share requests that began after they were made
         self._fresh_open = FreshFlight()
         self._fresh_completed = FreshFlight()
 
