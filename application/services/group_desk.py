@@ -20,10 +20,10 @@ from application.services.guardrails import OrderGuard
 from application.services.order_desk import OrderDesk, Outcome
 from application.services.order_groups import GroupTrading
 from application.services.previews import PreviewBook, order_fingerprint, token_ref
-from application.services.trading import _merge_key
+from application.services.trading import _merge_key, sent_nothing
 from domain.brackets import BracketRequest, BracketResult, GroupLeg
 from domain.contract import Contract
-from domain.errors import DomainError, IdempotencyConflict, InvalidRequest, PreviewRequired
+from domain.errors import DomainError, InvalidRequest, PreviewRequired
 from domain.group_preview import BracketPreview, LegPreview
 from domain.orders import OrderRequest
 from domain.safety import Caller, TradingPolicy
@@ -113,8 +113,9 @@ class GroupDesk:
                 results, duplicate = await self._groups.place(
                     [(contract, leg) for leg in legs], account, key, terms
                 )
-            except IdempotencyConflict:
-                self._release(slots)
+            except DomainError as exc:
+                if sent_nothing(exc):
+                    self._release(slots)
                 raise
             if duplicate:
                 self._release(slots)

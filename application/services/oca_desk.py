@@ -19,8 +19,9 @@ from application.services.guardrails import OrderGuard
 from application.services.order_desk import OrderDesk, Outcome
 from application.services.order_groups import GroupTrading
 from application.services.previews import PreviewBook, token_ref
+from application.services.trading import sent_nothing
 from domain.brackets import OcaRequest, OcaResult
-from domain.errors import DomainError, IdempotencyConflict, InvalidRequest, PreviewRequired
+from domain.errors import DomainError, InvalidRequest, PreviewRequired
 from domain.safety import Caller, TradingPolicy
 
 
@@ -88,9 +89,10 @@ class OcaDesk:
             terms.pop("client_order_id", None)
             try:
                 results, duplicate = await self._groups.place(legs, account, key, terms)
-            except IdempotencyConflict:
-                for slot in slots:
-                    self._guard.release(slot)
+            except DomainError as exc:
+                if sent_nothing(exc):
+                    for slot in slots:
+                        self._guard.release(slot)
                 raise
             if duplicate:
                 for slot in slots:

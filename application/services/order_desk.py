@@ -16,12 +16,11 @@ from application.services.contracts import ContractService
 from application.services.guardrails import OrderGuard
 from application.services.modify import planned_change, preview_hint
 from application.services.previews import PreviewBook, token_ref
-from application.services.trading import TradingService
+from application.services.trading import TradingService, sent_nothing
 from domain.errors import (
     AuditUnavailable,
     DomainError,
     GuardrailViolation,
-    IdempotencyConflict,
     InvalidConfirmation,
     InvalidRequest,
     PreviewRequired,
@@ -145,8 +144,9 @@ class OrderDesk:
             outcome.checking = False
             try:
                 result = await self._trading.place(order, idempotency_key)
-            except IdempotencyConflict:
-                self._guard.release(slot)  # nothing went to IB
+            except DomainError as exc:
+                if sent_nothing(exc):
+                    self._guard.release(slot)
                 raise
             if result.duplicate is True:
                 self._guard.release(slot)  # nothing new went to IB

@@ -306,6 +306,14 @@ def _update(record: JournalRecord, clock: Clock, **changes: Any) -> JournalRecor
     return msgspec.structs.replace(record, updated_at=clock.now(), **changes)
 
 
+def sent_nothing(exc: DomainError) -> bool:
+    """True when a placement failed before any of its orders left this process: refused by
+    the journal, or the connection gone before sending (an error after sending names the
+    order it sent, ``order_id``). Such a placement does not count against the order rate."""
+    quiet = (IdempotencyConflict, IdempotencyInProgress, JournalUnavailable, NotConnected)
+    return isinstance(exc, quiet) and "order_id" not in exc.details
+
+
 def _conflict(key: str, record: JournalRecord, changed: list[str]) -> IdempotencyConflict:
     placed = f"order {record.order_id}" if record.order_id is not None else "an order"
     verb = "differs" if len(changed) == 1 else "differ"

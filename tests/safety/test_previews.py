@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from application.services.previews import PreviewBook
-from domain.errors import GuardrailViolation, InvalidConfirmation, PreviewRequired
+from domain.errors import GuardrailViolation, InvalidConfirmation, NotConnected, PreviewRequired
 from domain.orders import OrderRequest
 from domain.safety import Caller, TradingPolicy
 from tests.fakes import FakeBroker, FakeClock
@@ -204,3 +204,23 @@ async def test_only_a_placement_with_a_token_looks_its_key_up_before_claiming_it
     again = await desk.place(ORDER, AGENT, confirmation_token=token, idempotency_key="tok")
     assert again.duplicate is True and again.order_id == first.order_id
     assert len(broker.called("place_order")) == 2
+
+
+async def test_a_keyed_order_that_never_left_does_not_use_a_rate_limit_slot(
+    make_desk: DeskFactory, broker: FakeBroker
+) -> None:
+    desk = make_desk(TradingPolicy(max_orders_per_minute=2))
+    await desk.place(ORDER, REST, idempotency_key="first")
+    look_up = broker.find_order
+
+    async def dropped(key: str) -> None:
+        raise NotConnected("the session dropped")
+
+    broker.find_order = dropped  # type: ignore[method-assign]
+    with pytest.raises(NotConnected):  # the key's look-up at IB failed: nothing was sent
+        await desk.place(ORDER, REST, idempotency_key="second")
+    broker.find_order = look_up  # type: ignore[method-assign]
+    await desk.place(ORDER, REST, idempotency_key="third")
+    assert [r.client_order_id for _, r in broker.order_requests.values()] == ["first", "third"]
+    with pytest.raises(GuardrailViolation):
+        await desk.place(ORDER, REST, idempotency_key="fourth")

@@ -14,6 +14,7 @@ from domain.errors import (
     IdempotencyConflict,
     InvalidConfirmation,
     InvalidRequest,
+    NotConnected,
     OrderRejected,
     PreviewRequired,
 )
@@ -223,3 +224,22 @@ async def test_a_token_covers_the_exit_prices_shown_not_ones_priced_later() -> N
             bracket(limit=None), AGENT, confirmation_token=preview.confirmation_token
         )
     assert broker.group_calls == 0
+
+
+async def test_a_bracket_that_never_left_does_not_use_rate_limit_slots() -> None:
+    broker = FakeBroker()
+    desk = services(broker, policy=TradingPolicy(max_orders_per_minute=3)).groups
+    assert desk is not None
+    look_up = broker.find_order
+
+    async def dropped(key: str) -> None:
+        raise NotConnected("the session dropped")
+
+    broker.find_order = dropped  # type: ignore[method-assign]
+    with pytest.raises(NotConnected):  # its legs' look-up at IB failed: nothing was sent
+        await desk.place_bracket(bracket("b-gone"), REST)
+    broker.find_order = look_up  # type: ignore[method-assign]
+    await desk.place_bracket(bracket("b-sent"), REST)  # three legs: the three slots
+    assert broker.group_calls == 1
+    with pytest.raises(GuardrailViolation):
+        await desk.place_bracket(bracket("b-more"), REST)
